@@ -1,7 +1,29 @@
 package com.lijiaoqiao.app;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line: ljq demo | serve | simulate | migrate | bench. */
+@Command(name = "ljq", mixinStandardHelpOptions = true, version = "ljq 0.1.0",
+    description = "Lijiaoqiao (立交桥) LLM API gateway.",
+    subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, MigrateCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
   public static void main(String[] args) {
-    System.out.println("ljq");
+    int code = new CommandLine(new Main())
+        .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+          if (ex instanceof ConfigLoader.ConfigException) {
+            cmd.getErr().println("ljq: configuration error: " + ex.getMessage());
+            return 2;
+          }
+          throw ex;
+        })
+        .execute(args);
+    if (code != 0) System.exit(code);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
   }
 }

@@ -1,0 +1,68 @@
+package com.lijiaoqiao.access;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Platform keys held in memory by hash, so authenticating a request never touches the database. A key
+ * this node has not seen (made on another node) is looked up once off the event loop; unknown hashes are
+ * remembered briefly so a client hammering with a bad key cannot hammer the database.
+ */
+public final class KeyRegistry {
+  private final ApiKeyStore store;
+  private final Vertx vertx;
+  private final ConcurrentHashMap<String, ApiKeyPrincipal> byHash = new ConcurrentHashMap<>();
+  private final Cache<String, Boolean> unknown =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+
+  public KeyRegistry(ApiKeyStore store, Vertx vertx) {
+    this.store = store;
+    this.vertx = vertx;
+  }
+
+  /** Loads every active key; blocking, run at start-up. */
+  public void loadAll() {
+    for (ApiKeyStore.StoredKey k : store.loadActive()) {
+      byHash.put(k.hash(), k.principal());
+    }
+  }
+
+  public int size() {
+    return byHash.size();
+  }
+
+  /** Completes with the key's principal, or with null when no such key exists. */
+  public Future<ApiKeyPrincipal> lookup(String hash) {
+    ApiKeyPrincipal p = byHash.get(hash);
+    if (p != null) {
+      return Future.succeededFuture(p);
+    }
+    if (unknown.getIfPresent(hash) != null) {
+      return Future.succeededFuture(null);
+    }
+    return vertx.executeBlocking(() -> {
+      Optional<ApiKeyStore.StoredKey> found = store.findByHash(hash);
+      if (found.isPresent()) {
+        byHash.put(hash, found.get().principal());
+        return found.get().principal();
+      }
+      unknown.put(hash, Boolean.TRUE);
+      return null;
+    }, false);
+  }
+
+  /** Called after a key is created or changed on this node. */
+  public void put(String hash, ApiKeyPrincipal principal) {
+    unknown.invalidate(hash);
+    byHash.put(hash, principal);
+  }
+
+  public void remove(String hash) {
+    byHash.remove(hash);
+  }
+}

@@ -1,0 +1,93 @@
+package com.lijiaoqiao.app;
+
+import com.lijiaoqiao.access.KeyIssuer;
+import com.lijiaoqiao.access.PasswordHasher;
+import com.lijiaoqiao.store.AccountRepository;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Properties;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** First-start accounts: the configured platform admin, and the demo's admin, tenant and key. */
+final class Bootstrap {
+  private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
+  static final String DEMO_ADMIN_EMAIL = "admin@demo.ljq.local";
+  static final String DEMO_USER_EMAIL = "dev@demo.ljq.local";
+
+  private Bootstrap() {}
+
+  /** The demo's credentials, kept in the data directory so a restart prints the same ones. */
+  record DemoCredentials(String adminEmail, String adminPassword, String apiKey) {}
+
+  static void ensureAdmin(Gateway g, GatewayConfig cfg) {
+    String email = cfg.bootstrap.adminEmail;
+    if (email == null || email.isBlank()) return;
+    AccountRepository accounts = g.accounts();
+    if (accounts.findUserByEmail(email).isPresent()) return;
+    if (cfg.bootstrap.adminPassword == null || cfg.bootstrap.adminPassword.length() < 12) {
+      throw new ConfigLoader.ConfigException("bootstrap.admin_password must be at least 12 characters");
+    }
+    long tenant = accounts.createTenant("Platform");
+    accounts.createUser(email, PasswordHasher.hash(cfg.bootstrap.adminPassword), "Administrator", tenant, "admin");
+    log.info("created the platform admin user {}", email);
+  }
+
+  static DemoCredentials ensureDemo(Gateway g, Path dataDir) {
+    Path file = dataDir.resolve("demo-credentials.properties");
+    AccountRepository accounts = g.accounts();
+    if (Files.isRegularFile(file) && accounts.findUserByEmail(DEMO_ADMIN_EMAIL).isPresent()) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new DemoCredentials(p.getProperty("admin_email"), p.getProperty("admin_password"),
+          p.getProperty("api_key"));
+    }
+    String password = randomPassword();
+    long platform = accounts.createTenant("Platform");
+    accounts.createUser(DEMO_ADMIN_EMAIL, PasswordHasher.hash(password), "Demo admin", platform, "admin");
+    long demoTenant = accounts.createTenant("Demo tenant");
+    long dev = accounts.createUser(DEMO_USER_EMAIL, PasswordHasher.hash(randomPassword()), "Demo developer",
+        demoTenant, "tenant_admin");
+    KeyIssuer.Issued key = g.keyIssuer().issue(dev, demoTenant, "demo", Set.of(), 600, 1_000_000, null);
+    DemoCredentials creds = new DemoCredentials(DEMO_ADMIN_EMAIL, password, key.secret());
+    Properties p = new Properties();
+    p.setProperty("admin_email", creds.adminEmail());
+    p.setProperty("admin_password", creds.adminPassword());
+    p.setProperty("api_key", creds.apiKey());
+    try {
+      Files.createDirectories(dataDir);
+      Files.deleteIfExists(file);
+      Files.createFile(file);
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // not POSIX
+      }
+      try (Writer w = Files.newBufferedWriter(file)) {
+        p.store(w, "ljq demo credentials (demo only: a production gateway never keeps secrets in clear)");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return creds;
+  }
+
+  static String randomPassword() {
+    String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    SecureRandom r = new SecureRandom();
+    StringBuilder sb = new StringBuilder(20);
+    for (int i = 0; i < 20; i++) sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+    return sb.toString();
+  }
+}

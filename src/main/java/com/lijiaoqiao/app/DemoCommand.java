@@ -1,0 +1,54 @@
+package com.lijiaoqiao.app;
+
+import com.lijiaoqiao.simulator.SimCatalog;
+import com.lijiaoqiao.simulator.SimModel;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Zero configuration: embedded database, the built-in simulator as upstream, a demo tenant and key. */
+@Command(name = "demo", description = "Run a self-contained demo gateway (embedded database, simulated upstream).")
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--data-dir", defaultValue = "./data", description = "Data directory (default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Override
+  public Integer call() throws Exception {
+    GatewayConfig cfg = demoConfig(port, dataDir);
+    Gateway gateway = Gateway.start(cfg);
+    Bootstrap.DemoCredentials creds = Bootstrap.ensureDemo(gateway, dataDir);
+    String base = "http://127.0.0.1:" + gateway.port() + "/v1";
+    System.out.println("LJQ_BASE_URL=" + base);
+    System.out.println("LJQ_ADMIN_EMAIL=" + creds.adminEmail());
+    System.out.println("LJQ_ADMIN_PASSWORD=" + creds.adminPassword());
+    System.out.println("LJQ_API_KEY=" + creds.apiKey());
+    System.out.println();
+    System.out.println("Try it:");
+    System.out.println("curl -s " + base + "/chat/completions -H 'Authorization: Bearer " + creds.apiKey()
+        + "' -H 'Content-Type: application/json' -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"Hello!\"}]}'");
+    System.out.flush();
+    ServeCommand.runUntilStopped(gateway);
+    return 0;
+  }
+
+  static GatewayConfig demoConfig(int port, Path dataDir) {
+    GatewayConfig cfg = new GatewayConfig();
+    cfg.dataDir = dataDir.toString();
+    cfg.server.host = "127.0.0.1";
+    cfg.server.port = port;
+    cfg.simulator.enabled = true;
+    GatewayConfig.ProviderSpec sim = new GatewayConfig.ProviderSpec();
+    sim.id = "simulator";
+    sim.kind = "simulator";
+    for (SimModel m : SimCatalog.models()) {
+      sim.models.put(m.name(), m.name());
+    }
+    cfg.providers.add(sim);
+    return cfg;
+  }
+}

@@ -1,0 +1,32 @@
+package com.lijiaoqiao.http;
+
+import com.lijiaoqiao.pipeline.Exchange;
+import com.lijiaoqiao.pipeline.Stage;
+import com.lijiaoqiao.protocol.Endpoint;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** What the HTTP layer needs from the rest of the gateway: the pipelines to run. */
+public interface DataPlane {
+  /** Stages for a relayed call (chat, completions, embeddings). */
+  List<Stage> relayPipeline();
+
+  /** Stages for GET /v1/models (authenticate, then list). */
+  List<Stage> modelsPipeline();
+
+  /** Called once per accepted request and once when it has ended, for graceful shutdown. */
+  void begin();
+
+  void end();
+
+  static Future<Void> run(List<Stage> stages, Exchange ex) {
+    return com.lijiaoqiao.pipeline.Chain.start(stages, ex);
+  }
+
+  static Endpoint endpointOf(String path) {
+    for (Endpoint e : Endpoint.values()) {
+      if (e.path.equals(path)) return e;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,79 @@
+package com.lijiaoqiao.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * Renders SPEC §9's error shape. OpenAI-style endpoints get {"error":{…}}; Anthropic endpoints wrap the
+ * same object as {"type":"error","error":{…}} so both SDK families can read it.
+ */
+public final class ErrorRenderer {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public enum Shape { OPENAI, ANTHROPIC }
+
+  private ErrorRenderer() {}
+
+  public static byte[] body(GatewayException e, String traceId, Shape shape) {
+    ErrorCode c = e.code();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(384);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      if (shape == Shape.ANTHROPIC) {
+        g.writeStringField("type", "error");
+      }
+      g.writeObjectFieldStart("error");
+      if (shape == Shape.ANTHROPIC) {
+        // Anthropic SDKs read error.type as their own error kind; our type names line up with theirs.
+        g.writeStringField("type", c.type);
+      }
+      g.writeStringField("code", c.code());
+      g.writeStringField("message", e.getMessage());
+      g.writeObjectFieldStart("message_i18n");
+      g.writeStringField("zh_CN", e.messageZh());
+      g.writeStringField("en_US", e.getMessage());
+      g.writeEndObject();
+      if (shape == Shape.OPENAI) {
+        g.writeStringField("type", c.type);
+      }
+      g.writeFieldName("details");
+      JSON.writeValue(g, e.details());
+      g.writeStringField("trace_id", traceId);
+      g.writeBooleanField("retryable", c.retryable);
+      g.writeStringField("doc_url", c.docUrl());
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return out.toByteArray();
+  }
+
+  /** Writes the error as the whole response, unless a response has already started. */
+  public static io.vertx.core.Future<Void> write(HttpServerResponse response, GatewayException e, String traceId,
+                                                 Shape shape) {
+    if (response.headWritten() || response.ended() || response.closed()) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    ErrorCode c = e.code();
+    response.setStatusCode(c.status);
+    var h = response.headers();
+    h.set("content-type", "application/json");
+    h.set("x-request-id", traceId);
+    h.set("x-should-retry", Boolean.toString(c.retryable));
+    if (e.retryAfterSeconds() != null) {
+      h.set("retry-after", Integer.toString(e.retryAfterSeconds()));
+    }
+    return response.end(Buffer.buffer(body(e, traceId, shape)));
+  }
+
+  public static Map<String, Object> detail(String key, Object value) {
+    return Map.of(key, value);
+  }
+}

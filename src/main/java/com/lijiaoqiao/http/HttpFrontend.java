@@ -1,0 +1,215 @@
+package com.lijiaoqiao.http;
+
+import com.lijiaoqiao.pipeline.Exchange;
+import com.lijiaoqiao.pipeline.Stage;
+import com.lijiaoqiao.protocol.Endpoint;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's HTTP server, one instance per event loop, each with its own pooled upstream client so a
+ * request never hops threads. Only paths, bodies and error rendering live here; the pipeline does the rest.
+ */
+public final class HttpFrontend extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(HttpFrontend.class);
+
+  /** The server's knobs (a slice of the configuration). */
+  public record Settings(String host, int port, long maxBodyBytes, int upstreamPoolSize, int upstreamConnectTimeoutMs,
+                         int shutdownGraceSeconds) {}
+
+  private final Settings settings;
+  private final DataPlane plane;
+  private HttpClient upstream;
+  private HttpServer server;
+
+  public HttpFrontend(Settings settings, DataPlane plane) {
+    this.settings = settings;
+    this.plane = plane;
+  }
+
+  @Override
+  public Future<?> start() {
+    upstream = vertx.createHttpClient(new HttpClientOptions()
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setConnectTimeout(settings.upstreamConnectTimeoutMs())
+            .setMaxInitialLineLength(16 * 1024),
+        new PoolOptions().setHttp1MaxSize(settings.upstreamPoolSize()).setMaxWaitQueueSize(-1));
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(settings.host())
+        .setPort(settings.port())
+        .setTcpNoDelay(true)
+        .setReuseAddress(true)
+        .setCompressionSupported(false)
+        .setMaxHeaderSize(64 * 1024));
+    server.requestHandler(this::handle);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Stop accepting; connections close once their in-flight requests have been answered (or at the deadline).
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(settings.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+            .compose(v -> upstream.close());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest req) {
+    String requestId = RequestIds.next();
+    req.response().headers().set("x-request-id", requestId);
+    String path = req.path();
+    HttpMethod method = req.method();
+    try {
+      Endpoint endpoint = DataPlane.endpointOf(path);
+      if (endpoint != null) {
+        if (method != HttpMethod.POST) {
+          methodNotAllowed(req, requestId, "POST");
+          return;
+        }
+        readBodyThen(req, requestId, body -> runChain(plane.relayPipeline(),
+            new Exchange(requestId, req, endpoint, body, upstream)));
+        return;
+      }
+      switch (path) {
+        case "/v1/models" -> {
+          if (method != HttpMethod.GET) {
+            methodNotAllowed(req, requestId, "GET");
+            return;
+          }
+          runChain(plane.modelsPipeline(), new Exchange(requestId, req, null, new byte[0], upstream));
+        }
+        case "/health", "/healthz", "/ready" -> {
+          if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+            methodNotAllowed(req, requestId, "GET, HEAD");
+            return;
+          }
+          req.response().putHeader("content-type", "application/json").end("{\"status\":\"ok\"}");
+        }
+        case "/" -> {
+          // SDKs and Claude Code warm the connection with HEAD / and no key: answer it plainly.
+          if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+            methodNotAllowed(req, requestId, "GET, HEAD");
+            return;
+          }
+          req.response().putHeader("content-type", "application/json")
+              .end("{\"name\":\"lijiaoqiao\",\"api\":\"/v1\"}");
+        }
+        default -> ErrorRenderer.write(req.response(), new GatewayException(ErrorCode.COMMON_002,
+            "No such endpoint: " + method.name() + " " + clip(path) + ".", "接口不存在。", Map.of(), null),
+            requestId, ErrorRenderer.Shape.OPENAI);
+      }
+    } catch (RuntimeException e) {
+      log.error("request {}: unexpected failure", requestId, e);
+      ErrorRenderer.write(req.response(), new GatewayException(ErrorCode.COMMON_003, null), requestId,
+          ErrorRenderer.Shape.OPENAI);
+    }
+  }
+
+  private void runChain(List<Stage> stages, Exchange ex) {
+    plane.begin();
+    Future<Void> f;
+    try {
+      f = DataPlane.run(stages, ex);
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    f.onComplete(ar -> {
+      try {
+        if (ar.failed()) {
+          GatewayException ge;
+          if (ar.cause() instanceof GatewayException g) {
+            ge = g;
+          } else {
+            log.error("request {}: unexpected failure", ex.requestId, ar.cause());
+            ge = new GatewayException(ErrorCode.COMMON_003, null);
+          }
+          ErrorRenderer.write(ex.request.response(), ge, ex.requestId, ErrorRenderer.Shape.OPENAI);
+        }
+      } finally {
+        plane.end();
+      }
+    });
+  }
+
+  /** Reads the whole request body, refusing early what is too large or not JSON. */
+  private void readBodyThen(HttpServerRequest req, String requestId, java.util.function.Consumer<byte[]> then) {
+    String ct = req.getHeader("content-type");
+    if (ct == null || !ct.regionMatches(true, 0, "application/json", 0, 16)) {
+      req.pause();
+      reject(req, requestId, new GatewayException(ErrorCode.COMMON_415,
+          "Content-Type must be application/json" + (ct == null ? " (none was sent)." : ", not '" + clip(ct) + "'."),
+          "Content-Type 必须为 application/json。", Map.of(), null));
+      return;
+    }
+    long limit = settings.maxBodyBytes();
+    String cl = req.getHeader("content-length");
+    if (cl != null) {
+      try {
+        if (Long.parseLong(cl.trim()) > limit) {
+          req.pause();
+          reject(req, requestId, tooLarge(limit));
+          return;
+        }
+      } catch (NumberFormatException e) {
+        req.pause();
+        reject(req, requestId, GatewayException.badRequest("Content-Length is not a number."));
+        return;
+      }
+    }
+    Buffer body = Buffer.buffer(cl != null ? (int) Math.min(Long.parseLong(cl.trim()), limit) : 1024);
+    boolean[] refused = {false};
+    req.handler(chunk -> {
+      if (refused[0]) return;
+      if (body.length() + chunk.length() > limit) {
+        refused[0] = true;
+        reject(req, requestId, tooLarge(limit));
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.exceptionHandler(t -> refused[0] = true);
+    req.endHandler(v -> {
+      if (!refused[0]) then.accept(body.getBytes());
+    });
+  }
+
+  private static GatewayException tooLarge(long limit) {
+    return new GatewayException(ErrorCode.COMMON_413,
+        "The request body is larger than the limit of " + limit + " bytes.", "请求体超过大小限制。",
+        Map.of("limit_bytes", limit), null);
+  }
+
+  /** Answers and closes the connection, so an unread body never keeps the client waiting. */
+  private static void reject(HttpServerRequest req, String requestId, GatewayException e) {
+    req.response().headers().set("connection", "close");
+    ErrorRenderer.write(req.response(), e, requestId, ErrorRenderer.Shape.OPENAI)
+        .onComplete(v -> req.connection().close());
+  }
+
+  private static void methodNotAllowed(HttpServerRequest req, String requestId, String allow) {
+    req.response().headers().set("allow", allow);
+    ErrorRenderer.write(req.response(), new GatewayException(ErrorCode.COMMON_405,
+        "Method " + req.method().name() + " is not allowed on " + clip(req.path()) + "; use " + allow + ".",
+        "不支持该请求方法。", Map.of("allow", allow), null), requestId, ErrorRenderer.Shape.OPENAI);
+  }
+
+  private static String clip(String s) {
+    return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+  }
+}

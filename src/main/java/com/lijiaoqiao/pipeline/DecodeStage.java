@@ -1,0 +1,13 @@
+package com.lijiaoqiao.pipeline;
+
+import com.lijiaoqiao.protocol.OpenAiRequest;
+import io.vertx.core.Future;
+
+/** Parses and validates the body: bad input ends here with a 400 that says what is wrong. */
+public final class DecodeStage implements Stage {
+  @Override
+  public Future<Void> process(Exchange ex, Chain chain) {
+    ex.parsed = OpenAiRequest.parse(ex.endpoint, ex.rawBody);
+    return chain.proceed(ex);
+  }
+}

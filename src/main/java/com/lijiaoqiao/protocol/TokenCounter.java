@@ -1,0 +1,74 @@
+package com.lijiaoqiao.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+
+/**
+ * Counts tokens with a real BPE tokenizer (o200k_base) for estimates and for requests whose upstream
+ * reported no usage. Counts for non-OpenAI models are approximations; records say so (estimated = true).
+ */
+public final class TokenCounter {
+  private static final Encoding ENCODING =
+      Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+  /** OpenAI's chat format adds a few tokens per message and per reply. */
+  private static final int PER_MESSAGE = 3;
+  private static final int PER_REPLY = 3;
+
+  private TokenCounter() {}
+
+  public static int count(CharSequence text) {
+    if (text == null || text.isEmpty()) return 0;
+    return ENCODING.countTokensOrdinary(text.toString());
+  }
+
+  /** Prompt tokens of an OpenAI-format request body (chat messages, completion prompt or embedding input). */
+  public static int countPrompt(Endpoint endpoint, JsonNode body) {
+    return switch (endpoint) {
+      case CHAT_COMPLETIONS -> countMessages(body.get("messages"));
+      case COMPLETIONS -> countLoose(body.get("prompt"));
+      case EMBEDDINGS -> countLoose(body.get("input"));
+    };
+  }
+
+  private static int countMessages(JsonNode messages) {
+    if (messages == null || !messages.isArray()) return 0;
+    int n = PER_REPLY;
+    for (JsonNode m : messages) {
+      n += PER_MESSAGE;
+      JsonNode content = m.get("content");
+      if (content != null) {
+        if (content.isTextual()) {
+          n += count(content.asText());
+        } else if (content.isArray()) {
+          for (JsonNode part : content) {
+            JsonNode t = part.get("text");
+            if (t != null && t.isTextual()) n += count(t.asText());
+            else if (part.has("image_url")) n += 85; // OpenAI's base cost of a low-detail image
+          }
+        }
+      }
+      JsonNode name = m.get("name");
+      if (name != null && name.isTextual()) n += count(name.asText()) + 1;
+      JsonNode calls = m.get("tool_calls");
+      if (calls != null) n += count(calls.toString());
+    }
+    return n;
+  }
+
+  private static int countLoose(JsonNode v) {
+    if (v == null) return 0;
+    if (v.isTextual()) return count(v.asText());
+    if (v.isArray()) {
+      int n = 0;
+      for (JsonNode x : v) {
+        if (x.isTextual()) n += count(x.asText());
+        else if (x.isArray()) n += x.size(); // already tokens
+        else if (x.isNumber()) n += 1;
+      }
+      return n;
+    }
+    return 0;
+  }
+}

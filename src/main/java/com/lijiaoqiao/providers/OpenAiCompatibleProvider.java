@@ -1,0 +1,74 @@
+package com.lijiaoqiao.providers;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+
+/**
+ * Any upstream that speaks OpenAI's API: OpenAI itself, DeepSeek, Qwen (DashScope compatible mode), Moonshot,
+ * Zhipu, vLLM, Ollama … The base URL is the one the vendor documents for OpenAI SDKs (usually ending in /v1).
+ */
+public class OpenAiCompatibleProvider implements Provider {
+  public static final String KIND = "openai-compatible";
+
+  private final String id;
+  private final String apiKey;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+  private final String basePath;
+  private final long connectTimeoutMs;
+  private final long idleTimeoutMs;
+
+  public OpenAiCompatibleProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs,
+                                  long idleTimeoutMs) {
+    this.id = id;
+    this.apiKey = apiKey;
+    URI uri = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
+    if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+      throw new IllegalArgumentException("provider " + id + ": base_url must be an http(s) URL");
+    }
+    this.ssl = "https".equals(uri.getScheme());
+    this.host = uri.getHost();
+    this.port = uri.getPort() > 0 ? uri.getPort() : (ssl ? 443 : 80);
+    this.basePath = uri.getRawPath() == null ? "" : uri.getRawPath();
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.idleTimeoutMs = idleTimeoutMs;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(basePath + call.endpoint().upstreamPath)
+        .setConnectTimeout(connectTimeoutMs)
+        .setIdleTimeout(idleTimeoutMs);
+    options.putHeader("content-type", "application/json");
+    options.putHeader("accept", call.stream() ? "text/event-stream" : "application/json");
+    if (apiKey != null && !apiKey.isEmpty()) {
+      options.putHeader("authorization", "Bearer " + apiKey);
+    }
+    decorate(options, call);
+    return client.request(options).compose(req -> req.send(Buffer.buffer(call.body())));
+  }
+
+  /** Hook for thin vendor variants (extra headers). */
+  protected void decorate(RequestOptions options, UpstreamCall call) {}
+}

@@ -1,0 +1,21 @@
+package com.lijiaoqiao.providers;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+
+/**
+ * An upstream account the gateway can call. Adapters differ only in how they address and authenticate the
+ * upstream (and, for other dialects, translate); relaying and accounting are shared.
+ */
+public interface Provider {
+  String id();
+
+  String kind();
+
+  /**
+   * Sends the call; completes when the upstream's status line and headers have arrived, with the response
+   * paused so the caller decides how to consume it. Fails on connect errors, resets and timeouts.
+   */
+  Future<HttpClientResponse> open(HttpClient client, UpstreamCall call);
+}

@@ -1,0 +1,76 @@
+package com.lijiaoqiao.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The system of record: embedded H2 (file, PostgreSQL mode) by default, PostgreSQL for a
+ * {@code jdbc:postgresql:} URL. The same Flyway migrations run on both.
+ */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource dataSource;
+  private final boolean postgres;
+
+  private Database(HikariDataSource ds, boolean postgres) {
+    this.dataSource = ds;
+    this.postgres = postgres;
+  }
+
+  /** The JDBC URL of the embedded database kept in {@code dataDir}. */
+  public static String embeddedUrl(Path dataDir) {
+    Path file = dataDir.toAbsolutePath().normalize().resolve("ljq");
+    return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+  }
+
+  public static Database open(String url, String user, String password, int maxPool) {
+    boolean pg = url.startsWith("jdbc:postgresql:");
+    if (!pg && !url.startsWith("jdbc:h2:")) {
+      throw new IllegalArgumentException("database.url must be a jdbc:postgresql: or jdbc:h2: URL");
+    }
+    if (url.startsWith("jdbc:h2:file:")) {
+      try {
+        String path = url.substring("jdbc:h2:file:".length()).split(";", 2)[0];
+        Path parent = Path.of(path).toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot create the data directory for " + url, e);
+      }
+    }
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(url);
+    if (user != null && !user.isEmpty()) cfg.setUsername(user);
+    if (password != null && !password.isEmpty()) cfg.setPassword(password);
+    cfg.setMaximumPoolSize(Math.max(2, maxPool));
+    cfg.setPoolName("ljq-db");
+    cfg.setConnectionTimeout(10_000);
+    HikariDataSource ds = new HikariDataSource(cfg);
+    return new Database(ds, pg);
+  }
+
+  /** Applies pending migrations; returns how many ran. */
+  public int migrate() {
+    return Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate()
+        .migrationsExecuted;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public boolean isPostgres() {
+    return postgres;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

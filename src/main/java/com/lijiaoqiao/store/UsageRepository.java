@@ -1,0 +1,85 @@
+package com.lijiaoqiao.store;
+
+import com.lijiaoqiao.usage.UsageRecord;
+import com.lijiaoqiao.usage.UsageSink;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** Usage records, inserted in batches; idempotent by request id. */
+public final class UsageRepository implements UsageSink {
+  private static final String COLUMNS = "usage_records(request_id, tenant_id, user_id, api_key_id, "
+      + "endpoint, model, served_model, provider, stream, prompt_tokens, completion_tokens, cached_tokens, "
+      + "tokens_estimated, latency_ms, ttft_ms, status_code, outcome, error_code, created_at)";
+  private static final String VALUES = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  // A replayed record (same request id) must not fail the batch: each database says "skip it" its own way.
+  private static final String INSERT_PG = "INSERT INTO " + COLUMNS + VALUES + " ON CONFLICT (request_id) DO NOTHING";
+  private static final String INSERT_H2 = "MERGE INTO " + COLUMNS + " KEY (request_id)" + VALUES;
+
+  private final DataSource ds;
+  private final String insert;
+
+  public UsageRepository(DataSource ds, boolean postgres) {
+    this.ds = ds;
+    this.insert = postgres ? INSERT_PG : INSERT_H2;
+  }
+
+  @Override
+  public void write(List<UsageRecord> batch) {
+    if (batch.isEmpty()) return;
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(insert)) {
+        for (UsageRecord r : batch) {
+          ps.setString(1, r.requestId());
+          ps.setLong(2, r.tenantId());
+          ps.setLong(3, r.userId());
+          ps.setLong(4, r.apiKeyId());
+          ps.setString(5, r.endpoint());
+          ps.setString(6, r.model());
+          ps.setString(7, r.servedModel());
+          ps.setString(8, r.provider());
+          ps.setBoolean(9, r.stream());
+          ps.setLong(10, r.promptTokens());
+          ps.setLong(11, r.completionTokens());
+          ps.setLong(12, r.cachedTokens());
+          ps.setBoolean(13, r.tokensEstimated());
+          ps.setInt(14, r.latencyMs());
+          if (r.ttftMs() == null) ps.setNull(15, Types.INTEGER);
+          else ps.setInt(15, r.ttftMs());
+          ps.setInt(16, r.statusCode());
+          ps.setString(17, r.outcome());
+          ps.setString(18, r.errorCode());
+          ps.setTimestamp(19, Jdbc.timestamp(r.createdAt()));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("writing " + batch.size() + " usage records failed", e);
+    }
+  }
+
+  /** For tests and the admin views: records of one request id. */
+  public List<UsageRecord> findByRequestId(String requestId) {
+    return Jdbc.query(ds, "SELECT * FROM usage_records WHERE request_id = ?", ps -> ps.setString(1, requestId),
+        rs -> new UsageRecord(rs.getString("request_id"), rs.getLong("tenant_id"), rs.getLong("user_id"),
+            rs.getLong("api_key_id"), rs.getString("endpoint"), rs.getString("model"),
+            rs.getString("served_model"), rs.getString("provider"), rs.getBoolean("stream"),
+            rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"), rs.getLong("cached_tokens"),
+            rs.getBoolean("tokens_estimated"), rs.getInt("latency_ms"),
+            (Integer) rs.getObject("ttft_ms"), rs.getInt("status_code"), rs.getString("outcome"),
+            rs.getString("error_code"), Jdbc.instant(rs, "created_at")));
+  }
+
+  public long count() {
+    return Jdbc.query(ds, "SELECT COUNT(*) FROM usage_records", ps -> {}, rs -> rs.getLong(1)).get(0);
+  }
+}
