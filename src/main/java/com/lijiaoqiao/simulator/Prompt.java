@@ -1,0 +1,117 @@
+package com.lijiaoqiao.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.api.Encoding;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the dialect handlers extract from a request: token count, hash, last user text, tools. */
+final class Prompt {
+  final Encoding enc;
+  int tokens;
+  long hash = TextGen.SEED;
+  String lastUser;
+  /** Text of the tool result when the last message is a tool result, else null. */
+  String toolResult;
+  final List<Tools.Tool> tools = new ArrayList<>();
+  String forcedTool;
+  boolean toolsNone;
+  boolean toolsRequired;
+
+  Prompt(Encoding enc) {
+    this.enc = enc;
+  }
+
+  void text(String s) {
+    if (s == null || s.isEmpty()) {
+      return;
+    }
+    tokens += TextGen.count(enc, s);
+    hash = TextGen.hash(hash, s);
+  }
+
+  void sep(String marker) {
+    hash = TextGen.hash(hash ^ 0x9e3779b97f4a7c15L, marker);
+  }
+
+  /** Number of tool calls to produce given the directives (0 = answer with text). */
+  int toolCalls(Directives d) {
+    if (tools.isEmpty() && forcedTool == null) {
+      return 0;
+    }
+    if (toolsNone || tools.isEmpty()) {
+      return 0;
+    }
+    if (d.toolCall > 0) {
+      return d.toolCall;
+    }
+    return toolsRequired || forcedTool != null ? 1 : 0;
+  }
+
+  static String snippet(String s) {
+    if (s == null) {
+      return "";
+    }
+    String t = s.replaceAll("\\s+", " ").trim();
+    return t.length() > 40 ? t.substring(0, 40) : t;
+  }
+
+  /** Text of a content field: a string, or the text parts of an array of blocks (extras counted via {@code other}). */
+  static String contentText(JsonNode c) {
+    if (c == null || c.isNull()) {
+      return null;
+    }
+    if (c.isTextual()) {
+      return c.asText();
+    }
+    if (c.isArray()) {
+      StringBuilder sb = new StringBuilder();
+      for (JsonNode part : c) {
+        JsonNode t = part.get("text");
+        if (t != null && t.isTextual()) {
+          if (!sb.isEmpty()) {
+            sb.append('\n');
+          }
+          sb.append(t.asText());
+        } else if (part.has("content")) {
+          String inner = contentText(part.get("content"));
+          if (inner != null) {
+            if (!sb.isEmpty()) {
+              sb.append('\n');
+            }
+            sb.append(inner);
+          }
+        }
+      }
+      return sb.toString();
+    }
+    return c.toString();
+  }
+
+  /** Generated answer: words, capped by max tokens; mentions the tool result when the last message was one. */
+  record Answer(String[] pieces, String text, int tokens, boolean capped) {}
+
+  Answer answer(Directives d, int maxTokens, long salt) {
+    int n = d.tokens > 0 ? d.tokens : TextGen.DEFAULT_TOKENS;
+    boolean capped = false;
+    if (maxTokens >= 0 && maxTokens < n) {
+      n = Math.max(1, maxTokens);
+      capped = true;
+    }
+    String[] pieces = TextGen.pieces(hash ^ salt, n);
+    if (toolResult != null && !capped) {
+      String prefix = "Based on the tool result \"" + snippet(toolResult) + "\":";
+      int pt = TextGen.count(enc, prefix);
+      if (pt < n) {
+        String[] p2 = new String[n - pt + 1];
+        p2[0] = prefix;
+        for (int i = 1; i < p2.length; i++) {
+          p2[i] = i == 1 ? " " + pieces[0] : pieces[i - 1];
+        }
+        String text = TextGen.join(p2);
+        return new Answer(p2, text, TextGen.count(enc, text), false);
+      }
+    }
+    return new Answer(pieces, TextGen.join(pieces), n, capped);
+  }
+}

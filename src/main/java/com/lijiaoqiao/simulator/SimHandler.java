@@ -1,0 +1,462 @@
+package com.lijiaoqiao.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.channel.ChannelOption;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.time.Instant;
+import java.util.Map;
+
+/** Routing, auth, directives, faults and response delivery. */
+final class SimHandler implements Handler<HttpServerRequest> {
+  static final String HEADER = "x-ljq-sim";
+
+  final Vertx vertx;
+  final SimState state;
+  final OpenAiApi openai;
+  final AnthropicApi anthropic;
+
+  SimHandler(Vertx vertx, SimState state) {
+    this.vertx = vertx;
+    this.state = state;
+    this.openai = new OpenAiApi(this);
+    this.anthropic = new AnthropicApi(this);
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    String path = req.path();
+    if (path.startsWith("/_sim/")) {
+      control(req, path);
+      return;
+    }
+    state.count(path);
+    try {
+      route(req, path);
+    } catch (RuntimeException e) {
+      Ex ex = new Ex(req, path.startsWith("/v1/messages") ? Ex.Dialect.ANTHROPIC : Ex.Dialect.OPENAI);
+      error(ex, 500, "server_error", null, "Simulator error: " + e);
+    }
+  }
+
+  private void route(HttpServerRequest req, String path) {
+    HttpMethod m = req.method();
+    if (path.equals("/health")) {
+      sendJson(req, 200, Buffer.buffer("{\"status\":\"ok\"}"));
+      return;
+    }
+    if (m == HttpMethod.POST) {
+      switch (path) {
+        case "/v1/chat/completions" -> withBody(new Ex(req, Ex.Dialect.OPENAI), openai::chat);
+        case "/v1/completions" -> withBody(new Ex(req, Ex.Dialect.OPENAI), openai::completions);
+        case "/v1/embeddings" -> withBody(new Ex(req, Ex.Dialect.OPENAI), openai::embeddings);
+        case "/v1/messages" -> withBody(new Ex(req, Ex.Dialect.ANTHROPIC), anthropic::messages);
+        case "/v1/messages/count_tokens" -> withBody(new Ex(req, Ex.Dialect.ANTHROPIC), anthropic::countTokens);
+        default -> notFound(req, path);
+      }
+      return;
+    }
+    if (m == HttpMethod.GET && (path.equals("/v1/models") || path.startsWith("/v1/models/"))) {
+      boolean anth = req.getHeader("anthropic-version") != null && req.getHeader("authorization") == null;
+      Ex ex = new Ex(req, anth ? Ex.Dialect.ANTHROPIC : Ex.Dialect.OPENAI);
+      if (!authorized(ex)) {
+        return;
+      }
+      String id = path.length() > "/v1/models/".length() ? path.substring("/v1/models/".length()) : null;
+      if (!directives(ex, null)) {
+        return;
+      }
+      if (id != null) {
+        ex.model = id;
+      }
+      if (preFault(ex)) {
+        return;
+      }
+      Buffer body = id == null ? Models.list(ex.anthropic()) : Models.one(ex.anthropic(), ex.model);
+      deliverJson(ex, body);
+      return;
+    }
+    notFound(req, path);
+  }
+
+  private void notFound(HttpServerRequest req, String path) {
+    Ex ex = new Ex(req, path.startsWith("/v1/messages") ? Ex.Dialect.ANTHROPIC : Ex.Dialect.OPENAI);
+    error(ex, 404, ex.anthropic() ? "not_found_error" : "invalid_request_error", "unknown_url",
+        "Unknown request URL: " + req.method() + " " + path);
+  }
+
+  interface BodyHandler {
+    void handle(Ex ex, JsonNode body);
+  }
+
+  private void withBody(Ex ex, BodyHandler h) {
+    if (!authorized(ex)) {
+      return;
+    }
+    ex.req.body().onSuccess(buf -> {
+      JsonNode body;
+      try {
+        body = JsonOut.MAPPER.readTree(buf.getBytes());
+      } catch (Exception e) {
+        error(ex, 400, "invalid_request_error", null, "We could not parse the JSON body of your request.");
+        return;
+      }
+      if (body == null || !body.isObject()) {
+        error(ex, 400, "invalid_request_error", null, "The request body must be a JSON object.");
+        return;
+      }
+      JsonNode model = body.get("model");
+      String modelStr = model != null && model.isTextual() ? model.asText() : null;
+      if (!directives(ex, modelStr)) {
+        return;
+      }
+      try {
+        h.handle(ex, body);
+      } catch (BadRequest e) {
+        error(ex, 400, "invalid_request_error", null, e.getMessage(), e.param);
+      } catch (RuntimeException e) {
+        error(ex, 500, ex.anthropic() ? "api_error" : "server_error", null, "Simulator error: " + e);
+      }
+    });
+  }
+
+  /** A 400 raised by the dialect handlers. */
+  static final class BadRequest extends RuntimeException {
+    final String param;
+
+    BadRequest(String msg, String param) {
+      super(msg, null, false, false);
+      this.param = param;
+    }
+  }
+
+  private boolean authorized(Ex ex) {
+    HttpServerRequest req = ex.req;
+    String auth = req.getHeader("authorization");
+    boolean ok = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && auth.length() > 7;
+    if (!ok && ex.anthropic()) {
+      String key = req.getHeader("x-api-key");
+      ok = key != null && !key.isEmpty();
+    }
+    if (!ok) {
+      if (ex.anthropic()) {
+        error(ex, 401, "authentication_error", null, "x-api-key header is required");
+      } else {
+        error(ex, 401, "invalid_request_error", "invalid_api_key",
+            "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+      }
+    }
+    return ok;
+  }
+
+  /** Parses directives (model suffix + header, or global control) and resolves the fault. */
+  private boolean directives(Ex ex, String model) {
+    String suffix = null;
+    if (model != null) {
+      int i = model.indexOf("::");
+      if (i >= 0) {
+        suffix = model.substring(i + 2);
+        model = model.substring(0, i);
+      }
+    }
+    ex.model = model;
+    String header = ex.req.getHeader(HEADER);
+    try {
+      ex.d = Directives.of(suffix, header != null ? header : state.global);
+    } catch (Directives.BadDirective e) {
+      error(ex, 400, "invalid_request_error", "invalid_sim_directive", e.getMessage());
+      return false;
+    }
+    ex.fault = state.effectiveFault(ex.d);
+    return true;
+  }
+
+  /**
+   * Applies faults that replace the whole response (status errors, reset, hang). Returns true when the request has
+   * been handled.
+   */
+  boolean preFault(Ex ex) {
+    String f = ex.fault;
+    if (f == null) {
+      return false;
+    }
+    switch (f) {
+      case "hang" -> {
+        return true;
+      }
+      case "reset" -> {
+        later(ex.d.latency, () -> reset(ex.req));
+        return true;
+      }
+      case "429", "500", "502", "503", "529", "401", "model_not_found", "content_policy" -> {
+        later(ex.d.latency, () -> statusFault(ex, f));
+        return true;
+      }
+      case "context_length" -> {
+        later(ex.d.latency, () -> contextLength(ex, -1));
+        return true;
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  void contextLength(Ex ex, int promptTokens) {
+    int window = SimCatalog.contextWindow(ex.model == null ? "" : ex.model);
+    int tokens = promptTokens > 0 ? promptTokens : window + 1 + (int) (TextGen.mix(window) & 1023);
+    if (ex.anthropic()) {
+      error(ex, 400, "invalid_request_error", null, "prompt is too long: " + tokens + " tokens > " + window + " maximum");
+    } else {
+      error(ex, 400, "invalid_request_error", "context_length_exceeded",
+          "This model's maximum context length is " + window + " tokens. However, your messages resulted in " + tokens
+              + " tokens. Please reduce the length of the messages.", "messages");
+    }
+  }
+
+  private void statusFault(Ex ex, String f) {
+    boolean a = ex.anthropic();
+    HttpServerResponse resp = ex.req.response();
+    switch (f) {
+      case "429" -> {
+        int ra = ex.d.retryAfter;
+        if (ra >= 0) {
+          resp.putHeader("retry-after", Integer.toString(ra));
+        }
+        String reset = (ra >= 0 ? ra : 1) + "s";
+        resp.putHeader("x-ratelimit-limit-requests", "10000");
+        resp.putHeader("x-ratelimit-remaining-requests", "0");
+        resp.putHeader("x-ratelimit-reset-requests", reset);
+        resp.putHeader("x-ratelimit-limit-tokens", "2000000");
+        resp.putHeader("x-ratelimit-remaining-tokens", "0");
+        resp.putHeader("x-ratelimit-reset-tokens", reset);
+        if (a) {
+          String at = Instant.now().plusSeconds(ra >= 0 ? ra : 1).toString();
+          resp.putHeader("anthropic-ratelimit-requests-limit", "4000");
+          resp.putHeader("anthropic-ratelimit-requests-remaining", "0");
+          resp.putHeader("anthropic-ratelimit-requests-reset", at);
+          error(ex, 429, "rate_limit_error", null, "Number of requests has exceeded your rate limit. Please try again later.");
+        } else {
+          error(ex, 429, "requests", "rate_limit_exceeded",
+              "Rate limit reached for requests on model " + ex.model + ". Please try again in " + reset + ".");
+        }
+      }
+      case "500" -> error(ex, 500, a ? "api_error" : "server_error", null,
+          a ? "Internal server error" : "The server had an error while processing your request. Sorry about that!");
+      case "502" -> error(ex, 502, a ? "api_error" : "server_error", null, "Bad gateway.");
+      case "503" -> error(ex, 503, a ? "api_error" : "server_error", null,
+          "The engine is currently overloaded, please try again later.");
+      case "529" -> error(ex, 529, a ? "overloaded_error" : "server_error", null, "Overloaded");
+      case "401" -> {
+        if (a) {
+          error(ex, 401, "authentication_error", null, "invalid x-api-key");
+        } else {
+          error(ex, 401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.");
+        }
+      }
+      case "model_not_found" -> {
+        if (a) {
+          error(ex, 404, "not_found_error", null, "model: " + ex.model);
+        } else {
+          error(ex, 404, "invalid_request_error", "model_not_found",
+              "The model `" + ex.model + "` does not exist or you do not have access to it.", "model");
+        }
+      }
+      case "content_policy" -> {
+        if (a) {
+          error(ex, 400, "invalid_request_error", null,
+              "Output blocked by content filtering policy: the request violates the usage policy.");
+        } else {
+          error(ex, 400, "invalid_request_error", "content_policy_violation",
+              "Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.",
+              "prompt");
+        }
+      }
+      default -> error(ex, 500, "server_error", null, "unexpected fault " + f);
+    }
+  }
+
+  static void reset(HttpServerRequest req) {
+    HttpConnection c = req.connection();
+    if (c instanceof ConnectionBase cb) {
+      try {
+        cb.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        cb.channel().close();
+        return;
+      } catch (RuntimeException ignored) {
+        // fall through to an ordinary close
+      }
+    }
+    c.close();
+  }
+
+  void later(long ms, Runnable r) {
+    if (ms <= 0) {
+      r.run();
+    } else {
+      vertx.setTimer(ms, t -> r.run());
+    }
+  }
+
+  /** Delivers a complete (non-stream) JSON response honouring latency/ttft and body faults. */
+  void deliverJson(Ex ex, Buffer body) {
+    later((long) ex.d.latency + ex.d.ttft, () -> {
+      HttpServerResponse resp = ex.req.response();
+      if (resp.closed()) {
+        return;
+      }
+      String f = ex.fault;
+      resp.putHeader("content-type", "application/json");
+      addIdHeader(ex);
+      if ("malformed".equals(f) || "bad_body".equals(f)) {
+        resp.setStatusCode(200).end(body.slice(0, Math.max(1, body.length() * 2 / 3)));
+      } else if ("cut".equals(f) || "stall".equals(f)) {
+        resp.putHeader("content-length", Integer.toString(body.length()));
+        resp.write(body.slice(0, body.length() / 2)).onComplete(x -> {
+          if ("cut".equals(f)) {
+            ex.req.connection().close();
+          }
+        });
+      } else {
+        resp.setStatusCode(200).end(body);
+      }
+    });
+  }
+
+  private void addIdHeader(Ex ex) {
+    ex.req.response().putHeader(ex.anthropic() ? "request-id" : "x-request-id", "req_" + state.nextId());
+  }
+
+  void error(Ex ex, int status, String type, String code, String message) {
+    error(ex, status, type, code, message, null);
+  }
+
+  void error(Ex ex, int status, String type, String code, String message, String param) {
+    HttpServerResponse resp = ex.req.response();
+    if (resp.closed() || resp.headWritten()) {
+      return;
+    }
+    Buffer body;
+    if (ex.anthropic()) {
+      body = JsonOut.write(g -> {
+        g.writeStartObject();
+        g.writeStringField("type", "error");
+        g.writeObjectFieldStart("error");
+        g.writeStringField("type", type);
+        g.writeStringField("message", message);
+        g.writeEndObject();
+        g.writeEndObject();
+      });
+    } else {
+      body = JsonOut.write(g -> {
+        g.writeStartObject();
+        g.writeObjectFieldStart("error");
+        g.writeStringField("message", message);
+        g.writeStringField("type", type);
+        if (param == null) {
+          g.writeNullField("param");
+        } else {
+          g.writeStringField("param", param);
+        }
+        if (code == null) {
+          g.writeNullField("code");
+        } else {
+          g.writeStringField("code", code);
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+      });
+    }
+    addIdHeader(ex);
+    sendJson(ex.req, status, body);
+  }
+
+  static void sendJson(HttpServerRequest req, int status, Buffer body) {
+    req.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
+  }
+
+  // ---------------------------------------------------------------- control API
+
+  private void control(HttpServerRequest req, String path) {
+    HttpMethod m = req.method();
+    switch (path) {
+      case "/_sim/control" -> {
+        if (m == HttpMethod.PUT || m == HttpMethod.POST) {
+          req.body().onSuccess(buf -> {
+            String spec;
+            try {
+              JsonNode n = JsonOut.MAPPER.readTree(buf.getBytes());
+              JsonNode dn = n == null ? null : n.get("directives");
+              spec = dn == null || dn.isNull() ? null : dn.asText();
+              Directives.of(null, spec); // validate
+            } catch (Directives.BadDirective e) {
+              sendJson(req, 400, controlError(e.getMessage()));
+              return;
+            } catch (Exception e) {
+              sendJson(req, 400, controlError("body must be {\"directives\":\"k=v;...\"}"));
+              return;
+            }
+            state.global = spec == null || spec.isBlank() ? null : spec;
+            sendJson(req, 200, controlBody());
+          });
+        } else if (m == HttpMethod.DELETE) {
+          state.global = null;
+          sendJson(req, 200, controlBody());
+        } else {
+          sendJson(req, 200, controlBody());
+        }
+      }
+      case "/_sim/stats" -> sendJson(req, 200, JsonOut.write(g -> {
+        g.writeStartObject();
+        g.writeNumberField("requests", state.requests.sum());
+        g.writeObjectFieldStart("by_path");
+        for (Map.Entry<String, Long> e : state.byPathSnapshot().entrySet()) {
+          g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+      }));
+      case "/_sim/stats/reset" -> {
+        state.resetStats();
+        sendJson(req, 200, Buffer.buffer("{\"requests\":0,\"by_path\":{}}"));
+      }
+      case "/_sim/reset" -> {
+        state.resetStats();
+        state.global = null;
+        state.faultCounters.clear();
+        state.clearCache();
+        sendJson(req, 200, Buffer.buffer("{\"status\":\"ok\"}"));
+      }
+      default -> sendJson(req, 404, controlError("unknown control path " + path));
+    }
+  }
+
+  private Buffer controlBody() {
+    String g = state.global;
+    return JsonOut.write(gen -> {
+      gen.writeStartObject();
+      if (g == null) {
+        gen.writeNullField("directives");
+      } else {
+        gen.writeStringField("directives", g);
+      }
+      gen.writeEndObject();
+    });
+  }
+
+  private static Buffer controlError(String msg) {
+    return JsonOut.write(g -> {
+      g.writeStartObject();
+      g.writeObjectFieldStart("error");
+      g.writeStringField("message", msg);
+      g.writeEndObject();
+      g.writeEndObject();
+    });
+  }
+}
