@@ -93,7 +93,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new RecordStage(rec),
           new DecodeStage(),
           new RouteStage(catalog::get),
-          new RelayStage());
+          new RelayStage(config.upstream.idleTimeoutMs));
       this.modelsPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new ListModelsStage(catalog::get, Instant.now().getEpochSecond()));

@@ -20,6 +20,13 @@ import java.util.Map;
 public final class RelayStage implements Stage {
   static final int MAX_ERROR_BODY = 64 * 1024;
 
+  private final long streamIdleTimeoutMs;
+
+  /** @param streamIdleTimeoutMs a stream with no bytes from the upstream for this long is ended as stalled */
+  public RelayStage(long streamIdleTimeoutMs) {
+    this.streamIdleTimeoutMs = streamIdleTimeoutMs;
+  }
+
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     var target = ex.target;
@@ -49,7 +56,7 @@ public final class RelayStage implements Stage {
       }
       String ct = up.getHeader("content-type");
       if (ex.stream() && ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17)) {
-        new StreamRelay(ex, up, out, done).start();
+        new StreamRelay(ex, up, out, done, streamIdleTimeoutMs).start();
       } else {
         relayWhole(ex, up, out, providerId, done);
       }

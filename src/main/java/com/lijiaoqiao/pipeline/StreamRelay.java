@@ -35,8 +35,11 @@ final class StreamRelay implements SseEventSplitter.Listener {
   private boolean sawFinish;
   private boolean finished;
   private int malformed;
+  private final long idleTimeoutNanos;
+  private long lastDataNanos;
 
-  StreamRelay(Exchange ex, HttpClientResponse up, HttpServerResponse out, Promise<Void> done) {
+  StreamRelay(Exchange ex, HttpClientResponse up, HttpServerResponse out, Promise<Void> done, long idleTimeoutMs) {
+    this.idleTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
     this.ex = ex;
     this.up = up;
     this.out = out;
@@ -55,8 +58,11 @@ final class StreamRelay implements SseEventSplitter.Listener {
     h.set("x-ljq-provider", ex.target.provider().id());
     out.writeHead();
     out.closeHandler(v -> clientGone());
+    lastDataNanos = System.nanoTime();
+    armStallTimer(idleTimeoutNanos);
     up.handler(buf -> {
       if (finished) return;
+      lastDataNanos = System.nanoTime();
       splitter.feed(buf);
       if (out.writeQueueFull()) {
         up.pause();
@@ -65,6 +71,20 @@ final class StreamRelay implements SseEventSplitter.Listener {
     });
     up.exceptionHandler(this::upstreamBroke);
     up.endHandler(v -> upstreamEnded());
+  }
+
+  /** One timer per idle period rather than one per chunk: on firing it checks when data last arrived. */
+  private void armStallTimer(long delayNanos) {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
+    vertx.setTimer(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(delayNanos)), id -> {
+      if (finished) return;
+      long quiet = System.nanoTime() - lastDataNanos;
+      if (quiet >= idleTimeoutNanos && !out.writeQueueFull()) {
+        fail("upstream_stalled", null);
+      } else {
+        armStallTimer(Math.max(idleTimeoutNanos - quiet, idleTimeoutNanos / 10));
+      }
+    });
   }
 
   @Override
