@@ -1,18 +1,75 @@
 package com.lijiaoqiao.access;
 
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
 
-/** Argon2id password hashes (memory-hard), from Spring Security's maintained implementation. */
+/**
+ * Argon2id password hashes (memory-hard) computed by Bouncy Castle, stored in the standard PHC string form
+ * {@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>} so the cost can be raised later without a migration.
+ */
 public final class PasswordHasher {
-  private static final Argon2PasswordEncoder ENCODER = Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+  private static final int MEMORY_KIB = 19_456; // OWASP's minimum recommendation for Argon2id
+  private static final int ITERATIONS = 2;
+  private static final int PARALLELISM = 1;
+  private static final int SALT_BYTES = 16;
+  private static final int HASH_BYTES = 32;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getDecoder();
 
   private PasswordHasher() {}
 
   public static String hash(String password) {
-    return ENCODER.encode(password);
+    byte[] salt = new byte[SALT_BYTES];
+    RANDOM.nextBytes(salt);
+    byte[] h = derive(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
+    return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$" + B64.encodeToString(salt)
+        + "$" + B64.encodeToString(h);
   }
 
-  public static boolean matches(String password, String hash) {
-    return ENCODER.matches(password, hash);
+  /** Constant-time check; a malformed stored hash simply does not match. */
+  public static boolean matches(String password, String stored) {
+    if (password == null || stored == null) return false;
+    String[] parts = stored.split("\\$");
+    // ["", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash]
+    if (parts.length != 6 || !"argon2id".equals(parts[1])) return false;
+    try {
+      int m = 0, t = 0, p = 0;
+      for (String kv : parts[3].split(",")) {
+        String[] pair = kv.split("=", 2);
+        int v = Integer.parseInt(pair[1]);
+        switch (pair[0]) {
+          case "m" -> m = v;
+          case "t" -> t = v;
+          case "p" -> p = v;
+          default -> { return false; }
+        }
+      }
+      byte[] salt = B64D.decode(parts[4]);
+      byte[] expected = B64D.decode(parts[5]);
+      byte[] actual = derive(password, salt, m, t, p, expected.length);
+      return MessageDigest.isEqual(expected, actual);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static byte[] derive(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int len) {
+    Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+        .withMemoryAsKB(memoryKib)
+        .withIterations(iterations)
+        .withParallelism(parallelism)
+        .withSalt(salt)
+        .build();
+    Argon2BytesGenerator gen = new Argon2BytesGenerator();
+    gen.init(params);
+    byte[] out = new byte[len];
+    gen.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+    return out;
   }
 }

@@ -16,11 +16,29 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "./data", description = "Data directory (default ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  @Option(names = "--upstream", description = "Use a simulator already running at this OpenAI base URL "
+      + "(e.g. http://127.0.0.1:9090/v1) instead of starting one inside the gateway (used by ljq bench).")
+  String upstream;
+
+  @Option(names = "--event-loops", defaultValue = "0", description = "Event loops (0 = CPU cores).")
+  int eventLoops;
+
   @Override
   public Integer call() throws Exception {
     GatewayConfig cfg = demoConfig(port, dataDir);
+    cfg.server.eventLoops = eventLoops;
+    if (upstream != null && !upstream.isBlank()) {
+      cfg.simulator.enabled = false;
+      cfg.providers.get(0).baseUrl = upstream;
+    }
     Gateway gateway = Gateway.start(cfg);
-    Bootstrap.DemoCredentials creds = Bootstrap.ensureDemo(gateway, dataDir);
+    Bootstrap.DemoCredentials creds;
+    try {
+      creds = Bootstrap.ensureDemo(gateway, dataDir);
+    } catch (RuntimeException e) {
+      gateway.close();
+      throw e;
+    }
     String base = "http://127.0.0.1:" + gateway.port() + "/v1";
     System.out.println("LJQ_BASE_URL=" + base);
     System.out.println("LJQ_ADMIN_EMAIL=" + creds.adminEmail());

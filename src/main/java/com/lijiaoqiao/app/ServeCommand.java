@@ -20,7 +20,12 @@ final class ServeCommand implements Callable<Integer> {
     }
     GatewayConfig cfg = ConfigLoader.load(file, System.getenv());
     Gateway gateway = Gateway.start(cfg);
-    Bootstrap.ensureAdmin(gateway, cfg);
+    try {
+      Bootstrap.ensureAdmin(gateway, cfg);
+    } catch (RuntimeException e) {
+      gateway.close();
+      throw e;
+    }
     System.out.println("LJQ_BASE_URL=http://" + displayHost(cfg.server.host) + ":" + gateway.port() + "/v1");
     runUntilStopped(gateway);
     return 0;
