@@ -86,6 +86,14 @@ public final class HttpFrontend extends VerticleBase {
             new Exchange(requestId, req, endpoint, body, upstream)));
         return;
       }
+      if (path.startsWith("/v1/models/")) {
+        if (method != HttpMethod.GET) {
+          methodNotAllowed(req, requestId, "GET");
+          return;
+        }
+        runChain(plane.modelsPipeline(), new Exchange(requestId, req, null, new byte[0], upstream));
+        return;
+      }
       switch (path) {
         case "/v1/models" -> {
           if (method != HttpMethod.GET) {

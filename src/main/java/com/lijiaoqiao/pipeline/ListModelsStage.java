@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 
-/** GET /v1/models: the models the authenticated key may use, in OpenAI's list shape. */
+/**
+ * GET /v1/models: the models the authenticated key may use, in OpenAI's list shape; GET /v1/models/{id}: one
+ * of them (404 for a model the key may not use, exactly as for one that does not exist).
+ */
 public final class ListModelsStage implements Stage {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Supplier<ModelCatalog> catalog;
@@ -23,22 +26,46 @@ public final class ListModelsStage implements Stage {
 
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (JsonGenerator g = JSON.createGenerator(bytes)) {
+    String path = ex.request.path();
+    if (path.startsWith("/v1/models/")) {
+      String id = java.net.URLDecoder.decode(path.substring("/v1/models/".length()), java.nio.charset.StandardCharsets.UTF_8);
+      ModelCatalog.ModelInfo m = catalog.get().find(id);
+      if (m == null || !ex.principal.mayUse(id)) {
+        return Future.failedFuture(new com.lijiaoqiao.http.GatewayException(com.lijiaoqiao.http.ErrorCode.PROVIDER_004,
+            "The model '" + (id.length() > 128 ? id.substring(0, 128) + "…" : id)
+                + "' does not exist or this key may not use it.", null, java.util.Map.of(), null));
+      }
+      return respond(ex, g -> writeModel(g, m));
+    }
+    return respond(ex, g -> {
       g.writeStartObject();
       g.writeStringField("object", "list");
       g.writeArrayFieldStart("data");
       for (ModelCatalog.ModelInfo m : catalog.get().all()) {
-        if (!ex.principal.mayUse(m.name())) continue;
-        g.writeStartObject();
-        g.writeStringField("id", m.name());
-        g.writeStringField("object", "model");
-        g.writeNumberField("created", created);
-        g.writeStringField("owned_by", m.ownedBy());
-        g.writeEndObject();
+        if (ex.principal.mayUse(m.name())) writeModel(g, m);
       }
       g.writeEndArray();
       g.writeEndObject();
+    });
+  }
+
+  private void writeModel(JsonGenerator g, ModelCatalog.ModelInfo m) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", m.name());
+    g.writeStringField("object", "model");
+    g.writeNumberField("created", created);
+    g.writeStringField("owned_by", m.ownedBy());
+    g.writeEndObject();
+  }
+
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static Future<Void> respond(Exchange ex, Body body) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(bytes)) {
+      body.write(g);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,0 +1,37 @@
+package com.lijiaoqiao.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SseEventSplitterTest {
+  @Test
+  void eventsSurviveAnyChunkingIncludingSplitMultiByteCharacters() {
+    String stream = "data: {\"a\":\"桥\"}\n\nevent: ping\ndata: {}\n\n: comment\n\ndata: line1\ndata: line2\r\n\r\ndata: [DONE]\n\n";
+    byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+    for (int size = 1; size <= bytes.length; size++) {
+      List<SseEventSplitter.Event> events = new ArrayList<>();
+      SseEventSplitter s = new SseEventSplitter(events::add);
+      for (int i = 0; i < bytes.length; i += size) {
+        s.feed(Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size)));
+      }
+      assertThat(events).extracting(SseEventSplitter.Event::data)
+          .containsExactly("{\"a\":\"桥\"}", "{}", null, "line1\nline2", "[DONE]");
+      assertThat(events.get(1).name()).isEqualTo("ping");
+      assertThat(s.remainder()).isEmpty();
+    }
+  }
+
+  @Test
+  void anUnfinishedEventStaysInTheRemainder() {
+    List<SseEventSplitter.Event> events = new ArrayList<>();
+    SseEventSplitter s = new SseEventSplitter(events::add);
+    s.feed("data: {\"x\":1}\n\ndata: {\"y\"".getBytes(StandardCharsets.UTF_8));
+    assertThat(events).hasSize(1);
+    assertThat(s.remainder()).isEqualTo("data: {\"y\"");
+  }
+}
