@@ -87,7 +87,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.usageRepository = new UsageRepository(db.dataSource(), db.isPostgres());
       rec = new UsageRecorder(usageRepository, config.usage.queueCapacity, config.usage.batchSize,
           config.usage.flushIntervalMs);
-      this.catalog.set(buildCatalog(config, sim));
+      this.catalog.set(buildCatalog(config, sim == null ? null : sim.baseUrl() + "/v1"));
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec),
@@ -123,7 +123,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return g;
   }
 
-  static ModelCatalog buildCatalog(GatewayConfig config, Simulator sim) {
+  /** @param embeddedSimulatorUrl the in-process simulator's OpenAI base URL, or null when none runs */
+  static ModelCatalog buildCatalog(GatewayConfig config, String embeddedSimulatorUrl) {
     ModelCatalog.Builder b = ModelCatalog.builder();
     Set<String> ids = new HashSet<>();
     for (GatewayConfig.ProviderSpec p : config.providers) {
@@ -144,11 +145,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
         case SimulatorProvider.KIND -> {
           String base = p.baseUrl;
           if (base == null || base.isBlank()) {
-            if (sim == null) {
+            if (embeddedSimulatorUrl == null) {
               throw new ConfigLoader.ConfigException("provider '" + p.id
                   + "' is a simulator without base_url, but simulator.enabled is false");
             }
-            base = sim.baseUrl() + "/v1";
+            base = embeddedSimulatorUrl;
           }
           yield new SimulatorProvider(p.id, base, p.apiKey, config.upstream.connectTimeoutMs,
               config.upstream.idleTimeoutMs);

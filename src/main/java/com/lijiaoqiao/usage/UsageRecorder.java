@@ -63,7 +63,8 @@ public final class UsageRecorder implements AutoCloseable {
     while (true) {
       try {
         if (batch.isEmpty()) {
-          UsageRecord first = queue.poll(flushIntervalMs, TimeUnit.MILLISECONDS);
+          // Short polls so that close() is noticed promptly without interrupting a JDBC call.
+          UsageRecord first = queue.poll(Math.min(flushIntervalMs, 50), TimeUnit.MILLISECONDS);
           if (first == null) {
             if (closing && queue.isEmpty()) return;
             continue;
@@ -74,9 +75,8 @@ public final class UsageRecorder implements AutoCloseable {
           while (batch.size() < batchSize && !closing) {
             long left = deadline - System.nanoTime();
             if (left <= 0) break;
-            UsageRecord r = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (r == null) break;
-            batch.add(r);
+            UsageRecord r = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+            if (r != null) batch.add(r);
           }
           queue.drainTo(batch, batchSize - batch.size());
         }

@@ -59,6 +59,6 @@ class ConfigLoaderTest {
   void theShippedExampleLoads() {
     GatewayConfig c = ConfigLoader.load(Path.of("ljq.example.yaml"), Map.of());
     assertThat(c.providers).isNotEmpty();
-    assertThat(Gateway.buildCatalog(c, null).all()).isNotEmpty();
+    assertThat(Gateway.buildCatalog(c, "http://127.0.0.1:1/v1").all()).isNotEmpty();
   }
 }

@@ -106,9 +106,12 @@ class OpenAiSdkAgainstGatewayTest {
 
   @Test
   void aBadKeyIsAnSdkAuthenticationError() {
-    try (OpenAIClient bad = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl()).apiKey("lgw-wrong").maxRetries(0).build()) {
+    OpenAIClient bad = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl()).apiKey("lgw-wrong").maxRetries(0).build();
+    try {
       assertThatThrownBy(() -> bad.chat().completions().create(ChatCompletionCreateParams.builder()
           .model("gpt-4o-mini").addUserMessage("hi").build())).isInstanceOf(UnauthorizedException.class);
+    } finally {
+      bad.close();
     }
   }
 }
