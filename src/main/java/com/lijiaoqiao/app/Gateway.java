@@ -4,6 +4,7 @@ import com.lijiaoqiao.access.ApiKeySecrets;
 import com.lijiaoqiao.access.KeyIssuer;
 import com.lijiaoqiao.access.KeyRegistry;
 import com.lijiaoqiao.access.SecretFiles;
+import com.lijiaoqiao.http.ApiRouter;
 import com.lijiaoqiao.http.DataPlane;
 import com.lijiaoqiao.http.HttpFrontend;
 import com.lijiaoqiao.pipeline.AuthenticateStage;
@@ -56,6 +57,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final ApiRouter api = new ApiRouter();
   private final int port;
   private String deploymentId;
   private volatile boolean closed;
@@ -183,6 +185,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
   @Override
   public List<Stage> modelsPipeline() {
     return modelsPipeline;
+  }
+
+  @Override
+  public ApiRouter api() {
+    return api;
   }
 
   @Override

@@ -14,6 +14,9 @@ public interface DataPlane {
   /** Stages for GET /v1/models (authenticate, then list). */
   List<Stage> modelsPipeline();
 
+  /** The management API (users, keys, billing, admin …). */
+  ApiRouter api();
+
   /** Called once per accepted request and once when it has ended, for graceful shutdown. */
   void begin();
 

@@ -118,9 +118,7 @@ public final class HttpFrontend extends VerticleBase {
           req.response().putHeader("content-type", "application/json")
               .end("{\"name\":\"lijiaoqiao\",\"api\":\"/v1\"}");
         }
-        default -> ErrorRenderer.write(req.response(), new GatewayException(ErrorCode.COMMON_002,
-            "No such endpoint: " + method.name() + " " + clip(path) + ".", "接口不存在。", Map.of(), null),
-            requestId, ErrorRenderer.Shape.OPENAI);
+        default -> plane.api().dispatch(vertx, req, requestId);
       }
     } catch (RuntimeException e) {
       log.error("request {}: unexpected failure", requestId, e);
