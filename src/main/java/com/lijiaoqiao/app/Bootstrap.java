@@ -60,6 +60,8 @@ final class Bootstrap {
     long dev = accounts.createUser(DEMO_USER_EMAIL, PasswordHasher.hash(randomPassword()), "Demo developer",
         demoTenant, "tenant_admin");
     KeyIssuer.Issued key = g.keyIssuer().issue(dev, demoTenant, "demo", Set.of(), 600, 1_000_000, null);
+    // The demo works out of the box: its tenant starts with 10.00 (idempotent across restarts).
+    g.billing().credit(demoTenant, 10_000_000L, "demo-initial-credit", "demo starting balance", null);
     DemoCredentials creds = new DemoCredentials(DEMO_ADMIN_EMAIL, password, key.secret());
     Properties p = new Properties();
     p.setProperty("admin_email", creds.adminEmail());

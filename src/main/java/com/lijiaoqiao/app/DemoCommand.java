@@ -67,6 +67,29 @@ final class DemoCommand implements Callable<Integer> {
       sim.models.put(m.name(), m.name());
     }
     cfg.providers.add(sim);
+    DEMO_PRICES.forEach((model, p) -> {
+      GatewayConfig.PriceSpec spec = new GatewayConfig.PriceSpec();
+      spec.input = p[0];
+      spec.output = p[1];
+      spec.cachedInput = p[2];
+      spec.maxOutputTokens = 16_384;
+      cfg.billing.models.put(model, spec);
+    });
     return cfg;
   }
+
+  /** Per 1M tokens: input, output, cached input — list prices of the real models the demo names. */
+  static final java.util.Map<String, String[]> DEMO_PRICES = java.util.Map.ofEntries(
+      java.util.Map.entry("gpt-4o-mini", new String[] {"0.15", "0.60", "0.075"}),
+      java.util.Map.entry("gpt-4o", new String[] {"2.50", "10.00", "1.25"}),
+      java.util.Map.entry("gpt-4.1", new String[] {"2.00", "8.00", "0.50"}),
+      java.util.Map.entry("o3-mini", new String[] {"1.10", "4.40", "0.55"}),
+      java.util.Map.entry("text-embedding-3-small", new String[] {"0.02", "0", "0.02"}),
+      java.util.Map.entry("text-embedding-3-large", new String[] {"0.13", "0", "0.13"}),
+      java.util.Map.entry("claude-sonnet-4-5", new String[] {"3.00", "15.00", "0.30"}),
+      java.util.Map.entry("claude-haiku-4-5", new String[] {"1.00", "5.00", "0.10"}),
+      java.util.Map.entry("claude-opus-4-1", new String[] {"15.00", "75.00", "1.50"}),
+      java.util.Map.entry("deepseek-chat", new String[] {"0.27", "1.10", "0.07"}),
+      java.util.Map.entry("deepseek-reasoner", new String[] {"0.55", "2.19", "0.14"}),
+      java.util.Map.entry("qwen-plus", new String[] {"0.40", "1.20", "0.16"}));
 }

@@ -4,7 +4,15 @@ import com.lijiaoqiao.access.ApiKeySecrets;
 import com.lijiaoqiao.access.KeyIssuer;
 import com.lijiaoqiao.access.KeyRegistry;
 import com.lijiaoqiao.access.SecretFiles;
+import com.lijiaoqiao.billing.BillingService;
+import com.lijiaoqiao.billing.ModelPrice;
+import com.lijiaoqiao.billing.Money;
 import com.lijiaoqiao.http.ApiRouter;
+import com.lijiaoqiao.http.api.BillingApi;
+import com.lijiaoqiao.pipeline.ReserveStage;
+import com.lijiaoqiao.pipeline.SettleStage;
+import com.lijiaoqiao.store.BillingQueries;
+import com.lijiaoqiao.store.LedgerRepository;
 import com.lijiaoqiao.http.DataPlane;
 import com.lijiaoqiao.http.HttpFrontend;
 import com.lijiaoqiao.pipeline.AuthenticateStage;
@@ -53,6 +61,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final AccountRepository accounts;
   private final UsageRepository usageRepository;
   private final UsageRecorder recorder;
+  private final BillingService billing;
   private final AtomicReference<ModelCatalog> catalog = new AtomicReference<>();
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
@@ -70,6 +79,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     Simulator sim = null;
     Database db = null;
     UsageRecorder rec = null;
+    BillingService bill = null;
     try {
       if (config.simulator.enabled) {
         sim = Simulator.start(vertx, config.simulator.host, config.simulator.port);
@@ -89,11 +99,18 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.usageRepository = new UsageRepository(db.dataSource(), db.isPostgres());
       rec = new UsageRecorder(usageRepository, config.usage.queueCapacity, config.usage.batchSize,
           config.usage.flushIntervalMs);
+      LedgerRepository ledger = new LedgerRepository(db.dataSource(), db.isPostgres());
+      bill = new BillingService(ledger, dataDir.resolve("journal"),
+          parseMoney(config.billing.lowBalanceThreshold, "billing.low_balance_threshold", true), config.billing.currency);
+      seedPrices(bill, config);
+      new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
       this.catalog.set(buildCatalog(config, sim == null ? null : sim.baseUrl() + "/v1"));
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec),
           new DecodeStage(),
+          new ReserveStage(bill),
+          new SettleStage(),
           new RouteStage(catalog::get),
           new RelayStage(config.upstream.idleTimeoutMs));
       this.modelsPipeline = List.of(
@@ -102,6 +119,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.simulator = sim;
       this.database = db;
       this.recorder = rec;
+      this.billing = bill;
       HttpFrontend.Settings settings = new HttpFrontend.Settings(config.server.host, config.server.port,
           config.server.maxBodyBytes, config.upstream.maxConnectionsPerHost, config.upstream.connectTimeoutMs,
           config.server.shutdownGraceSeconds);
@@ -111,6 +129,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       ok = true;
     } finally {
       if (!ok) {
+        if (bill != null) bill.close();
         if (rec != null) rec.close();
         if (db != null) db.close();
         if (sim != null) sim.close();
@@ -165,6 +184,27 @@ public final class Gateway implements AutoCloseable, DataPlane {
           owner));
     }
     return b.build();
+  }
+
+  static long parseMoney(String text, String setting, boolean allowZero) {
+    try {
+      return Money.parse(text, allowZero);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigLoader.ConfigException(setting + " " + e.getMessage() + " (got '" + text + "')");
+    }
+  }
+
+  /** Config prices seed the catalogue; once a model has a price in the database, admins manage it there. */
+  static void seedPrices(BillingService billing, GatewayConfig config) {
+    config.billing.models.forEach((model, p) -> {
+      String prefix = "billing.models." + model;
+      long input = parseMoney(p.input, prefix + ".input", true);
+      long cached = p.cachedInput == null || p.cachedInput.isBlank() ? input
+          : parseMoney(p.cachedInput, prefix + ".cached_input", true);
+      if (p.maxOutputTokens < 1) throw new ConfigLoader.ConfigException(prefix + ".max_output_tokens must be positive");
+      billing.seedPrice(new ModelPrice(model, input, parseMoney(p.output, prefix + ".output", true), cached,
+          p.maxOutputTokens));
+    });
   }
 
   static <T> T await(Future<T> f) {
@@ -230,6 +270,10 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return recorder;
   }
 
+  public BillingService billing() {
+    return billing;
+  }
+
   public Database database() {
     return database;
   }
@@ -257,6 +301,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
         break;
       }
     }
+    billing.close();
     recorder.close();
     database.close();
     if (simulator != null) simulator.close();

@@ -18,6 +18,7 @@ public final class GatewayConfig {
   public Usage usage = new Usage();
   public Simulator simulator = new Simulator();
   public Bootstrap bootstrap = new Bootstrap();
+  public Billing billing = new Billing();
   public List<ProviderSpec> providers = new ArrayList<>();
 
   public static final class Server {
@@ -68,6 +69,25 @@ public final class GatewayConfig {
     /** On an empty database, create this platform admin (and its tenant). */
     public String adminEmail = "";
     public String adminPassword = "";
+  }
+
+  public static final class Billing {
+    /** ISO code of the platform currency; every amount is in it. */
+    public String currency = "USD";
+    /** A wallet falling below this records a billing.low_balance event (tenants may set their own). */
+    public String lowBalanceThreshold = "1.00";
+    /** Consumer prices per model, seeded into the database when it has none for that model. */
+    public Map<String, PriceSpec> models = new LinkedHashMap<>();
+  }
+
+  public static final class PriceSpec {
+    /** Per million tokens, as decimal strings in the platform currency. */
+    public String input = "0";
+    public String output = "0";
+    /** Empty = the input price. */
+    public String cachedInput = "";
+    /** The output cap assumed when a request does not set max_tokens. */
+    public int maxOutputTokens = 4096;
   }
 
   public static final class ProviderSpec {

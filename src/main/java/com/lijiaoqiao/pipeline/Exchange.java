@@ -34,6 +34,40 @@ public final class Exchange {
   public long firstTokenNanos;
   public long endNanos;
 
+  // Billing: set by Reserve; Settle (and Relay, before the response's last byte) settle exactly once.
+  public Settler settler;
+  public long reservedMicros;
+  public long costMicros;
+  private boolean settled;
+  private long promptTokens = -1;
+
+  /** Computes and books the request's charge; called once, whatever the outcome. */
+  @FunctionalInterface
+  public interface Settler {
+    long settle(Exchange exchange);
+  }
+
+  /** Settles now if not yet settled, and returns the charge (0 when billing is off for this request). */
+  public long settle() {
+    if (!settled && settler != null) {
+      settled = true;
+      costMicros = settler.settle(this);
+    }
+    return costMicros;
+  }
+
+  public boolean billed() {
+    return settler != null;
+  }
+
+  /** The request's prompt tokens as the gateway estimates them (computed once, shared by the stages). */
+  public long promptTokens() {
+    if (promptTokens < 0) {
+      promptTokens = parsed == null ? 0 : com.lijiaoqiao.protocol.TokenCounter.estimatePrompt(endpoint, parsed.body());
+    }
+    return promptTokens;
+  }
+
   public Exchange(String requestId, HttpServerRequest request, Endpoint endpoint, byte[] rawBody,
                   HttpClient upstreamClient) {
     this.requestId = requestId;

@@ -46,7 +46,7 @@ public final class RecordStage implements Stage {
         ex.endpoint.name().toLowerCase(), truncate(ex.model(), 128), ex.servedModel == null ? null : truncate(ex.servedModel, 128),
         ex.target == null ? null : ex.target.provider().id(), ex.stream(), u.promptTokens(), u.completionTokens(),
         u.cachedPromptTokens(), u.estimated(), latencyMs, ttft, ex.statusCode, ex.outcome, ex.errorCode,
-        Instant.now());
+        ex.costMicros, Instant.now());
   }
 
   private static String truncate(String s, int n) {

@@ -1,5 +1,6 @@
 package com.lijiaoqiao.pipeline;
 
+import com.lijiaoqiao.billing.Money;
 import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.OpenAiResponseScanner;
@@ -101,10 +102,16 @@ public final class RelayStage implements Stage {
       ex.statusCode = up.statusCode();
       ex.outcome = "ok";
       ex.firstTokenNanos = System.nanoTime();
+      long cost = ex.settle(); // booked (journaled) before the response's last byte
       out.setStatusCode(up.statusCode());
       var h = out.headers();
       h.set("content-type", "application/json");
       h.set("x-ljq-provider", providerId);
+      if (ex.billed()) h.set("x-ljq-cost", Money.format(cost));
+      if (ex.billed() && r.usageOffset >= 0) {
+        buffer = Buffer.buffer(OpenAiResponseScanner.insertIntoUsage(bytes, r.usageOffset, "cost",
+            Money.toDecimal(cost).toPlainString()));
+      }
       out.end(buffer).onComplete(v -> {
         ex.endNanos = System.nanoTime();
         done.complete();

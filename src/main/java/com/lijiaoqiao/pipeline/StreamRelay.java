@@ -116,7 +116,13 @@ final class StreamRelay implements SseEventSplitter.Listener {
     if (r.finishReason != null) sawFinish = true;
     if (r.usage != null) {
       ex.usage = r.usage;
+      long cost = ex.settle(); // the final usage: book it before the stream's last byte
       if (!r.hasChoices && !clientWantsUsage) return;
+      if (ex.billed()) {
+        if (ex.firstTokenNanos == 0 && r.hasChoices) ex.firstTokenNanos = System.nanoTime();
+        out.write("data: " + UsageCost.withCost(data, cost) + "\n\n");
+        return;
+      }
     }
     if (ex.firstTokenNanos == 0 && r.hasChoices) ex.firstTokenNanos = System.nanoTime();
     out.write(e.raw() + "\n\n");
@@ -133,6 +139,7 @@ final class StreamRelay implements SseEventSplitter.Listener {
     finished = true;
     ex.outcome = malformed > 0 ? "ok_skipped_malformed" : "ok";
     settleUsage();
+    ex.settle();
     out.write(DONE);
     out.end().onComplete(v -> finish());
   }
@@ -148,6 +155,7 @@ final class StreamRelay implements SseEventSplitter.Listener {
     ex.outcome = outcome;
     ex.errorCode = ErrorCode.PROVIDER_005.code();
     settleUsage();
+    ex.settle();
     String providerId = ex.target.provider().id();
     String why = outcome.equals("upstream_stalled") ? "stopped sending" : "broke off";
     GatewayException err = new GatewayException(ErrorCode.PROVIDER_005,
@@ -173,6 +181,7 @@ final class StreamRelay implements SseEventSplitter.Listener {
     ex.statusCode = 499;
     up.request().reset(); // stop generation upstream: nothing more will be relayed or charged
     settleUsage();
+    ex.settle();
     finish();
   }
 

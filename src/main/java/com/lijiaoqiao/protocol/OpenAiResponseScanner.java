@@ -21,6 +21,8 @@ public final class OpenAiResponseScanner {
     public String finishReason;
     public String model;
     public TokenUsage usage;
+    /** Byte offset of the '{' that opens the top-level usage object, or -1. */
+    public long usageOffset = -1;
     public boolean isError;
   }
 
@@ -42,7 +44,10 @@ public final class OpenAiResponseScanner {
         JsonToken t = p.nextToken();
         switch (f) {
           case "usage" -> {
-            if (t == JsonToken.START_OBJECT) r.usage = readUsage(p);
+            if (t == JsonToken.START_OBJECT) {
+              r.usageOffset = p.currentTokenLocation().getByteOffset();
+              r.usage = readUsage(p);
+            }
             else p.skipChildren();
           }
           case "model" -> r.model = t == JsonToken.VALUE_STRING ? p.getText() : null;
@@ -68,6 +73,23 @@ public final class OpenAiResponseScanner {
 
   public static Result scan(byte[] json, StringBuilder text) {
     return scan(json, 0, json.length, text);
+  }
+
+  /**
+   * Returns the body with {@code "name":value} inserted as the first field of its usage object (whose '{'
+   * is at {@code usageOffset}), without re-serialising the rest.
+   */
+  public static byte[] insertIntoUsage(byte[] json, long usageOffset, String name, String jsonValue) {
+    int at = (int) usageOffset + 1;
+    int next = at;
+    while (next < json.length && Character.isWhitespace(json[next])) next++;
+    boolean empty = next < json.length && json[next] == '}';
+    byte[] field = ("\"" + name + "\":" + jsonValue + (empty ? "" : ",")).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] out = new byte[json.length + field.length];
+    System.arraycopy(json, 0, out, 0, at);
+    System.arraycopy(field, 0, out, at, field.length);
+    System.arraycopy(json, at, out, at + field.length, json.length - at);
+    return out;
   }
 
   private static void readChoices(JsonParser p, Result r, StringBuilder text) throws IOException {

@@ -23,6 +23,36 @@ public final class TokenCounter {
     return ENCODING.countTokensOrdinary(text.toString());
   }
 
+  /** Above this many characters of text, {@link #estimatePrompt} bounds instead of tokenizing (time on the event loop). */
+  private static final int EXACT_LIMIT_CHARS = 32 * 1024;
+
+  /**
+   * A fast estimate for limits and reservations: exact for ordinary prompts; for very large ones an upper
+   * bound (two characters per token), never less than the real count.
+   */
+  public static long estimatePrompt(Endpoint endpoint, JsonNode body) {
+    JsonNode text = switch (endpoint) {
+      case CHAT_COMPLETIONS -> body.get("messages");
+      case COMPLETIONS -> body.get("prompt");
+      case EMBEDDINGS -> body.get("input");
+    };
+    int chars = text == null ? 0 : textLength(text, 0);
+    if (chars > EXACT_LIMIT_CHARS) {
+      return chars / 2 + 8L * (text.isArray() ? text.size() : 1) + PER_REPLY;
+    }
+    return countPrompt(endpoint, body);
+  }
+
+  private static int textLength(JsonNode n, int acc) { // includes non-text strings (tool JSON): an upper bound
+    if (n.isTextual()) return acc + n.asText().length();
+    if (n.isContainerNode()) {
+      for (JsonNode c : n) {
+        acc = textLength(c, acc);
+      }
+    }
+    return acc;
+  }
+
   /** Prompt tokens of an OpenAI-format request body (chat messages, completion prompt or embedding input). */
   public static int countPrompt(Endpoint endpoint, JsonNode body) {
     return switch (endpoint) {

@@ -13,8 +13,8 @@ import javax.sql.DataSource;
 public final class UsageRepository implements UsageSink {
   private static final String COLUMNS = "usage_records(request_id, tenant_id, user_id, api_key_id, "
       + "endpoint, model, served_model, provider, stream, prompt_tokens, completion_tokens, cached_tokens, "
-      + "tokens_estimated, latency_ms, ttft_ms, status_code, outcome, error_code, created_at)";
-  private static final String VALUES = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + "tokens_estimated, latency_ms, ttft_ms, status_code, outcome, error_code, cost_micros, created_at)";
+  private static final String VALUES = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   // A replayed record (same request id) must not fail the batch: each database says "skip it" its own way.
   private static final String INSERT_PG = "INSERT INTO " + COLUMNS + VALUES + " ON CONFLICT (request_id) DO NOTHING";
   private static final String INSERT_H2 = "MERGE INTO " + COLUMNS + " KEY (request_id)" + VALUES;
@@ -53,7 +53,8 @@ public final class UsageRepository implements UsageSink {
           ps.setInt(16, r.statusCode());
           ps.setString(17, r.outcome());
           ps.setString(18, r.errorCode());
-          ps.setTimestamp(19, Jdbc.timestamp(r.createdAt()));
+          ps.setLong(19, r.costMicros());
+          ps.setTimestamp(20, Jdbc.timestamp(r.createdAt()));
           ps.addBatch();
         }
         ps.executeBatch();
@@ -76,7 +77,7 @@ public final class UsageRepository implements UsageSink {
             rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"), rs.getLong("cached_tokens"),
             rs.getBoolean("tokens_estimated"), rs.getInt("latency_ms"),
             (Integer) rs.getObject("ttft_ms"), rs.getInt("status_code"), rs.getString("outcome"),
-            rs.getString("error_code"), Jdbc.instant(rs, "created_at")));
+            rs.getString("error_code"), rs.getLong("cost_micros"), Jdbc.instant(rs, "created_at")));
   }
 
   public long count() {

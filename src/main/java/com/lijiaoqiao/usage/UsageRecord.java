@@ -22,4 +22,5 @@ public record UsageRecord(
     int statusCode,
     String outcome,
     String errorCode,
+    long costMicros,
     Instant createdAt) {}

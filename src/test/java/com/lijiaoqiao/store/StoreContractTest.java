@@ -79,7 +79,7 @@ class StoreContractTest {
 
   static UsageRecord record(String id, long prompt, long completion) {
     return new UsageRecord(id, 1, 2, 3, "chat_completions", "gpt-4o", "gpt-4o", "sim", true, prompt, completion,
-        0, false, 12, 7, 200, "ok", null, Instant.now());
+        0, false, 12, 7, 200, "ok", null, 0, Instant.now());
   }
 
 }

@@ -1,0 +1,155 @@
+package com.lijiaoqiao.billing;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prepaid billing: reserve before a request, settle exactly once after it, top-ups and redemption codes.
+ * Reservations and charges happen in memory ({@link Wallets}); each settlement is journaled locally before
+ * the response ends and shipped to the double-entry ledger in batches ({@link LedgerShipper}).
+ */
+public final class BillingService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BillingService.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final LedgerStore store;
+  private final SettlementJournal journal;
+  private final Wallets wallets;
+  private final PriceBook prices = new PriceBook();
+  private final LedgerShipper shipper;
+  private final String currency;
+
+  /** Replays unshipped settlements, then loads prices and balances. Blocking; run at start-up. */
+  public BillingService(LedgerStore store, Path journalDir, long defaultLowThresholdMicros, String currency) {
+    this.store = store;
+    this.currency = currency;
+    this.journal = new SettlementJournal(journalDir);
+    List<Settlement> unshipped = journal.unshipped();
+    if (!unshipped.isEmpty()) {
+      // Reservations open at a crash simply vanish with the process: only completed settlements are replayed.
+      store.applySettlements(unshipped, List.of());
+      log.info("replayed {} settlements from the journal into the ledger", unshipped.size());
+    }
+    journal.checkpoint(journal.end());
+    this.wallets = new Wallets(defaultLowThresholdMicros);
+    store.loadPrices().values().forEach(prices::put);
+    store.loadWallets().values().forEach(w -> wallets.load(w.tenantId(), w.balance(), w.lowBalanceThreshold()));
+    this.shipper = new LedgerShipper(store, journal);
+  }
+
+  public String currency() {
+    return currency;
+  }
+
+  public PriceBook prices() {
+    return prices;
+  }
+
+  public Wallets wallets() {
+    return wallets;
+  }
+
+  /** What a reservation fixed for its request: the price in force when it started and the amount held. */
+  public record Reservation(ModelPrice price, long amount) {}
+
+  /** @throws InsufficientBalanceException when balance minus open reservations cannot cover the estimate */
+  public Reservation reserve(String requestId, long tenantId, String model, long promptTokens, long maxTokens) {
+    ModelPrice price = prices.priceOf(model);
+    long amount = price.estimate(promptTokens, maxTokens);
+    wallets.reserve(requestId, tenantId, amount);
+    return new Reservation(price, amount);
+  }
+
+  /**
+   * Settles a request exactly once: charges {@code s.costMicros()}, releases the rest of the hold, journals it
+   * and queues it for the ledger. A second call for the same request id does nothing and returns false.
+   */
+  public boolean settle(Settlement s) {
+    Wallets.Charge charge = wallets.settle(s.requestId(), s.costMicros());
+    if (charge == null) return false;
+    long offset = journal.append(s);
+    LedgerStore.LowBalance low = charge.crossedLowBalance()
+        ? new LedgerStore.LowBalance(s.tenantId(), s.requestId(), charge.balanceAfter(), charge.threshold()) : null;
+    shipper.enqueue(new LedgerShipper.Item(s, offset, low));
+    return true;
+  }
+
+  /** Admin credit; the same idempotency key credits once and returns the first result. Blocking. */
+  public LedgerStore.Topup credit(long tenantId, long amount, String idempotencyKey, String note, Long actor) {
+    LedgerStore.Topup t = store.credit(tenantId, amount, "admin", idempotencyKey, note, actor);
+    if (!t.replayed()) wallets.credit(tenantId, amount);
+    return t;
+  }
+
+  /** Creates {@code count} single-use codes; the codes are returned once and stored only hashed. Blocking. */
+  public List<String> createCodes(long amount, int count, Instant expiresAt, Long actor) {
+    List<String> codes = new ArrayList<>(count);
+    List<String> hashes = new ArrayList<>(count);
+    List<String> prefixes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      String code = newCode();
+      codes.add(code);
+      hashes.add(hashCode(code));
+      prefixes.add(code.substring(0, 8));
+    }
+    store.createCodes(hashes, prefixes, amount, expiresAt, actor);
+    return codes;
+  }
+
+  /** Redeems a code for a tenant; empty when it is unknown, expired or used. Blocking. */
+  public Optional<LedgerStore.Topup> redeem(String code, long tenantId) {
+    if (code == null || code.isBlank() || code.length() > 64) return Optional.empty();
+    Optional<LedgerStore.Topup> t = store.redeem(hashCode(code.trim().toUpperCase()), tenantId, Instant.now());
+    t.ifPresent(topup -> wallets.credit(tenantId, topup.amount()));
+    return t;
+  }
+
+  public void savePrice(ModelPrice price) {
+    store.savePrice(price);
+    prices.put(price);
+  }
+
+  /** Only for a missing catalogue entry at start-up: config seeds prices the database does not have yet. */
+  public void seedPrice(ModelPrice price) {
+    if (prices.find(price.model()) == null) savePrice(price);
+  }
+
+  public int pendingShipments() {
+    return shipper.pending();
+  }
+
+  static String newCode() {
+    String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    StringBuilder sb = new StringBuilder("LJQ-");
+    for (int i = 0; i < 16; i++) {
+      if (i > 0 && i % 4 == 0) sb.append('-');
+      sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  static String hashCode(String code) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Ships what is queued, then closes the journal. */
+  @Override
+  public void close() {
+    shipper.close();
+    journal.close();
+  }
+}

@@ -1,0 +1,107 @@
+package com.lijiaoqiao.billing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ships journaled settlements to the ledger in batches from one background thread, then moves the journal's
+ * checkpoint. A failed batch is retried (with back-off) until it lands: nothing charged is dropped.
+ */
+final class LedgerShipper implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LedgerShipper.class);
+
+  record Item(Settlement settlement, long journalOffset, LedgerStore.LowBalance lowBalance) {}
+
+  private final LedgerStore store;
+  private final SettlementJournal journal;
+  private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean closing;
+  private volatile long shipped;
+
+  LedgerShipper(LedgerStore store, SettlementJournal journal) {
+    this.store = store;
+    this.journal = journal;
+    this.thread = Thread.ofPlatform().name("ljq-ledger-shipper").daemon(true).unstarted(this::run);
+    thread.start();
+  }
+
+  void enqueue(Item item) {
+    queue.add(item);
+  }
+
+  long shipped() {
+    return shipped;
+  }
+
+  int pending() {
+    return queue.size();
+  }
+
+  private void run() {
+    List<Item> batch = new ArrayList<>();
+    long backoff = 50;
+    while (true) {
+      try {
+        if (batch.isEmpty()) {
+          Item first = queue.poll(50, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            if (closing) return;
+            continue;
+          }
+          batch.add(first);
+          queue.drainTo(batch, 999);
+        }
+        List<Settlement> settlements = new ArrayList<>(batch.size());
+        List<LedgerStore.LowBalance> low = new ArrayList<>();
+        long offset = -1;
+        for (Item i : batch) {
+          settlements.add(i.settlement());
+          if (i.lowBalance() != null) low.add(i.lowBalance());
+          offset = Math.max(offset, i.journalOffset());
+        }
+        store.applySettlements(settlements, low);
+        shipped += batch.size();
+        journal.checkpoint(offset);
+        batch.clear();
+        backoff = 50;
+      } catch (InterruptedException e) {
+        if (closing && queue.isEmpty() && batch.isEmpty()) return;
+      } catch (RuntimeException e) {
+        log.warn("shipping {} settlements to the ledger failed, retrying in {} ms: {}", batch.size(), backoff,
+            e.toString());
+        sleep(backoff);
+        backoff = Math.min(backoff * 2, 5_000);
+        if (closing && backoff >= 5_000) {
+          // They stay in the journal and are shipped at the next start.
+          log.error("leaving {} settlements in the journal for the next start: the database is unreachable",
+              batch.size() + queue.size());
+          return;
+        }
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException ignored) {
+      // retry at once
+    }
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

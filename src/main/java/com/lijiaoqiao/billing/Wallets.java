@@ -1,0 +1,119 @@
+package com.lijiaoqiao.billing;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every tenant's balance and open reservations, in memory: the request path reserves and charges here without
+ * touching the database. Each wallet is guarded by its own lock, so tenants never contend with each other.
+ */
+public final class Wallets {
+  /** balance = what the tenant has (top-ups − charges); reserved = held for requests in flight. */
+  public record Snapshot(long balance, long reserved, Long lowBalanceThreshold) {
+    public long available() {
+      return balance - reserved;
+    }
+  }
+
+  /** The result of a charge: the new balance, and whether it just fell below the tenant's threshold. */
+  public record Charge(long balanceAfter, boolean crossedLowBalance, Long threshold) {}
+
+  private static final class Wallet {
+    long balance;
+    long reserved;
+    Long lowThreshold;
+  }
+
+  private record Hold(long tenantId, long amount) {}
+
+  private final ConcurrentHashMap<Long, Wallet> wallets = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
+  private final long defaultLowThreshold;
+
+  public Wallets(long defaultLowThresholdMicros) {
+    this.defaultLowThreshold = defaultLowThresholdMicros;
+  }
+
+  private Wallet wallet(long tenantId) {
+    return wallets.computeIfAbsent(tenantId, t -> new Wallet());
+  }
+
+  /** Loads a balance from the system of record (start-up). */
+  public void load(long tenantId, long balance, Long lowThreshold) {
+    Wallet w = wallet(tenantId);
+    synchronized (w) {
+      w.balance = balance;
+      w.lowThreshold = lowThreshold;
+    }
+  }
+
+  /** Holds {@code amount} for a request; idempotent by request id. */
+  public void reserve(String requestId, long tenantId, long amount) {
+    if (holds.containsKey(requestId)) return;
+    Wallet w = wallet(tenantId);
+    synchronized (w) {
+      long available = w.balance - w.reserved;
+      if (amount > available) {
+        throw new InsufficientBalanceException(amount, Math.max(available, 0));
+      }
+      w.reserved += amount;
+    }
+    holds.put(requestId, new Hold(tenantId, amount));
+  }
+
+  /**
+   * Releases the request's hold and takes {@code cost} from the balance. Returns null when the request holds
+   * nothing (already settled), so a second settlement of the same request changes nothing.
+   */
+  public Charge settle(String requestId, long cost) {
+    Hold h = holds.remove(requestId);
+    if (h == null) return null;
+    Wallet w = wallet(h.tenantId());
+    synchronized (w) {
+      w.reserved -= h.amount();
+      long before = w.balance;
+      w.balance -= cost;
+      long threshold = w.lowThreshold != null ? w.lowThreshold : defaultLowThreshold;
+      boolean crossed = cost > 0 && before >= threshold && w.balance < threshold;
+      return new Charge(w.balance, crossed, threshold);
+    }
+  }
+
+  public long heldFor(String requestId) {
+    Hold h = holds.get(requestId);
+    return h == null ? 0 : h.amount();
+  }
+
+  public void credit(long tenantId, long amount) {
+    Wallet w = wallet(tenantId);
+    synchronized (w) {
+      w.balance += amount;
+    }
+  }
+
+  /** Sets a tenant's own low-balance threshold (null = the platform default). */
+  public void setThreshold(long tenantId, Long threshold) {
+    Wallet w = wallet(tenantId);
+    synchronized (w) {
+      w.lowThreshold = threshold;
+    }
+  }
+
+  public Snapshot snapshot(long tenantId) {
+    Wallet w = wallets.get(tenantId);
+    if (w == null) return new Snapshot(0, 0, null);
+    synchronized (w) {
+      return new Snapshot(w.balance, w.reserved, w.lowThreshold);
+    }
+  }
+
+  public Map<Long, Snapshot> all() {
+    Map<Long, Snapshot> out = new java.util.HashMap<>();
+    wallets.keySet().forEach(t -> out.put(t, snapshot(t)));
+    return out;
+  }
+
+  public int openHolds() {
+    return holds.size();
+  }
+}
