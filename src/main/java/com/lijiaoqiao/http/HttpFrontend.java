@@ -201,14 +201,34 @@ public final class HttpFrontend extends VerticleBase {
         Map.of("limit_bytes", limit), null);
   }
 
-  /** Answers and closes the connection, so an unread body never keeps the client waiting. */
-  private static void reject(HttpServerRequest req, String requestId, GatewayException e) {
+  /** Bodies up to this size are read and thrown away after an early refusal, so the client sees the answer. */
+  private static final long DISCARD_LIMIT = 64L * 1024 * 1024;
+
+  /**
+   * Answers at once and closes the connection afterwards. Closing while the client is still sending would
+   * reset the connection and lose the answer, so the rest of a reasonably sized body is read and discarded
+   * first (bounded in bytes and time).
+   */
+  private void reject(HttpServerRequest req, String requestId, GatewayException e) {
     req.response().headers().set("connection", "close");
-    ErrorRenderer.write(req.response(), e, requestId, ErrorRenderer.Shape.OPENAI)
-        .onComplete(v -> req.connection().close());
+    ErrorRenderer.write(req.response(), e, requestId, ErrorRenderer.Shape.OPENAI);
+    long[] seen = {0};
+    long timer = vertx.setTimer(10_000, id -> req.connection().close());
+    req.handler(chunk -> {
+      seen[0] += chunk.length();
+      if (seen[0] > DISCARD_LIMIT) {
+        vertx.cancelTimer(timer);
+        req.connection().close();
+      }
+    });
+    req.endHandler(v -> {
+      vertx.cancelTimer(timer);
+      req.connection().close();
+    });
+    req.resume();
   }
 
-  private static void methodNotAllowed(HttpServerRequest req, String requestId, String allow) {
+  private void methodNotAllowed(HttpServerRequest req, String requestId, String allow) {
     req.response().headers().set("allow", allow);
     ErrorRenderer.write(req.response(), new GatewayException(ErrorCode.COMMON_405,
         "Method " + req.method().name() + " is not allowed on " + clip(req.path()) + "; use " + allow + ".",
