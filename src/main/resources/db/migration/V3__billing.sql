@@ -18,6 +18,8 @@ CREATE TABLE wallets (
   updated_at               TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+INSERT INTO wallets(tenant_id, balance_micros) SELECT id, 0 FROM tenants;
+
 -- Append-only. Every transaction's entries sum to zero. Accounts: 'wallet' (per tenant), 'revenue',
 -- 'topup_source', 'refund'.
 CREATE TABLE ledger_entries (

@@ -73,8 +73,12 @@ final class LedgerShipper implements AutoCloseable {
       } catch (InterruptedException e) {
         if (closing && queue.isEmpty() && batch.isEmpty()) return;
       } catch (RuntimeException e) {
-        log.warn("shipping {} settlements to the ledger failed, retrying in {} ms: {}", batch.size(), backoff,
-            e.toString());
+        log.warn("shipping {} settlements to the ledger failed, retrying in {} ms: {} ({})", batch.size(), backoff,
+            e.toString(), e.getCause() == null ? "" : e.getCause().getMessage());
+        if (backoff >= 400) {
+          // Repeated failure may be one bad settlement poisoning the batch: ship one by one, set the bad aside.
+          batch.removeIf(this::shipAloneOrSetAside);
+        }
         sleep(backoff);
         backoff = Math.min(backoff * 2, 5_000);
         if (closing && backoff >= 5_000) {
@@ -85,6 +89,29 @@ final class LedgerShipper implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** True when the item is done with: shipped, or refused for good and kept aside for an operator. */
+  private boolean shipAloneOrSetAside(Item i) {
+    try {
+      store.applySettlements(List.of(i.settlement()),
+          i.lowBalance() == null ? List.of() : List.of(i.lowBalance()));
+      shipped++;
+      return true;
+    } catch (RuntimeException e) {
+      if (isPermanent(e)) {
+        journal.setAside(i.settlement(), String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e));
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /** Constraint violations never heal by retrying; connection problems do. */
+  private static boolean isPermanent(RuntimeException e) {
+    Throwable c = e.getCause();
+    return c instanceof java.sql.SQLIntegrityConstraintViolationException
+        || (c instanceof java.sql.SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23"));
   }
 
   private static void sleep(long ms) {

@@ -63,6 +63,20 @@ public final class SettlementJournal implements AutoCloseable {
     }
   }
 
+  /**
+   * Keeps a settlement the ledger refused for good (a constraint it violates) in settlements.rejected, for an
+   * operator to resolve; ljq reconcile reports it. The charge stays in memory, so the tenant was charged.
+   */
+  public synchronized void setAside(Settlement s, String reason) {
+    log.error("the ledger refused settlement {}; kept in settlements.rejected: {}", s.requestId(), reason);
+    try {
+      Files.writeString(file.resolveSibling("settlements.rejected"), JSON.writeValueAsString(s) + "\n",
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      log.error("could not keep the refused settlement {}: {}", s.requestId(), e.toString());
+    }
+  }
+
   /** Records that everything before {@code offset} is in the ledger; compacts the file when all of it is. */
   public synchronized void checkpoint(long offset) {
     if (offset < 0) return;

@@ -15,8 +15,11 @@ public final class AccountRepository {
     this.ds = ds;
   }
 
+  /** Creates a tenant with its (empty) wallet, so money movements never race to create the wallet row. */
   public long createTenant(String name) {
-    return Jdbc.insertReturningId(ds, "INSERT INTO tenants(name) VALUES (?)", ps -> ps.setString(1, name));
+    long id = Jdbc.insertReturningId(ds, "INSERT INTO tenants(name) VALUES (?)", ps -> ps.setString(1, name));
+    Jdbc.update(ds, "INSERT INTO wallets(tenant_id, balance_micros) VALUES (?, 0)", ps -> ps.setLong(1, id));
+    return id;
   }
 
   public long createUser(String email, String passwordHash, String name, long tenantId, String role) {
