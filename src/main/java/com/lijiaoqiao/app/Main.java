@@ -3,10 +3,10 @@ package com.lijiaoqiao.app;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: ljq demo | serve | simulate | migrate | bench. */
+/** The command line: ljq demo | serve | simulate | migrate | admin | bench. */
 @Command(name = "ljq", mixinStandardHelpOptions = true, version = "ljq 0.1.0",
     description = "Lijiaoqiao (立交桥) LLM API gateway.",
-    subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, MigrateCommand.class,
+    subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, MigrateCommand.class, AdminCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
