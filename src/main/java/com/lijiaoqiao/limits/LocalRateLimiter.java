@@ -1,7 +1,8 @@
 package com.lijiaoqiao.limits;
 
 import io.vertx.core.Future;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * Token buckets in this process: each key has a request bucket holding {@code rpm} and refilling at
@@ -44,7 +45,9 @@ public final class LocalRateLimiter implements RateLimiter {
     }
   }
 
-  private final ConcurrentHashMap<Long, Buckets> byKey = new ConcurrentHashMap<>();
+  /** A key idle for two minutes has full buckets again, so forgetting it changes nothing. */
+  private final Cache<Long, Buckets> byKey = Caffeine.newBuilder()
+      .expireAfterAccess(java.time.Duration.ofMinutes(2)).build();
   private final java.util.function.LongSupplier clock;
 
   public LocalRateLimiter() {
@@ -63,7 +66,7 @@ public final class LocalRateLimiter implements RateLimiter {
   /** The synchronous form (what {@link #acquire} does). */
   public Decision tryAcquire(long keyId, int rpm, int tpm, long tokens) {
     long now = clock.getAsLong();
-    Buckets b = byKey.computeIfAbsent(keyId, k -> new Buckets(rpm, tpm, now));
+    Buckets b = byKey.get(keyId, k -> new Buckets(rpm, tpm, now));
     synchronized (b) {
       b.refill(rpm, tpm, now);
       long charge = Math.min(Math.max(0, tokens), tpm);
@@ -88,7 +91,7 @@ public final class LocalRateLimiter implements RateLimiter {
   @Override
   public void adjust(long keyId, int tpm, long deltaTokens) {
     if (deltaTokens == 0) return;
-    Buckets b = byKey.get(keyId);
+    Buckets b = byKey.getIfPresent(keyId);
     if (b == null) return;
     synchronized (b) {
       // may go below zero: a request that used more than estimated delays the next ones
