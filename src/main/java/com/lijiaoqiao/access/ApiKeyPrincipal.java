@@ -3,7 +3,11 @@ package com.lijiaoqiao.access;
 import java.time.Instant;
 import java.util.Set;
 
-/** Who a platform key speaks for, as the data plane needs it: held in memory, never the secret itself. */
+/**
+ * Who a platform key speaks for, as the data plane needs it: held in memory, never the secret itself.
+ * {@code status} is the key's status, or {@code user_<status>} when its user is not active; {@code role} is
+ * the user's role. {@code activity} carries the last-used time, written to the database off the request path.
+ */
 public record ApiKeyPrincipal(
     long keyId,
     long userId,
@@ -14,7 +18,16 @@ public record ApiKeyPrincipal(
     int rpmLimit,
     int tpmLimit,
     String status,
-    Instant expiresAt) {
+    Instant expiresAt,
+    String role,
+    IpAllowList allowedIps,
+    KeyActivity activity) {
+
+  public ApiKeyPrincipal {
+    if (allowedIps == null) allowedIps = IpAllowList.ANY;
+    if (activity == null) activity = new KeyActivity();
+    if (role == null) role = "member";
+  }
 
   public boolean active(Instant now) {
     return "active".equals(status) && (expiresAt == null || now.isBefore(expiresAt));
@@ -23,5 +36,11 @@ public record ApiKeyPrincipal(
   /** An empty allow-list means every model in the catalogue. */
   public boolean mayUse(String model) {
     return allowedModels.isEmpty() || allowedModels.contains(model);
+  }
+
+  /** The same key with another status (revocation, a disabled user): shares the activity holder. */
+  public ApiKeyPrincipal withStatus(String newStatus) {
+    return new ApiKeyPrincipal(keyId, userId, tenantId, name, displayPrefix, allowedModels, rpmLimit, tpmLimit,
+        newStatus, expiresAt, role, allowedIps, activity);
   }
 }

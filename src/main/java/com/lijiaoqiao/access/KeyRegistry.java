@@ -65,4 +65,29 @@ public final class KeyRegistry {
   public void remove(String hash) {
     byHash.remove(hash);
   }
+
+  /** A key that must stop working now (revoked, rotated away): dropped, and remembered as unknown. */
+  public void forget(String hash) {
+    byHash.remove(hash);
+    unknown.put(hash, Boolean.TRUE);
+  }
+
+  /** Re-reads every key of a user (disabled, enabled, role changed); blocking. */
+  public void refreshUser(long userId) {
+    for (ApiKeyStore.StoredKey k : store.findByUser(userId)) {
+      unknown.invalidate(k.hash());
+      byHash.put(k.hash(), k.principal());
+    }
+  }
+
+  /** Writes changed last-used times; blocking, called from a background timer. */
+  public int flushLastUsed() {
+    java.util.Map<Long, Long> dirty = new java.util.HashMap<>();
+    for (ApiKeyPrincipal p : byHash.values()) {
+      long t = p.activity().takeDirty();
+      if (t != 0) dirty.merge(p.keyId(), t, Math::max);
+    }
+    if (!dirty.isEmpty()) store.updateLastUsed(dirty);
+    return dirty.size();
+  }
 }

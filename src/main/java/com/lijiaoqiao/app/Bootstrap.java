@@ -28,7 +28,7 @@ final class Bootstrap {
   record DemoCredentials(String adminEmail, String adminPassword, String apiKey) {}
 
   static void ensureAdmin(Gateway g, GatewayConfig cfg) {
-    String email = cfg.bootstrap.adminEmail;
+    String email = cfg.bootstrap.adminEmail == null ? null : cfg.bootstrap.adminEmail.trim().toLowerCase();
     if (email == null || email.isBlank()) return;
     AccountRepository accounts = g.accounts();
     if (accounts.findUserByEmail(email).isPresent()) return;

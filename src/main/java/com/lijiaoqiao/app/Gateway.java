@@ -1,5 +1,6 @@
 package com.lijiaoqiao.app;
 
+import com.lijiaoqiao.access.AccessTokens;
 import com.lijiaoqiao.access.ApiKeySecrets;
 import com.lijiaoqiao.access.KeyIssuer;
 import com.lijiaoqiao.access.KeyRegistry;
@@ -18,6 +19,12 @@ import com.lijiaoqiao.http.HttpFrontend;
 import com.lijiaoqiao.pipeline.AuthenticateStage;
 import com.lijiaoqiao.pipeline.DecodeStage;
 import com.lijiaoqiao.pipeline.ListModelsStage;
+import com.lijiaoqiao.identity.AuthService;
+import com.lijiaoqiao.identity.GatewayCallerResolver;
+import com.lijiaoqiao.identity.IdentityApi;
+import com.lijiaoqiao.limits.LocalRateLimiter;
+import com.lijiaoqiao.limits.RateLimiter;
+import com.lijiaoqiao.pipeline.RateLimitStage;
 import com.lijiaoqiao.pipeline.RecordStage;
 import com.lijiaoqiao.pipeline.RelayStage;
 import com.lijiaoqiao.pipeline.RouteStage;
@@ -30,6 +37,8 @@ import com.lijiaoqiao.routing.RouteTarget;
 import com.lijiaoqiao.simulator.Simulator;
 import com.lijiaoqiao.store.AccountRepository;
 import com.lijiaoqiao.store.ApiKeyRepository;
+import com.lijiaoqiao.store.AuditRepository;
+import com.lijiaoqiao.store.SessionRepository;
 import com.lijiaoqiao.store.Database;
 import com.lijiaoqiao.store.UsageRepository;
 import com.lijiaoqiao.usage.UsageRecorder;
@@ -59,6 +68,12 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final KeyRegistry keys;
   private final KeyIssuer keyIssuer;
   private final AccountRepository accounts;
+  private final ApiKeyRepository keyRepository;
+  private final SessionRepository sessions;
+  private final AuditRepository audit;
+  private final AuthService auth;
+  private final RateLimiter rateLimiter;
+  private final long lastUsedTimer;
   private final UsageRepository usageRepository;
   private final UsageRecorder recorder;
   private final BillingService billing;
@@ -96,6 +111,21 @@ public final class Gateway implements AutoCloseable, DataPlane {
       keys.loadAll();
       this.keyIssuer = new KeyIssuer(keyRepo, secrets, keys);
       this.accounts = new AccountRepository(db.dataSource());
+      this.keyRepository = keyRepo;
+      this.sessions = new SessionRepository(db.dataSource());
+      this.audit = new AuditRepository(db.dataSource());
+      AccessTokens accessTokens = new AccessTokens(
+          SecretFiles.resolve(config.security.jwtSigningKey, dataDir.resolve("secrets").resolve("jwt-signing.secret")),
+          config.security.accessTokenTtlSeconds);
+      this.auth = new AuthService(accounts, sessions, accessTokens, config.security.refreshTokenTtlSeconds,
+          config.security.loginMaxFailures, config.security.loginLockSeconds);
+      this.rateLimiter = new LocalRateLimiter();
+      new IdentityApi(new IdentityApi.Settings(config.security.openRegistration, config.security.maxKeysPerUser),
+          auth, accounts, sessions, keyRepo, keyIssuer, keys, audit).register(api);
+      api.callerResolver(new GatewayCallerResolver(vertx, accessTokens, sessions, keys, secrets));
+      this.lastUsedTimer = vertx.setPeriodic(Math.max(100, config.security.keyLastUsedFlushMs),
+          id -> vertx.executeBlocking(keys::flushLastUsed, false)
+              .onFailure(t -> log.warn("writing key last-used times: {}", t.toString())));
       this.usageRepository = new UsageRepository(db.dataSource(), db.isPostgres());
       rec = new UsageRecorder(usageRepository, config.usage.queueCapacity, config.usage.batchSize,
           config.usage.flushIntervalMs);
@@ -109,6 +139,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec),
           new DecodeStage(),
+          new RateLimitStage(rateLimiter),
           new ReserveStage(bill),
           new SettleStage(),
           new RouteStage(catalog::get),
@@ -262,6 +293,30 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return accounts;
   }
 
+  public ApiKeyRepository keyRepository() {
+    return keyRepository;
+  }
+
+  public SessionRepository sessions() {
+    return sessions;
+  }
+
+  public AuditRepository audit() {
+    return audit;
+  }
+
+  public AuthService auth() {
+    return auth;
+  }
+
+  public KeyRegistry keys() {
+    return keys;
+  }
+
+  public RateLimiter rateLimiter() {
+    return rateLimiter;
+  }
+
   public UsageRepository usage() {
     return usageRepository;
   }
@@ -302,6 +357,12 @@ public final class Gateway implements AutoCloseable, DataPlane {
       }
     }
     billing.close();
+    vertx.cancelTimer(lastUsedTimer);
+    try {
+      keys.flushLastUsed();
+    } catch (RuntimeException e) {
+      log.warn("writing key last-used times: {}", e.toString());
+    }
     recorder.close();
     database.close();
     if (simulator != null) simulator.close();

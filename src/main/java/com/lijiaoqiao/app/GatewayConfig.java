@@ -42,6 +42,20 @@ public final class GatewayConfig {
     /** Secret for hashing platform keys (HMAC-SHA256), at least 32 bytes, as hex or base64. Empty = generated
      *  on first start and kept in data_dir/secrets/key-hash.secret. */
     public String keyHashSecret = "";
+    /** HS256 key for access JWTs, at least 32 bytes, as hex or base64. Empty = generated on first start and kept in
+     *  data_dir/secrets/jwt-signing.secret. */
+    public String jwtSigningKey = "";
+    public int accessTokenTtlSeconds = 900;
+    public int refreshTokenTtlSeconds = 30 * 24 * 3600;
+    /** Lets anyone create an account with POST /v1/auth/register. */
+    public boolean openRegistration = false;
+    /** Active keys one user may hold. */
+    public int maxKeysPerUser = 10;
+    /** Consecutive failed sign-ins that lock an account, and for how long. */
+    public int loginMaxFailures = 5;
+    public int loginLockSeconds = 900;
+    /** How often last-used times of keys are written to the database. */
+    public int keyLastUsedFlushMs = 5_000;
   }
 
   public static final class Upstream {

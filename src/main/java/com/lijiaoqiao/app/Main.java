@@ -3,11 +3,11 @@ package com.lijiaoqiao.app;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: ljq demo | serve | simulate | migrate | bench. */
+/** The command line: ljq demo | serve | simulate | migrate | admin | bench. */
 @Command(name = "ljq", mixinStandardHelpOptions = true, version = "ljq 0.1.0",
     description = "Lijiaoqiao (立交桥) LLM API gateway.",
     subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, MigrateCommand.class,
-        ReconcileCommand.class, BenchCommand.class,
+        ReconcileCommand.class, BenchCommand.class, AdminCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {

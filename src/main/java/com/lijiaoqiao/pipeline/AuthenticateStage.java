@@ -52,6 +52,14 @@ public final class AuthenticateStage implements Stage {
         return Future.failedFuture(new GatewayException(ErrorCode.AUTH_001,
             "This API key is " + describe(p) + ".", "该 API 密钥已停用或过期。", Map.of(), null));
       }
+      if (!p.allowedIps().any()) {
+        var addr = ex.request.remoteAddress();
+        if (!p.allowedIps().permits(addr == null ? null : addr.hostAddress())) {
+          return Future.failedFuture(new GatewayException(ErrorCode.AUTH_002,
+              "This API key may not be used from this address.", "该 API 密钥不允许从此地址使用。", Map.of(), null));
+        }
+      }
+      p.activity().touch(System.currentTimeMillis());
       ex.principal = p;
       return chain.proceed(ex);
     });

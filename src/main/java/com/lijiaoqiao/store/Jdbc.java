@@ -57,6 +57,14 @@ final class Jdbc {
     }
   }
 
+  static void bindAll(PreparedStatement ps, java.util.List<Object> args) throws SQLException {
+    for (int i = 0; i < args.size(); i++) {
+      Object a = args.get(i);
+      if (a instanceof Instant t) ps.setTimestamp(i + 1, Timestamp.from(t));
+      else ps.setObject(i + 1, a);
+    }
+  }
+
   static Instant instant(ResultSet rs, String column) throws SQLException {
     Timestamp t = rs.getTimestamp(column);
     return t == null ? null : t.toInstant();

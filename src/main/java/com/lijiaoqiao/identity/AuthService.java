@@ -1,0 +1,146 @@
+package com.lijiaoqiao.identity;
+
+import com.lijiaoqiao.access.AccessTokens;
+import com.lijiaoqiao.access.PasswordHasher;
+import com.lijiaoqiao.http.ErrorCode;
+import com.lijiaoqiao.http.GatewayException;
+import com.lijiaoqiao.store.AccountRepository;
+import com.lijiaoqiao.store.SessionRepository;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sign-in, refresh-token rotation and sign-out. Blocking (database and Argon2): run on worker threads. */
+public final class AuthService {
+  private static final Logger log = LoggerFactory.getLogger(AuthService.class);
+  static final String REFRESH_PREFIX = "lrt-";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Verified against when the e-mail is unknown, so the answer takes as long as for a wrong password. */
+  private static final String DUMMY_HASH = PasswordHasher.hash("not-a-real-password-" + UUID.randomUUID());
+
+  public record TokenPair(String accessToken, String refreshToken, long expiresIn) {
+    @Override
+    public String toString() {
+      return "TokenPair[expiresIn=" + expiresIn + "]";
+    }
+  }
+
+  private final AccountRepository accounts;
+  private final SessionRepository sessions;
+  private final AccessTokens tokens;
+  private final long refreshTtlSeconds;
+  private final int maxFailures;
+  private final long lockSeconds;
+
+  public AuthService(AccountRepository accounts, SessionRepository sessions, AccessTokens tokens,
+                     long refreshTtlSeconds, int maxFailures, long lockSeconds) {
+    this.accounts = accounts;
+    this.sessions = sessions;
+    this.tokens = tokens;
+    this.refreshTtlSeconds = refreshTtlSeconds;
+    this.maxFailures = maxFailures;
+    this.lockSeconds = lockSeconds;
+  }
+
+  public AccessTokens tokens() {
+    return tokens;
+  }
+
+  public TokenPair login(String email, String password) {
+    Optional<AccountRepository.UserRow> found = email == null ? Optional.empty()
+        : accounts.findUserByEmail(email.trim().toLowerCase());
+    if (found.isEmpty()) {
+      PasswordHasher.matches(password == null ? "" : password, DUMMY_HASH);
+      throw badCredentials();
+    }
+    AccountRepository.UserRow u = found.get();
+    Instant now = Instant.now();
+    if (u.lockedUntil() != null) {
+      if (now.isBefore(u.lockedUntil())) {
+        long wait = Math.max(1, u.lockedUntil().getEpochSecond() - now.getEpochSecond());
+        throw new GatewayException(ErrorCode.AUTH_001, "Too many failed sign-ins: the account is locked; try again later.",
+            "登录失败次数过多，账户已临时锁定，请稍后再试。", Map.of(), (int) wait);
+      }
+      accounts.resetFailedLogins(u.id());
+    }
+    if (!PasswordHasher.matches(password == null ? "" : password, u.passwordHash())) {
+      accounts.recordFailedLogin(u.id(), maxFailures, now.plusSeconds(lockSeconds));
+      log.info("failed sign-in for user {}", u.id());
+      throw badCredentials();
+    }
+    if (!"active".equals(u.status())) {
+      throw new GatewayException(ErrorCode.AUTH_001, "This account is " + u.status() + ".", "该账户已停用。",
+          Map.of(), null);
+    }
+    accounts.recordSuccessfulLogin(u.id());
+    String family = UUID.randomUUID().toString();
+    sessions.createFamily(family, u.id());
+    return issue(u.id(), u.tenantId(), u.role(), family);
+  }
+
+  /** Rotates a refresh token. Presenting one that was already used revokes its whole family. */
+  public TokenPair refresh(String refreshToken) {
+    if (refreshToken == null || !refreshToken.startsWith(REFRESH_PREFIX)) throw invalidRefresh();
+    Optional<SessionRepository.RefreshRow> found = sessions.findRefresh(hash(refreshToken));
+    if (found.isEmpty()) throw invalidRefresh();
+    SessionRepository.RefreshRow r = found.get();
+    if (!"active".equals(r.familyStatus())) throw invalidRefresh();
+    if (!"active".equals(r.status()) || !sessions.markRotated(r.id())) {
+      sessions.revokeFamily(r.familyId(), "refresh_token_reuse");
+      log.warn("refresh-token reuse detected for user {}: session family revoked", r.userId());
+      throw invalidRefresh();
+    }
+    if (!Instant.now().isBefore(r.expiresAt())) throw invalidRefresh();
+    AccountRepository.UserRow u = accounts.findUser(r.userId()).orElseThrow(AuthService::invalidRefresh);
+    if (!"active".equals(u.status())) {
+      sessions.revokeFamily(r.familyId(), "user_" + u.status());
+      throw invalidRefresh();
+    }
+    return issue(u.id(), u.tenantId(), u.role(), r.familyId());
+  }
+
+  /** Ends the session of a refresh token (unknown tokens are ignored: logout is idempotent). */
+  public void logoutRefresh(String refreshToken) {
+    if (refreshToken == null || !refreshToken.startsWith(REFRESH_PREFIX)) return;
+    sessions.findRefresh(hash(refreshToken)).ifPresent(r -> sessions.revokeFamily(r.familyId(), "logout"));
+  }
+
+  public void logoutSession(String familyId) {
+    sessions.revokeFamily(familyId, "logout");
+  }
+
+  private TokenPair issue(long userId, long tenantId, String role, String family) {
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    String refresh = REFRESH_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    sessions.insertRefresh(family, userId, hash(refresh), Instant.now().plusSeconds(refreshTtlSeconds));
+    return new TokenPair(tokens.issue(userId, tenantId, role, family), refresh, tokens.ttlSeconds());
+  }
+
+  /** Refresh tokens carry 256 random bits, so a plain SHA-256 is enough to make the stored form useless. */
+  static String hash(String token) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(token.getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static GatewayException badCredentials() {
+    return new GatewayException(ErrorCode.AUTH_001, "Wrong e-mail or password.", "邮箱或密码错误。", Map.of(), null);
+  }
+
+  private static GatewayException invalidRefresh() {
+    return new GatewayException(ErrorCode.AUTH_001, "The refresh token is invalid, expired or already used.",
+        "刷新令牌无效、已过期或已被使用。", Map.of(), null);
+  }
+}
