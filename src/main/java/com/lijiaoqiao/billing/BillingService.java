@@ -77,10 +77,13 @@ public final class BillingService implements AutoCloseable {
   public boolean settle(Settlement s) {
     Wallets.Charge charge = wallets.settle(s.requestId(), s.costMicros());
     if (charge == null) return false;
-    long offset = journal.append(s);
     LedgerStore.LowBalance low = charge.crossedLowBalance()
         ? new LedgerStore.LowBalance(s.tenantId(), s.requestId(), charge.balanceAfter(), charge.threshold()) : null;
-    shipper.enqueue(new LedgerShipper.Item(s, offset, low));
+    // Journal order and shipping order must be the same, or a checkpoint could pass an entry not yet shipped.
+    synchronized (journal) {
+      long offset = journal.append(s);
+      shipper.enqueue(new LedgerShipper.Item(s, offset, low));
+    }
     return true;
   }
 

@@ -23,7 +23,9 @@ public final class Database implements AutoCloseable {
   /** The JDBC URL of the embedded database kept in {@code dataDir}. */
   public static String embeddedUrl(Path dataDir) {
     Path file = dataDir.toAbsolutePath().normalize().resolve("ljq");
-    return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    // WRITE_DELAY=0: a committed transaction reaches the file at once, so a kill -9 cannot take back what the
+    // settlement journal already counts as shipped.
+    return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
   }
 
   public static Database open(String url, String user, String password, int maxPool) {
