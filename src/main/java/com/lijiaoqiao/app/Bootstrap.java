@@ -40,7 +40,12 @@ final class Bootstrap {
     log.info("created the platform admin user {}", email);
   }
 
-  static DemoCredentials ensureDemo(Gateway g, Path dataDir) {
+  /** The demo key's limits and the demo tenant's starting balance (ljq bench raises them). */
+  record DemoLimits(int rpm, int tpm, long initialCreditMicros) {
+    static final DemoLimits DEFAULT = new DemoLimits(600, 1_000_000, 10_000_000L);
+  }
+
+  static DemoCredentials ensureDemo(Gateway g, Path dataDir, DemoLimits limits) {
     Path file = dataDir.resolve("demo-credentials.properties");
     AccountRepository accounts = g.accounts();
     if (Files.isRegularFile(file) && accounts.findUserByEmail(DEMO_ADMIN_EMAIL).isPresent()) {
@@ -59,9 +64,9 @@ final class Bootstrap {
     long demoTenant = accounts.createTenant("Demo tenant");
     long dev = accounts.createUser(DEMO_USER_EMAIL, PasswordHasher.hash(randomPassword()), "Demo developer",
         demoTenant, "tenant_admin");
-    KeyIssuer.Issued key = g.keyIssuer().issue(dev, demoTenant, "demo", Set.of(), 600, 1_000_000, null);
-    // The demo works out of the box: its tenant starts with 10.00 (idempotent across restarts).
-    g.billing().credit(demoTenant, 10_000_000L, "demo-initial-credit", "demo starting balance", null);
+    KeyIssuer.Issued key = g.keyIssuer().issue(dev, demoTenant, "demo", Set.of(), limits.rpm(), limits.tpm(), null);
+    // The demo works out of the box: its tenant starts with a balance (10.00 by default).
+    g.billing().credit(demoTenant, limits.initialCreditMicros(), "demo-initial-credit", "demo starting balance", null);
     DemoCredentials creds = new DemoCredentials(DEMO_ADMIN_EMAIL, password, key.secret());
     Properties p = new Properties();
     p.setProperty("admin_email", creds.adminEmail());

@@ -23,6 +23,16 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--event-loops", defaultValue = "0", description = "Event loops (0 = CPU cores).")
   int eventLoops;
 
+  @Option(names = "--key-rpm", defaultValue = "600", description = "Requests per minute of the demo key (first start).")
+  int keyRpm;
+
+  @Option(names = "--key-tpm", defaultValue = "1000000", description = "Tokens per minute of the demo key (first start).")
+  int keyTpm;
+
+  @Option(names = "--initial-credit", defaultValue = "10.00",
+      description = "Starting balance of the demo tenant (first start), e.g. 10.00.")
+  String initialCredit;
+
   @Override
   public Integer call() throws Exception {
     GatewayConfig cfg = demoConfig(port, dataDir);
@@ -34,7 +44,8 @@ final class DemoCommand implements Callable<Integer> {
     Gateway gateway = Gateway.start(cfg);
     Bootstrap.DemoCredentials creds;
     try {
-      creds = Bootstrap.ensureDemo(gateway, dataDir);
+      creds = Bootstrap.ensureDemo(gateway, dataDir, new Bootstrap.DemoLimits(keyRpm, keyTpm,
+          Gateway.parseMoney(initialCredit, "--initial-credit", true)));
     } catch (RuntimeException e) {
       gateway.close();
       throw e;

@@ -60,7 +60,7 @@ final class ReconcileCommand implements Callable<Integer> {
         + Money.format(f.topups() - right)));
     out.println("revenue entries = charges - refunds: " + (revenue ? "OK" : "DRIFT"));
     out.println("unbalanced transactions: " + f.unbalancedTransactions());
-    out.println("billing records without matching ledger entries: " + f.chargeEntriesMismatch());
+    out.println("tenants whose billing records differ from their charge postings: " + f.chargeEntriesMismatch());
     out.println("wallets not equal to their entries: " + f.walletMismatches().size());
     f.walletMismatches().forEach(m -> out.println("  " + m));
     boolean ok = invariant && revenue && f.unbalancedTransactions() == 0 && f.walletMismatches().isEmpty()

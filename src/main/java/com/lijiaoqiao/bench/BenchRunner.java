@@ -117,6 +117,8 @@ public final class BenchRunner {
       gwCmd.addAll(List.of(taskset, "-c", "1"));
     }
     gwCmd.addAll(List.of(opt.java(), "-jar", opt.jar().toString(), "demo", "--port", String.valueOf(freePort()),
+        // The benchmark measures the gateway, not its limits: a key and a balance that never run out.
+        "--key-rpm", "2000000000", "--key-tpm", "2000000000", "--initial-credit", "100000000.00",
         "--data-dir", tempDir.resolve("data").toString(), "--upstream", simUrl));
     if (opt.eventLoops() > 0) {
       gwCmd.addAll(List.of("--event-loops", String.valueOf(opt.eventLoops())));

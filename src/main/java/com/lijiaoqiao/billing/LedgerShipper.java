@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 final class LedgerShipper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LedgerShipper.class);
 
+  private static final long GATHER_MS = 50;
+  private static final int MAX_BATCH = 1000;
+
   record Item(Settlement settlement, long journalOffset, LedgerStore.LowBalance lowBalance) {}
 
   private final LedgerStore store;
@@ -55,7 +58,16 @@ final class LedgerShipper implements AutoCloseable {
             continue;
           }
           batch.add(first);
-          queue.drainTo(batch, 999);
+          // Gather for a moment: one database transaction per batch, not per request.
+          long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATHER_MS);
+          while (batch.size() < MAX_BATCH && !closing) {
+            long left = until - System.nanoTime();
+            if (left <= 0) break;
+            Item next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) break;
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
+          }
         }
         List<Settlement> settlements = new ArrayList<>(batch.size());
         List<LedgerStore.LowBalance> low = new ArrayList<>();

@@ -154,8 +154,11 @@ public final class BillingQueries {
         + "GROUP BY tenant_id) e ON e.tenant_id = w.tenant_id WHERE w.balance_micros <> COALESCE(e.s, 0)",
         ps -> {}, rs -> "tenant " + rs.getLong(1) + ": wallet " + rs.getLong(2) + " != entries " + rs.getLong(3));
     long records = single("SELECT COUNT(*) FROM billing_records");
-    long chargeMismatch = single("SELECT COUNT(*) FROM billing_records b WHERE b.amount_micros <> COALESCE((SELECT "
-        + "SUM(e.amount_micros) FROM ledger_entries e WHERE e.txn_id = 'charge:' || b.request_id AND e.account = 'revenue'), 0)");
+    // Charges are posted per tenant and batch; each tenant's billing records must add up to its revenue postings.
+    long chargeMismatch = single("SELECT COUNT(*) FROM (SELECT t.id, COALESCE((SELECT SUM(b.amount_micros) FROM "
+        + "billing_records b WHERE b.tenant_id = t.id), 0) AS billed, COALESCE((SELECT SUM(e.amount_micros) FROM "
+        + "ledger_entries e WHERE e.account = 'revenue' AND e.kind = 'charge' AND e.tenant_id = t.id), 0) AS posted "
+        + "FROM tenants t) x WHERE x.billed <> x.posted");
     return new LedgerFigures(topups, wallets, charges, refunds, revenue, unbalanced, mismatches, records, chargeMismatch);
   }
 

@@ -90,18 +90,27 @@ public final class LedgerRepository implements LedgerStore {
         }
         br.executeBatch();
       }
+      // One posting per tenant per batch (wallet −Σ, revenue +Σ); the per-request detail is the billing record.
+      // This keeps ledger writes off the per-request cost while every posting still balances.
       Map<Long, Long> perTenant = new LinkedHashMap<>();
-      try (PreparedStatement le = entryInsert(c)) {
-        for (Settlement s : fresh) {
-          if (s.costMicros() == 0) continue;
-          Timestamp at = new Timestamp(s.createdAtMillis());
-          addEntry(le, "charge:" + s.requestId(), WALLET, s.tenantId(), -s.costMicros(), "charge", at);
-          addEntry(le, "charge:" + s.requestId(), REVENUE, null, s.costMicros(), "charge", at);
-          perTenant.merge(s.tenantId(), -s.costMicros(), Long::sum);
-        }
-        le.executeBatch();
+      for (Settlement s : fresh) {
+        if (s.costMicros() != 0) perTenant.merge(s.tenantId(), s.costMicros(), Long::sum);
       }
-      adjustWallets(c, perTenant);
+      if (!perTenant.isEmpty()) {
+        Timestamp at = new Timestamp(fresh.get(fresh.size() - 1).createdAtMillis());
+        String batchId = fresh.get(0).requestId();
+        try (PreparedStatement le = entryInsert(c)) {
+          for (var e : perTenant.entrySet()) {
+            String txn = "charges:" + e.getKey() + ":" + batchId;
+            addEntry(le, txn, WALLET, e.getKey(), -e.getValue(), "charge", at);
+            addEntry(le, txn, REVENUE, e.getKey(), e.getValue(), "charge", at);
+          }
+          le.executeBatch();
+        }
+        Map<Long, Long> deltas = new LinkedHashMap<>();
+        perTenant.forEach((t, v) -> deltas.put(t, -v));
+        adjustWallets(c, deltas);
+      }
       insertLowBalanceEvents(c, lowBalances);
       return null;
     });

@@ -17,22 +17,36 @@ public final class UsageRepository implements UsageSink {
   private static final String VALUES = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   // A replayed record (same request id) must not fail the batch: each database says "skip it" its own way.
   private static final String INSERT_PG = "INSERT INTO " + COLUMNS + VALUES + " ON CONFLICT (request_id) DO NOTHING";
-  private static final String INSERT_H2 = "MERGE INTO " + COLUMNS + " KEY (request_id)" + VALUES;
+  private static final String INSERT_H2 = "INSERT INTO " + COLUMNS + VALUES;
+  private static final String MERGE_H2 = "MERGE INTO " + COLUMNS + " KEY (request_id)" + VALUES;
 
   private final DataSource ds;
   private final String insert;
 
+  private final boolean postgres;
+
   public UsageRepository(DataSource ds, boolean postgres) {
     this.ds = ds;
+    this.postgres = postgres;
     this.insert = postgres ? INSERT_PG : INSERT_H2;
   }
 
   @Override
   public void write(List<UsageRecord> batch) {
     if (batch.isEmpty()) return;
+    try {
+      write(batch, insert);
+    } catch (StoreException e) {
+      if (postgres) throw e;
+      // H2: a plain INSERT is several times cheaper than MERGE; only a replayed batch needs the merge.
+      write(batch, MERGE_H2);
+    }
+  }
+
+  private void write(List<UsageRecord> batch, String sql) {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(insert)) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
         for (UsageRecord r : batch) {
           ps.setString(1, r.requestId());
           ps.setLong(2, r.tenantId());
