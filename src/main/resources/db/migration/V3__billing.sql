@@ -38,7 +38,6 @@ ALTER TABLE billing_records ADD COLUMN api_key_id BIGINT;
 ALTER TABLE billing_records ADD COLUMN cached_tokens BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE billing_records ADD COLUMN reserved_micros BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE billing_records ADD COLUMN tokens_estimated BOOLEAN NOT NULL DEFAULT FALSE;
-CREATE INDEX idx_billing_key ON billing_records(api_key_id, created_at);
 
 ALTER TABLE usage_records ADD COLUMN cost_micros BIGINT NOT NULL DEFAULT 0;
 
