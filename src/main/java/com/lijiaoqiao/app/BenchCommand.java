@@ -36,8 +36,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the numbers as JSON to FILE.")
   Path json;
 
+  @Option(names = "--stages", description = "Only measure the request-path stages in process (auth + limits, "
+      + "reserve + settle), a few seconds.")
+  boolean stagesOnly;
+
   @Override
   public Integer call() throws Exception {
+    com.lijiaoqiao.bench.StageCosts.print(com.lijiaoqiao.bench.StageCosts.measure(200_000), System.out);
+    System.out.println();
+    if (stagesOnly) return 0;
     Path jar = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     if (!Files.isRegularFile(jar) || !jar.toString().endsWith(".jar")) {
       System.err.println("ljq bench: must run from the jar (./ljq bench); code source is " + jar);

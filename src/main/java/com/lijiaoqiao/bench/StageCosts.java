@@ -1,0 +1,155 @@
+package com.lijiaoqiao.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lijiaoqiao.access.ApiKeyPrincipal;
+import com.lijiaoqiao.access.ApiKeySecrets;
+import com.lijiaoqiao.access.ApiKeyStore;
+import com.lijiaoqiao.access.IpAllowList;
+import com.lijiaoqiao.access.KeyRegistry;
+import com.lijiaoqiao.billing.BillingService;
+import com.lijiaoqiao.billing.ModelPrice;
+import com.lijiaoqiao.billing.Settlement;
+import com.lijiaoqiao.limits.LocalRateLimiter;
+import com.lijiaoqiao.limits.RateLimiter;
+import com.lijiaoqiao.protocol.Endpoint;
+import com.lijiaoqiao.protocol.TokenCounter;
+import com.lijiaoqiao.store.AccountRepository;
+import com.lijiaoqiao.store.Database;
+import com.lijiaoqiao.store.LedgerRepository;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The request path's stages measured one by one, in process, with the real classes: what authentication and
+ * limits, and what reserve and settle, cost per request (p50/p99 over many iterations after a warm-up).
+ * The HTTP phases of the benchmark measure them together with everything else.
+ */
+public final class StageCosts {
+  private static final String BODY = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":64,\"messages\":["
+      + "{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
+      + "{\"role\":\"user\",\"content\":\"Tell me about the bridges of Chongqing, briefly.\"}]}";
+
+  public record Cost(String name, double p50Micros, double p99Micros) {}
+
+  private StageCosts() {}
+
+  public static List<Cost> measure(int iterations) throws Exception {
+    return List.of(authAndLimits(iterations), reserveAndSettle(iterations));
+  }
+
+  public static void print(List<Cost> costs, PrintStream out) {
+    out.println("stage cost (in process)            p50 µs    p99 µs");
+    for (Cost c : costs) {
+      out.printf("%-34s %8.2f  %8.2f%n", c.name(), c.p50Micros(), c.p99Micros());
+    }
+  }
+
+  static Cost authAndLimits(int n) throws Exception {
+    ApiKeySecrets secrets = new ApiKeySecrets(new byte[32]);
+    String key = ApiKeySecrets.newKey();
+    String hash = secrets.hash(key);
+    ApiKeyPrincipal p = new ApiKeyPrincipal(1, 1, 1, "k", "lgw-x", Set.of(), 1_000_000_000, 1_000_000_000,
+        "active", null, "member", IpAllowList.parse("127.0.0.0/8,10.0.0.0/8"), null);
+    KeyRegistry registry = new KeyRegistry(new InMemoryKeys(hash, p), null);
+    registry.loadAll();
+    LocalRateLimiter limiter = new LocalRateLimiter();
+    JsonNode body = new ObjectMapper().readTree(BODY);
+    long[] t = new long[n];
+    long sink = 0;
+    for (int round = 0; round < 2; round++) { // the first round warms the JIT
+      for (int i = 0; i < n; i++) {
+        long s = System.nanoTime();
+        if (!ApiKeySecrets.wellFormed(key)) throw new IllegalStateException();
+        ApiKeyPrincipal found = registry.lookup(secrets.hash(key)).result();
+        if (!found.active(Instant.now()) || !found.allowedIps().permits("127.0.0.1")) throw new IllegalStateException();
+        found.activity().touch(System.currentTimeMillis());
+        long estimate = TokenCounter.estimatePrompt(Endpoint.CHAT_COMPLETIONS, body) + 64;
+        RateLimiter.Decision d = limiter.tryAcquire(found.keyId(), found.rpmLimit(), found.tpmLimit(), estimate);
+        limiter.adjust(found.keyId(), found.tpmLimit(), -d.chargedTokens());
+        sink += d.remainingRequests();
+        t[i] = System.nanoTime() - s;
+      }
+    }
+    if (sink == 42) System.out.print(""); // keep the loop's result alive
+    return summarize("authenticate + rate limit", t);
+  }
+
+  /** Reserve and settle against the real wallets, journal and (background) ledger shipper on embedded H2. */
+  static Cost reserveAndSettle(int n) throws Exception {
+    Path dir = Files.createTempDirectory("ljq-stagecost");
+    try (Database db = Database.open(Database.embeddedUrl(dir), "", "", 4)) {
+      db.migrate();
+      AccountRepository accounts = new AccountRepository(db.dataSource());
+      long tenant = accounts.createTenant("bench");
+      long user = accounts.createUser("bench@ljq.local", "x", "b", tenant, "member");
+      BillingService billing = new BillingService(new LedgerRepository(db.dataSource(), false), dir.resolve("journal"),
+          0, "USD");
+      try {
+        billing.savePrice(new ModelPrice("gpt-4o-mini", 150_000, 600_000, 75_000, 16_384));
+        billing.credit(tenant, 1_000_000_000_000L, "bench", null, null);
+        long[] t = new long[n];
+        int seq = 0;
+        for (int round = 0; round < 2; round++) {
+          for (int i = 0; i < n; i++) {
+            String id = "req-" + (seq++);
+            long s = System.nanoTime();
+            BillingService.Reservation r = billing.reserve(id, tenant, "gpt-4o-mini", 30, 64);
+            long cost = r.price().cost(30, 0, 40);
+            billing.settle(new Settlement(id, tenant, user, 1, "gpt-4o-mini", "sim", 30, 40, 0, false, r.amount(), cost,
+                System.currentTimeMillis()));
+            t[i] = System.nanoTime() - s;
+          }
+        }
+        return summarize("reserve + settle (journaled)", t);
+      } finally {
+        billing.close();
+      }
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  private static Cost summarize(String name, long[] t) {
+    Arrays.sort(t);
+    return new Cost(name, t[t.length / 2] / 1000.0, t[(int) (t.length * 0.99)] / 1000.0);
+  }
+
+  /** The key registry's store, in memory: the measured path never reaches it. */
+  private record InMemoryKeys(String hash, ApiKeyPrincipal principal) implements ApiKeyStore {
+    public long insert(NewKey k) {
+      throw new UnsupportedOperationException("read-only");
+    }
+
+    public List<StoredKey> loadActive() {
+      return List.of(new StoredKey(hash, principal));
+    }
+
+    public Optional<StoredKey> findByHash(String h) {
+      return Optional.empty();
+    }
+
+    public List<StoredKey> findByUser(long u) {
+      return List.of();
+    }
+
+    public boolean replaceSecret(long id, String o, String n, String d) {
+      return false;
+    }
+
+    public boolean revoke(long id) {
+      return false;
+    }
+
+    public void updateLastUsed(Map<Long, Long> m) {}
+  }
+}
