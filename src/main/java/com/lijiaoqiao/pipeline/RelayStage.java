@@ -360,7 +360,7 @@ public final class RelayStage implements Stage {
       void upstreamError(HttpClientResponse up) {
         int status = up.statusCode();
         String retryAfterHeader = up.getHeader("retry-after");
-        up.body().onComplete(b -> {
+        collect(up, b -> {
           if (over) return;
           over = true;
           cancelFirstByteTimer();
@@ -378,8 +378,48 @@ public final class RelayStage implements Stage {
         });
       }
 
+      /** Reads a whole body, failing it when the upstream sends nothing for the idle timeout. */
+      void collect(HttpClientResponse up, io.vertx.core.Handler<io.vertx.core.AsyncResult<Buffer>> then) {
+        Buffer acc = Buffer.buffer();
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs());
+        long[] last = {System.nanoTime()};
+        boolean[] over = {false};
+        long[] timer = {-1};
+        io.vertx.core.Handler<Long>[] check = new io.vertx.core.Handler[1];
+        check[0] = id -> {
+          if (over[0]) return;
+          long quiet = System.nanoTime() - last[0];
+          if (quiet >= idleNanos) {
+            over[0] = true;
+            up.request().reset();
+            then.handle(Future.failedFuture(new java.util.concurrent.TimeoutException(
+                "no bytes from the upstream for " + settings.idleTimeoutMs() + " ms (timeout)")));
+          } else {
+            timer[0] = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleNanos - quiet)), check[0]);
+          }
+        };
+        timer[0] = vertx.setTimer(Math.max(1, settings.idleTimeoutMs()), check[0]);
+        up.handler(b -> {
+          last[0] = System.nanoTime();
+          acc.appendBuffer(b);
+        });
+        up.exceptionHandler(t -> {
+          if (over[0]) return;
+          over[0] = true;
+          vertx.cancelTimer(timer[0]);
+          then.handle(Future.failedFuture(t));
+        });
+        up.endHandler(v -> {
+          if (over[0]) return;
+          over[0] = true;
+          vertx.cancelTimer(timer[0]);
+          then.handle(Future.succeededFuture(acc));
+        });
+        up.resume();
+      }
+
       void relayWhole(HttpClientResponse up) {
-        up.body().onComplete(b -> {
+        collect(up, b -> {
           if (over) return;
           if (b.failed()) {
             over = true;

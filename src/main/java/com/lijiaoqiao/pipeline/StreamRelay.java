@@ -55,6 +55,8 @@ final class StreamRelay implements SseEventSplitter.Listener {
   private int malformed;
   private long lastDataNanos;
   private long stallTimer = -1;
+  /** Events held back before the commit (role-only deltas): sent with the first real content. */
+  private java.util.List<String> held;
 
   StreamRelay(Exchange ex, HttpClientResponse up, HttpServerResponse out, Listener listener, long idleTimeoutMs) {
     this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
@@ -110,7 +112,13 @@ final class StreamRelay implements SseEventSplitter.Listener {
   }
 
   private void write(String s) {
-    if (!committed) commit();
+    if (!committed) {
+      commit();
+      if (held != null) {
+        for (String h : held) out.write(h);
+        held = null;
+      }
+    }
     out.write(s);
   }
 
@@ -147,6 +155,7 @@ final class StreamRelay implements SseEventSplitter.Listener {
       return; // written once, at the end, after any usage chunk
     }
     byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+    int textBefore = text.length();
     OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, text);
     if (!r.valid) {
       malformed++;
@@ -168,6 +177,13 @@ final class StreamRelay implements SseEventSplitter.Listener {
     if (r.usage != null) {
       ex.usage = r.usage;
       if (!r.hasChoices && !clientWantsUsage) return;
+    }
+    boolean substantive = text.length() > textBefore || r.finishReason != null;
+    if (!committed && !substantive) {
+      // Nothing generated yet (e.g. the role-only first delta): hold it, so a slow first token can still fall over.
+      if (held == null) held = new java.util.ArrayList<>(2);
+      held.add(e.raw() + "\n\n");
+      return;
     }
     if (ex.firstTokenNanos == 0 && r.hasChoices) ex.firstTokenNanos = System.nanoTime();
     write(e.raw() + "\n\n");
