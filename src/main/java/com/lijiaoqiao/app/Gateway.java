@@ -105,6 +105,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.router = new Router(new Router.StateSettings(rc.breakerConsecutiveFailures, rc.breakerWindow,
           rc.breakerMinCalls, rc.breakerFailureRate, rc.breakerOpenMs, rc.latencyWindow, rc.availabilityWindow),
           weights(rc.weights), modelWeights(rc), rc.stickiness, System::nanoTime);
+      router.modelOrder(rc.modelOrder);
       String simUrl = sim == null ? null : sim.baseUrl() + "/v1";
       CredentialCipher cipher = new CredentialCipher(SecretFiles.resolve(config.security.credentialKey,
           dataDir.resolve("secrets").resolve("credential.key")));
@@ -126,7 +127,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new DecodeStage(),
           new RouteStage(router, decisions),
           new RelayStage(new RelayStage.Settings(rc.firstByteTimeoutMs, config.upstream.idleTimeoutMs,
-              rc.totalTimeoutMs, rc.maxAttemptsPerProvider, new Backoff(rc.backoffBaseMs, rc.backoffMaxMs))));
+              rc.totalTimeoutMs, rc.maxAttemptsPerProvider, new Backoff(rc.backoffBaseMs, rc.backoffMaxMs)),
+              router, rc.contextFallbacks));
       this.modelsPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new ListModelsStage(router::catalog, Instant.now().getEpochSecond()));

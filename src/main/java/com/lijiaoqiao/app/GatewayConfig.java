@@ -65,6 +65,10 @@ public final class GatewayConfig {
     public int backoffBaseMs = 200;
     public int backoffMaxMs = 5_000;
     public WeightSpec weights = new WeightSpec();
+    /** Per public model: provider ids in fallback order (listed first, in order; others after). */
+    public Map<String, List<String>> modelOrder = new LinkedHashMap<>();
+    /** Per public model: a larger-context public model tried once after context_length_exceeded. */
+    public Map<String, String> contextFallbacks = new LinkedHashMap<>();
     /** Per public model: overrides of the weights. */
     public Map<String, WeightSpec> modelWeights = new LinkedHashMap<>();
     /** Requests with the same `user` or x-ljq-session prefer the provider that served the last one. */

@@ -10,6 +10,7 @@ import com.lijiaoqiao.routing.Backoff;
 import com.lijiaoqiao.routing.Candidate;
 import com.lijiaoqiao.routing.RouteDecision;
 import com.lijiaoqiao.routing.RouteTarget;
+import com.lijiaoqiao.routing.Router;
 import com.lijiaoqiao.routing.Scored;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -43,9 +44,22 @@ public final class RelayStage implements Stage {
                          int maxAttemptsPerProvider, Backoff backoff) {}
 
   private final Settings settings;
+  private final Router router;
+  private final Map<String, String> contextFallbacks;
+
+  /**
+   * @param router for larger-context fall-overs (may be null: none)
+   * @param contextFallbacks public model → the public model to try once when an upstream says the prompt
+   *                         exceeds the context window
+   */
+  public RelayStage(Settings settings, Router router, Map<String, String> contextFallbacks) {
+    this.settings = settings;
+    this.router = router;
+    this.contextFallbacks = Map.copyOf(contextFallbacks);
+  }
 
   public RelayStage(Settings settings) {
-    this.settings = settings;
+    this(settings, null, Map.of());
   }
 
   @Override
@@ -79,6 +93,7 @@ public final class RelayStage implements Stage {
     private long waitTimer = -1;
     private Attempt current;
     private GatewayException lastError;
+    private boolean switchedModel;
 
     Failover(Exchange ex, Promise<Void> done) {
       this.ex = ex;
@@ -149,7 +164,9 @@ public final class RelayStage implements Stage {
         return;
       }
       switch (kind) {
-        case FATAL -> failClient(err);
+        case FATAL -> {
+          if (!switchLargerContext(err)) failClient(err);
+        }
         case NEXT -> advance();
         case RETRY -> {
           long remaining = remainingMs();
@@ -177,6 +194,32 @@ public final class RelayStage implements Stage {
           }
         }
       }
+    }
+
+    /**
+     * After a context_length_exceeded, once per request: continue with the configured larger-context model's
+     * candidates (if the key may use it). False when there is none.
+     */
+    boolean switchLargerContext(GatewayException err) {
+      if (switchedModel || router == null || err.details() == null
+          || !"context_length_exceeded".equals(err.details().get("upstream_code"))) {
+        return false;
+      }
+      String alt = contextFallbacks.get(ex.model());
+      if (alt == null || !ex.principal.mayUse(alt)) return false;
+      List<Scored> altPlan = router.plan(alt, RouteStage.needs(ex), null);
+      if (altPlan.isEmpty()) return false;
+      switchedModel = true;
+      if (ex.route != null) {
+        ex.route.fallbackModel = alt;
+        ex.route.fallbackCandidates = altPlan;
+      }
+      plan.clear();
+      for (Scored s : altPlan) plan.add(s.candidate());
+      index = 0;
+      onCurrent = 0;
+      next();
+      return true;
     }
 
     /** The serving attempt is over (after the commit, or the client left). */

@@ -21,6 +21,9 @@ public final class RouteDecision {
   public final List<Scored> candidates;
   public final List<Attempt> attempts = new ArrayList<>(2);
   public String servedBy;
+  /** Set when a context_length_exceeded moved the request to a larger-context model. */
+  public String fallbackModel;
+  public List<Scored> fallbackCandidates;
   public String outcome = "pending";
 
   public RouteDecision(String requestId, String model, List<Scored> candidates) {
@@ -38,23 +41,11 @@ public final class RouteDecision {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("request_id", requestId);
     m.put("model", model);
-    List<Map<String, Object>> cs = new ArrayList<>();
-    int rank = 0;
-    for (Scored s : candidates) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("rank", ++rank);
-      c.put("provider", s.candidate().id());
-      c.put("upstream_model", s.candidate().target().upstreamModel());
-      c.put("tier", s.candidate().def().tier());
-      c.put("score", round(s.score()));
-      c.put("latency", round(s.latency()));
-      c.put("availability", round(s.availability()));
-      c.put("cost", round(s.cost()));
-      c.put("quality", round(s.quality()));
-      if (s.cooling()) c.put("cooling_down", true);
-      cs.add(c);
+    m.put("candidates", candidates(candidates));
+    if (fallbackModel != null) {
+      m.put("context_fallback_model", fallbackModel);
+      m.put("context_fallback_candidates", candidates(fallbackCandidates));
     }
-    m.put("candidates", cs);
     m.put("chosen", candidates.isEmpty() ? null : candidates.get(0).candidate().id());
     m.put("served_by", servedBy);
     m.put("outcome", outcome);
@@ -72,6 +63,26 @@ public final class RouteDecision {
     }
     m.put("attempts", as);
     return m;
+  }
+
+  private static List<Map<String, Object>> candidates(List<Scored> list) {
+    List<Map<String, Object>> cs = new ArrayList<>();
+    int rank = 0;
+    for (Scored s : list) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("rank", ++rank);
+      c.put("provider", s.candidate().id());
+      c.put("upstream_model", s.candidate().target().upstreamModel());
+      c.put("tier", s.tier());
+      c.put("score", round(s.score()));
+      c.put("latency", round(s.latency()));
+      c.put("availability", round(s.availability()));
+      c.put("cost", round(s.cost()));
+      c.put("quality", round(s.quality()));
+      if (s.cooling()) c.put("cooling_down", true);
+      cs.add(c);
+    }
+    return cs;
   }
 
   private static double round(double d) {

@@ -37,6 +37,7 @@ public final class Router {
   private volatile Weights weights;
   private volatile Map<String, Weights> modelWeights;
   private final Cache<String, String> sticky;
+  private volatile Map<String, Map<String, Integer>> modelOrder = Map.of();
 
   public Router(StateSettings settings, Weights weights, Map<String, Weights> modelWeights, boolean stickiness,
                 LongSupplier clock) {
@@ -108,6 +109,20 @@ public final class Router {
     this.modelWeights = Map.copyOf(perModel);
   }
 
+  /**
+   * Per-model fallback order: for each public model, provider ids in the order to try them. Listed providers
+   * take tiers 0, 1, 2 … in that order; unlisted ones come after (keeping their own tier order).
+   */
+  public void modelOrder(Map<String, List<String>> order) {
+    Map<String, Map<String, Integer>> m = new java.util.HashMap<>();
+    order.forEach((model, ids) -> {
+      Map<String, Integer> rank = new java.util.HashMap<>();
+      for (int i = 0; i < ids.size(); i++) rank.putIfAbsent(ids.get(i), i);
+      m.put(model, Map.copyOf(rank));
+    });
+    this.modelOrder = Map.copyOf(m);
+  }
+
   public void resetState() {
     states.values().forEach(ProviderState::reset);
     if (sticky != null) sticky.invalidateAll();
@@ -155,6 +170,7 @@ public final class Router {
       maxQ = Math.max(maxQ, q);
     }
     Weights w = modelWeights.isEmpty() ? weights : modelWeights.getOrDefault(model, weights);
+    Map<String, Integer> order = modelOrder.isEmpty() ? null : modelOrder.get(model);
     Scored[] out = new Scored[k];
     for (int i = 0; i < k; i++) {
       Candidate c = cs[i];
@@ -164,7 +180,12 @@ public final class Router {
       double nc = higherIsWorse(c.def().cost(), minCost, maxCost);
       double nq = higherIsBetter(c.def().quality(), minQ, maxQ);
       double score = w.latency() * nl + w.availability() * na + w.cost() * nc + w.quality() * nq;
-      out[i] = new Scored(c, score, nl, na, nc, nq, c.state().cooling());
+      int tier = c.def().tier();
+      if (order != null) {
+        Integer rank = order.get(c.id());
+        tier = rank != null ? rank : order.size() + Math.max(0, tier);
+      }
+      out[i] = new Scored(c, tier, score, nl, na, nc, nq, c.state().cooling());
     }
     java.util.Arrays.sort(out, Router::compare);
     if (sticky != null && stickyKey != null && k > 1) {
@@ -173,7 +194,7 @@ public final class Router {
         for (int i = 1; i < k; i++) {
           Scored s = out[i];
           if (s.candidate().id().equals(id)) {
-            if (!s.cooling() && s.candidate().def().tier() == out[0].candidate().def().tier()
+            if (!s.cooling() && s.tier() == out[0].tier()
                 && s.candidate().state().breaker.state() == CircuitBreaker.State.CLOSED) {
               System.arraycopy(out, 0, out, 1, i);
               out[0] = s;
@@ -193,7 +214,7 @@ public final class Router {
 
   static int compare(Scored a, Scored b) {
     if (a.cooling() != b.cooling()) return a.cooling() ? 1 : -1;
-    int t = Integer.compare(a.candidate().def().tier(), b.candidate().def().tier());
+    int t = Integer.compare(a.tier(), b.tier());
     if (t != 0) return t;
     int s = Double.compare(b.score(), a.score());
     if (s != 0) return s;

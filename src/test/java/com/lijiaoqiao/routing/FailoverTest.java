@@ -162,7 +162,7 @@ class FailoverTest {
   @ParameterizedTest(name = "stream={0}")
   @ValueSource(booleans = {false, true})
   void aStreamCutMidAnswerEndsWithAnErrorAndNoDone(boolean stream) {
-    fault(f.primary, "fault=cut,after=3");
+    fault(f.primary, "fault=cut,after=3,gap=30");
     Result r = f.chat("chat", stream);
     if (stream) {
       assertThat(r.status()).isEqualTo(200);
@@ -181,7 +181,7 @@ class FailoverTest {
   @ParameterizedTest(name = "stream={0}")
   @ValueSource(booleans = {false, true})
   void aStalledStreamEndsWithAnErrorAndNoDone(boolean stream) {
-    fault(f.primary, "fault=stall,after=3");
+    fault(f.primary, "fault=stall,after=3,gap=30");
     Result r = f.chat("chat", stream);
     if (stream) {
       assertThat(r.status()).isEqualTo(200);
@@ -198,7 +198,7 @@ class FailoverTest {
   @ParameterizedTest(name = "stream={0}")
   @ValueSource(booleans = {false, true})
   void aMalformedChunkIsSkippedOrTheBodyFallsOver(boolean stream) {
-    fault(f.primary, "fault=malformed,after=2");
+    fault(f.primary, "fault=malformed,after=2,gap=30");
     Result r = f.chat("chat", stream);
     if (stream) {
       answeredBy(r, "primary", "gpt-4o");
@@ -242,6 +242,25 @@ class FailoverTest {
     assertThat(r.body().at("/error/message").asText()).contains("context_length_exceeded");
     assertThat(chats(f.primary)).isEqualTo(1);
     assertThat(chats(f.fallback)).isZero();
+  }
+
+  @ParameterizedTest(name = "stream={0}")
+  @ValueSource(booleans = {false, true})
+  void contextLengthMovesOnceToAConfiguredLargerContextModel(boolean stream) {
+    fault(f.primary, "fault=context_length");
+    Result r = f.chat("solo", stream);
+    answeredBy(r, "fallback", "gpt-4.1");
+    assertThat(chats(f.primary)).isEqualTo(1);
+    JsonNode d = f.decision(r.requestId());
+    assertThat(d.at("/route/context_fallback_model").asText()).isEqualTo("big");
+    assertThat(d.at("/route/attempts/0/outcome").asText()).isEqualTo("http_400:context_length_exceeded");
+    // The larger model also too small: its answer is final (no second switch).
+    fault(f.fallback, "fault=context_length");
+    Result again = f.chat("solo", stream);
+    assertThat(again.status()).isEqualTo(400);
+    assertThat(again.body().at("/error/details/upstream_code").asText()).isEqualTo("context_length_exceeded");
+    assertThat(chats(f.primary)).isEqualTo(2);
+    assertThat(chats(f.fallback)).isEqualTo(2);
   }
 
   @ParameterizedTest(name = "stream={0}")

@@ -83,6 +83,16 @@ class RouterTest {
   }
 
   @Test
+  void aModelsConfiguredOrderOverridesTiers() {
+    install(def("a", 0, 0.5, 1, true, 0), def("b", 1, 0.5, 1, true, 0), def("c", 0, 0.5, 1, true, 0));
+    router.modelOrder(Map.of("m", List.of("b", "c")));
+    assertThat(order(Needs.NONE, null)).containsExactly("b", "c", "a");
+    assertThat(router.plan("m", Needs.NONE, null).get(2).tier()).isEqualTo(2);
+    router.modelOrder(Map.of());
+    assertThat(order(Needs.NONE, null)).containsExactly("a", "c", "b");
+  }
+
+  @Test
   void capabilitiesAndOpenCircuitsFilterCandidates() {
     install(def("notools", 0, 0.5, 1, false, 0), def("small", 0, 0.5, 1, true, 1_000), def("big", 0, 0.5, 1, true, 0));
     assertThat(order(new Needs(false, true, false, 0), null)).containsExactly("big", "small");

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
 /**
  * A gateway with two external simulators: "primary" (tier 0) and "fallback" (tier 1). Public model "chat" is
  * served by both (primary as gpt-4o, fallback as gpt-4o-mini); "solo" only by the primary. Faults are set on
- * one simulator through its global control directives, so they hit only that provider.
+ * one simulator through its global control directives, so they hit only that provider. "big" (fallback only,
+ * as gpt-4.1) is the configured larger-context fall-over of "solo".
  */
 final class RoutingFixture implements AutoCloseable {
   static final String ADMIN_HEADER = "x-test-admin";
@@ -52,6 +53,8 @@ final class RoutingFixture implements AutoCloseable {
       GatewayConfig.ProviderSpec p = c.providers.get(c.providers.size() - 1);
       p.models.put("solo", "gpt-4o");
       c.providers.add(provider("fallback", fallback, 1, "gpt-4o-mini"));
+      c.providers.get(c.providers.size() - 1).models.put("big", "gpt-4.1");
+      c.routing.contextFallbacks.put("solo", "big");
       customize.accept(c);
     });
     gw.gateway.api().callerResolver(req -> Future.succeededFuture(
