@@ -21,6 +21,14 @@ public record ProviderDef(String id, String kind, String baseUrl, String credent
     models = Map.copyOf(models);
   }
 
+  /** Never prints the credential (records would): safe in logs and exception messages. */
+  @Override
+  public String toString() {
+    return "ProviderDef[id=" + id + ", kind=" + kind + ", baseUrl=" + baseUrl + ", credential="
+        + (credential == null || credential.isEmpty() ? "none" : "***") + ", models=" + models + ", tier=" + tier
+        + ", source=" + source + "]";
+  }
+
   public double cost() {
     return inputPrice + outputPrice;
   }

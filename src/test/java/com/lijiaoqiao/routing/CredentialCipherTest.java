@@ -20,6 +20,13 @@ class CredentialCipherTest {
   }
 
   @Test
+  void aProviderDefinitionNeverPrintsItsCredential() {
+    ProviderDef d = new ProviderDef("p1", "openai-compatible", "https://x/v1", "sk-secret", java.util.Map.of("m", "m"),
+        true, true, true, 0, 0, 0.5, 0, 0, "", true, "admin");
+    assertThat(d.toString()).contains("p1").doesNotContain("sk-secret");
+  }
+
+  @Test
   void aCiphertextDoesNotDecryptForAnotherProviderOrKeyAndErrorsNeverShowIt() {
     String a = c.encrypt("p1", "sk-secret");
     assertThatThrownBy(() -> c.decrypt("p2", a)).hasMessageContaining("p2").hasMessageNotContaining("sk-secret");
