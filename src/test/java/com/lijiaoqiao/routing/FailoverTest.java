@@ -147,6 +147,18 @@ class FailoverTest {
     assertThat(chats(f.primary)).isEqualTo(2); // a hung provider is not retried
   }
 
+  @org.junit.jupiter.api.Test
+  void aStreamStillRunningAtTheDeadlineEndsWithAnErrorAndNoDone() {
+    fault(f.primary, "gap=400,tokens=40");
+    Result r = f.chat("solo", true);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.provider()).isEqualTo("primary");
+    assertThat(r.events()).doesNotContain("[DONE]");
+    assertThat(r.events().get(r.events().size() - 1)).contains("\"error\"").contains("deadline_exceeded");
+    assertThat(r.elapsedMs()).isGreaterThanOrEqualTo(RoutingFixture.DEADLINE_MS - 100);
+    assertThat(r.elapsedMs()).isLessThan(RoutingFixture.DEADLINE_MS + 5_000);
+  }
+
   @ParameterizedTest(name = "stream={0}")
   @ValueSource(booleans = {false, true})
   void aSlowFirstTokenFallsOverAfterTheLimit(boolean stream) {
