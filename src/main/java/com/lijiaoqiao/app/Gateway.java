@@ -29,11 +29,18 @@ import com.lijiaoqiao.pipeline.RecordStage;
 import com.lijiaoqiao.pipeline.RelayStage;
 import com.lijiaoqiao.pipeline.RouteStage;
 import com.lijiaoqiao.pipeline.Stage;
-import com.lijiaoqiao.providers.OpenAiCompatibleProvider;
-import com.lijiaoqiao.providers.Provider;
-import com.lijiaoqiao.providers.SimulatorProvider;
-import com.lijiaoqiao.routing.ModelCatalog;
-import com.lijiaoqiao.routing.RouteTarget;
+import com.lijiaoqiao.http.api.ProvidersApi;
+import com.lijiaoqiao.providers.Providers;
+import com.lijiaoqiao.routing.Backoff;
+import com.lijiaoqiao.routing.CredentialCipher;
+import com.lijiaoqiao.routing.DecisionRecorder;
+import com.lijiaoqiao.routing.HealthChecker;
+import com.lijiaoqiao.routing.ProviderDef;
+import com.lijiaoqiao.routing.ProviderService;
+import com.lijiaoqiao.routing.Router;
+import com.lijiaoqiao.routing.Weights;
+import com.lijiaoqiao.store.ProviderRepository;
+import com.lijiaoqiao.store.RouteDecisionRepository;
 import com.lijiaoqiao.simulator.Simulator;
 import com.lijiaoqiao.store.AccountRepository;
 import com.lijiaoqiao.store.ApiKeyRepository;
@@ -53,7 +60,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +83,12 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final UsageRepository usageRepository;
   private final UsageRecorder recorder;
   private final BillingService billing;
-  private final AtomicReference<ModelCatalog> catalog = new AtomicReference<>();
+  private final Router router;
+  private final ProviderService providerService;
+  private final DecisionRecorder decisions;
+  private final RouteDecisionRepository decisionRepository;
+  private final ProviderRepository providerRepository;
+  private HealthChecker health;
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -95,6 +106,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     Database db = null;
     UsageRecorder rec = null;
     BillingService bill = null;
+    DecisionRecorder dec = null;
     try {
       if (config.simulator.enabled) {
         sim = Simulator.start(vertx, config.simulator.host, config.simulator.port);
@@ -134,7 +146,26 @@ public final class Gateway implements AutoCloseable, DataPlane {
           parseMoney(config.billing.lowBalanceThreshold, "billing.low_balance_threshold", true), config.billing.currency);
       seedPrices(bill, config);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
-      this.catalog.set(buildCatalog(config, sim == null ? null : sim.baseUrl() + "/v1"));
+      GatewayConfig.Routing rc = config.routing;
+      this.router = new Router(new Router.StateSettings(rc.breakerConsecutiveFailures, rc.breakerWindow,
+          rc.breakerMinCalls, rc.breakerFailureRate, rc.breakerOpenMs, rc.latencyWindow, rc.availabilityWindow),
+          weights(rc.weights), modelWeights(rc), rc.stickiness, System::nanoTime);
+      router.modelOrder(rc.modelOrder);
+      String simUrl = sim == null ? null : sim.baseUrl() + "/v1";
+      CredentialCipher cipher = new CredentialCipher(SecretFiles.resolve(config.security.credentialKey,
+          dataDir.resolve("secrets").resolve("credential.key")));
+      this.providerRepository = new ProviderRepository(db.dataSource());
+      this.providerService = new ProviderService(router, providerRepository, cipher, providerDefs(config),
+          d -> Providers.create(d, simUrl, config.upstream.connectTimeoutMs, config.upstream.idleTimeoutMs));
+      try {
+        providerService.load();
+      } catch (IllegalArgumentException e) {
+        throw new ConfigLoader.ConfigException(e.getMessage());
+      }
+      this.decisionRepository = new RouteDecisionRepository(db.dataSource(), db.isPostgres());
+      dec = new DecisionRecorder(decisionRepository, config.usage.queueCapacity, config.usage.batchSize,
+          config.usage.flushIntervalMs);
+      this.decisions = dec;
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec),
@@ -142,11 +173,14 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new RateLimitStage(rateLimiter),
           new ReserveStage(bill),
           new SettleStage(),
-          new RouteStage(catalog::get),
-          new RelayStage(config.upstream.idleTimeoutMs));
+          new RouteStage(router, decisions),
+          new RelayStage(new RelayStage.Settings(rc.firstByteTimeoutMs, config.upstream.idleTimeoutMs,
+              rc.totalTimeoutMs, rc.maxAttemptsPerProvider, new Backoff(rc.backoffBaseMs, rc.backoffMaxMs)),
+              router, rc.contextFallbacks));
       this.modelsPipeline = List.of(
           new AuthenticateStage(keys, secrets),
-          new ListModelsStage(catalog::get, Instant.now().getEpochSecond()));
+          new ListModelsStage(router::catalog, Instant.now().getEpochSecond()));
+      ProvidersApi.register(api, providerService, router, usageRepository, decisionRepository);
       this.simulator = sim;
       this.database = db;
       this.recorder = rec;
@@ -157,11 +191,13 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.deploymentId = await(vertx.deployVerticle(() -> new HttpFrontend(settings, this),
           new DeploymentOptions().setInstances(loops)));
       this.port = config.server.port;
+      this.health = new HealthChecker(vertx, router, rc.healthIntervalMs, rc.healthTimeoutMs);
       ok = true;
     } finally {
       if (!ok) {
         if (bill != null) bill.close();
         if (rec != null) rec.close();
+        if (dec != null) dec.close();
         if (db != null) db.close();
         if (sim != null) sim.close();
         vertx.close();
@@ -171,14 +207,14 @@ public final class Gateway implements AutoCloseable, DataPlane {
 
   public static Gateway start(GatewayConfig config) {
     Gateway g = new Gateway(config);
-    log.info("gateway listening on {}:{} with {} models", config.server.host, g.port, g.catalog.get().all().size());
+    log.info("gateway listening on {}:{} with {} models", config.server.host, g.port, g.router.catalog().all().size());
     return g;
   }
 
-  /** @param embeddedSimulatorUrl the in-process simulator's OpenAI base URL, or null when none runs */
-  static ModelCatalog buildCatalog(GatewayConfig config, String embeddedSimulatorUrl) {
-    ModelCatalog.Builder b = ModelCatalog.builder();
+  /** The providers of ljq.yaml as definitions; checks ids (kinds and URLs are checked when loaded). */
+  static List<ProviderDef> providerDefs(GatewayConfig config) {
     Set<String> ids = new HashSet<>();
+    List<ProviderDef> out = new java.util.ArrayList<>();
     for (GatewayConfig.ProviderSpec p : config.providers) {
       if (p.id == null || p.id.isBlank()) {
         throw new ConfigLoader.ConfigException("every provider needs an id");
@@ -186,35 +222,22 @@ public final class Gateway implements AutoCloseable, DataPlane {
       if (!ids.add(p.id)) {
         throw new ConfigLoader.ConfigException("provider id '" + p.id + "' is used twice");
       }
-      Provider provider = switch (p.kind) {
-        case OpenAiCompatibleProvider.KIND -> {
-          if (p.baseUrl == null || p.baseUrl.isBlank()) {
-            throw new ConfigLoader.ConfigException("provider '" + p.id + "' needs a base_url");
-          }
-          yield new OpenAiCompatibleProvider(p.id, p.baseUrl, p.apiKey, config.upstream.connectTimeoutMs,
-              config.upstream.idleTimeoutMs);
-        }
-        case SimulatorProvider.KIND -> {
-          String base = p.baseUrl;
-          if (base == null || base.isBlank()) {
-            if (embeddedSimulatorUrl == null) {
-              throw new ConfigLoader.ConfigException("provider '" + p.id
-                  + "' is a simulator without base_url, but simulator.enabled is false");
-            }
-            base = embeddedSimulatorUrl;
-          }
-          yield new SimulatorProvider(p.id, base, p.apiKey, config.upstream.connectTimeoutMs,
-              config.upstream.idleTimeoutMs);
-        }
-        default -> throw new ConfigLoader.ConfigException("provider '" + p.id + "' has unknown kind '" + p.kind
-            + "' (use openai-compatible or simulator)");
-      };
-      String owner = p.ownedBy == null || p.ownedBy.isBlank() ? p.id : p.ownedBy;
-      p.models.forEach((publicName, upstreamName) -> b.add(publicName,
-          new RouteTarget(provider, upstreamName == null || upstreamName.isBlank() ? publicName : upstreamName),
-          owner));
+      java.util.Map<String, String> models = new java.util.LinkedHashMap<>();
+      p.models.forEach((pub, up) -> models.put(pub, up == null || up.isBlank() ? pub : up));
+      out.add(new ProviderDef(p.id, p.kind, p.baseUrl, p.apiKey, models, p.streaming, p.tools, p.vision,
+          p.maxContext, p.tier, p.quality, p.inputPrice, p.outputPrice, p.ownedBy, p.enabled, "config"));
     }
-    return b.build();
+    return out;
+  }
+
+  private static Weights weights(GatewayConfig.WeightSpec w) {
+    return new Weights(w.latency, w.availability, w.cost, w.quality);
+  }
+
+  private static java.util.Map<String, Weights> modelWeights(GatewayConfig.Routing rc) {
+    java.util.Map<String, Weights> m = new java.util.HashMap<>();
+    rc.modelWeights.forEach((k, v) -> m.put(k, weights(v)));
+    return m;
   }
 
   static long parseMoney(String text, String setting, boolean allowZero) {
@@ -329,6 +352,18 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return billing;
   }
 
+  public Router router() {
+    return router;
+  }
+
+  public ProviderService providers() {
+    return providerService;
+  }
+
+  public ProviderRepository providerRepository() {
+    return providerRepository;
+  }
+
   public Database database() {
     return database;
   }
@@ -356,6 +391,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
         break;
       }
     }
+    if (health != null) health.close();
     billing.close();
     vertx.cancelTimer(lastUsedTimer);
     try {
@@ -364,6 +400,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       log.warn("writing key last-used times: {}", e.toString());
     }
     recorder.close();
+    decisions.close();
     database.close();
     if (simulator != null) simulator.close();
     try {

@@ -20,6 +20,7 @@ public final class GatewayConfig {
   public Bootstrap bootstrap = new Bootstrap();
   public Billing billing = new Billing();
   public List<ProviderSpec> providers = new ArrayList<>();
+  public Routing routing = new Routing();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -56,6 +57,9 @@ public final class GatewayConfig {
     public int loginLockSeconds = 900;
     /** How often last-used times of keys are written to the database. */
     public int keyLastUsedFlushMs = 5_000;
+    /** AES-256 key (32 bytes, hex or base64) encrypting upstream credentials at rest. Empty = generated on
+     *  first start and kept in data_dir/secrets/credential.key. */
+    public String credentialKey = "";
   }
 
   public static final class Upstream {
@@ -64,6 +68,42 @@ public final class GatewayConfig {
     public int connectTimeoutMs = 5_000;
     /** A call with no bytes from the upstream for this long fails (hung upstream, stalled stream). */
     public int idleTimeoutMs = 60_000;
+  }
+
+  /** Routing and resilience (docs/routing.md). Times in ms. */
+  public static final class Routing {
+    /** Streams: until the first event; non-streams: until the response headers. Exceeding it falls over. */
+    public int firstByteTimeoutMs = 60_000;
+    /** Overall deadline of a request, all attempts and waits included. */
+    public int totalTimeoutMs = 600_000;
+    public int maxAttemptsPerProvider = 2;
+    public int backoffBaseMs = 200;
+    public int backoffMaxMs = 5_000;
+    public WeightSpec weights = new WeightSpec();
+    /** Per public model: provider ids in fallback order (listed first, in order; others after). */
+    public Map<String, List<String>> modelOrder = new LinkedHashMap<>();
+    /** Per public model: a larger-context public model tried once after context_length_exceeded. */
+    public Map<String, String> contextFallbacks = new LinkedHashMap<>();
+    /** Per public model: overrides of the weights. */
+    public Map<String, WeightSpec> modelWeights = new LinkedHashMap<>();
+    /** Requests with the same `user` or x-ljq-session prefer the provider that served the last one. */
+    public boolean stickiness = true;
+    public int breakerConsecutiveFailures = 5;
+    public int breakerWindow = 20;
+    public int breakerMinCalls = 10;
+    public double breakerFailureRate = 0.5;
+    public int breakerOpenMs = 30_000;
+    public int latencyWindow = 128;
+    public int availabilityWindow = 100;
+    public int healthIntervalMs = 30_000;
+    public int healthTimeoutMs = 5_000;
+  }
+
+  public static final class WeightSpec {
+    public double latency = 0.4;
+    public double availability = 0.3;
+    public double cost = 0.2;
+    public double quality = 0.1;
   }
 
   public static final class Usage {
@@ -115,5 +155,18 @@ public final class GatewayConfig {
     public Map<String, String> models = new LinkedHashMap<>();
     /** Shown as owned_by in /v1/models. */
     public String ownedBy = "";
+    /** Lower tiers are tried first (fallback tiers); score orders providers within a tier. */
+    public int tier = 0;
+    /** 0..1, higher is better. */
+    public double quality = 0.5;
+    /** Upstream price per 1M tokens (compared across candidates for the cost score). */
+    public double inputPrice = 0;
+    public double outputPrice = 0;
+    public boolean streaming = true;
+    public boolean tools = true;
+    public boolean vision = true;
+    /** Context window in tokens; 0 = not checked. */
+    public int maxContext = 0;
+    public boolean enabled = true;
   }
 }

@@ -24,8 +24,11 @@ public final class Exchange {
   public ApiKeyPrincipal principal;
   public OpenAiRequest parsed;
   public RouteTarget target;
+  /** The routing decision (candidates, scores, attempts); null when the request was never routed. */
+  public com.lijiaoqiao.routing.RouteDecision route;
 
-  // Outcome, filled by Relay (or by the stage that ended the request).
+  // Outcome, filled by Relay (or by the stage that ended the request). They describe only the attempt that
+  // served (or the last one, on failure): failed attempts before it leave no usage here, so are never billed.
   public int statusCode;
   public String errorCode;
   public String outcome = "pending";

@@ -7,116 +7,547 @@ import com.lijiaoqiao.protocol.OpenAiResponseScanner;
 import com.lijiaoqiao.protocol.TokenCounter;
 import com.lijiaoqiao.protocol.TokenUsage;
 import com.lijiaoqiao.providers.UpstreamCall;
+import com.lijiaoqiao.routing.Backoff;
+import com.lijiaoqiao.routing.Candidate;
+import com.lijiaoqiao.routing.RouteDecision;
+import com.lijiaoqiao.routing.RouteTarget;
+import com.lijiaoqiao.routing.Router;
+import com.lijiaoqiao.routing.Scored;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Calls the chosen upstream and relays its answer: a whole JSON body, or an SSE stream event by event.
- * Completes when the client's response has ended (or the client has gone), with the outcome in the exchange.
+ * Calls the planned upstreams and relays the first good answer: a whole JSON body, or an SSE stream event by
+ * event. Before the first byte reaches the client it retries and falls over (connect errors, resets,
+ * timeouts, 429, 500, 502, 503, 504, 529), honouring Retry-After within the deadline and backing off
+ * exponentially with jitter otherwise, at most {@code maxAttemptsPerProvider} attempts on one provider.
+ * Request faults (400 context_length_exceeded, content_policy_violation …) get exactly one attempt and the
+ * upstream's reason. After the first byte nothing is retried or spliced.
+ *
+ * <p>Completes when the client's response has ended (or the client has gone), with the outcome in the
+ * exchange describing only the attempt that served.
  */
 public final class RelayStage implements Stage {
   static final int MAX_ERROR_BODY = 64 * 1024;
 
-  private final long streamIdleTimeoutMs;
+  /** Timeouts in ms. {@code firstByteTimeoutMs}: streams, until the first event; non-streams, until headers. */
+  public record Settings(long firstByteTimeoutMs, long idleTimeoutMs, long totalTimeoutMs,
+                         int maxAttemptsPerProvider, Backoff backoff) {}
 
-  /** @param streamIdleTimeoutMs a stream with no bytes from the upstream for this long is ended as stalled */
-  public RelayStage(long streamIdleTimeoutMs) {
-    this.streamIdleTimeoutMs = streamIdleTimeoutMs;
+  private final Settings settings;
+  private final Router router;
+  private final Map<String, String> contextFallbacks;
+
+  /**
+   * @param router for larger-context fall-overs (may be null: none)
+   * @param contextFallbacks public model → the public model to try once when an upstream says the prompt
+   *                         exceeds the context window
+   */
+  public RelayStage(Settings settings, Router router, Map<String, String> contextFallbacks) {
+    this.settings = settings;
+    this.router = router;
+    this.contextFallbacks = Map.copyOf(contextFallbacks);
+  }
+
+  public RelayStage(Settings settings) {
+    this(settings, null, Map.of());
   }
 
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
-    var target = ex.target;
-    byte[] body = ex.parsed.upstreamBody(ex.rawBody, target.upstreamModel());
-    UpstreamCall call = new UpstreamCall(ex.endpoint, target.upstreamModel(), body, ex.stream(), ex.requestId,
-        ex.request.headers());
-    HttpServerResponse out = ex.request.response();
     Promise<Void> done = Promise.promise();
-    String providerId = target.provider().id();
-    target.provider().open(ex.upstreamClient, call).onComplete(ar -> {
-      if (ar.failed()) {
-        ex.outcome = "upstream_failed";
-        done.fail(UpstreamErrors.ofFailure(providerId, ar.cause()));
-        return;
-      }
-      HttpClientResponse up = ar.result();
-      if (out.closed()) {
-        up.request().reset();
-        ex.outcome = "client_closed";
-        ex.statusCode = 499;
-        done.complete();
-        return;
-      }
-      if (up.statusCode() >= 400) {
-        relayError(ex, up, providerId, done);
-        return;
-      }
-      String ct = up.getHeader("content-type");
-      if (ex.stream() && ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17)) {
-        new StreamRelay(ex, up, out, done, streamIdleTimeoutMs).start();
-      } else {
-        relayWhole(ex, up, out, providerId, done);
-      }
-    });
+    new Failover(ex, done).start();
     return done.future();
   }
 
-  private static void relayError(Exchange ex, HttpClientResponse up, String providerId, Promise<Void> done) {
-    ex.outcome = "upstream_error";
-    up.body().onComplete(b -> {
-      byte[] bytes = b.succeeded() ? b.result().getBytes(0, Math.min(b.result().length(), MAX_ERROR_BODY)) : new byte[0];
-      done.fail(UpstreamErrors.ofStatus(providerId, up.statusCode(), bytes, up.getHeader("retry-after")));
-    });
+  /** What kind of failure an attempt had, before anything was sent to the client. */
+  enum Kind {
+    /** The request is at fault: answer now, no other attempt. */
+    FATAL,
+    /** Try the next provider (timeouts, the provider's credential or catalogue, garbage). */
+    NEXT,
+    /** Transient: may retry the same provider after a back-off, else fall over. */
+    RETRY
   }
 
-  private static void relayWhole(Exchange ex, HttpClientResponse up, HttpServerResponse out, String providerId,
-                                 Promise<Void> done) {
-    up.body().onComplete(b -> {
-      if (b.failed()) {
-        ex.outcome = "upstream_failed";
-        done.fail(UpstreamErrors.ofFailure(providerId, b.cause()));
-        return;
-      }
-      Buffer buffer = b.result();
-      byte[] bytes = buffer.getBytes();
-      OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, null);
-      if (!r.valid) {
-        ex.outcome = "upstream_malformed";
-        done.fail(new GatewayException(ErrorCode.PROVIDER_005,
-            "The upstream provider '" + providerId + "' returned a malformed response.", "上游服务商返回了无法解析的响应。",
-            Map.of("provider", providerId), null));
-        return;
-      }
-      if (r.usage != null) {
-        ex.usage = r.usage;
+  private final class Failover {
+    private final Exchange ex;
+    private final Promise<Void> done;
+    private final HttpServerResponse out;
+    private final Vertx vertx;
+    private final List<Candidate> plan = new ArrayList<>();
+    private final long deadlineNanos;
+    private int index;
+    private int onCurrent;
+    private boolean finished;
+    private long deadlineTimer = -1;
+    private long waitTimer = -1;
+    private Attempt current;
+    private GatewayException lastError;
+    private boolean switchedModel;
+
+    Failover(Exchange ex, Promise<Void> done) {
+      this.ex = ex;
+      this.done = done;
+      this.out = ex.request.response();
+      this.vertx = Vertx.currentContext().owner();
+      if (ex.route != null) {
+        for (Scored s : ex.route.candidates) plan.add(s.candidate());
       } else {
-        StringBuilder text = new StringBuilder();
-        OpenAiResponseScanner.scan(bytes, text);
-        ex.usage = estimate(ex, text);
+        plan.add(null); // not routed: the exchange's target alone, no live state
       }
-      ex.servedModel = r.model;
-      ex.statusCode = up.statusCode();
-      ex.outcome = "ok";
-      ex.firstTokenNanos = System.nanoTime();
-      long cost = ex.settle(); // booked (journaled) before the response's last byte
-      out.setStatusCode(up.statusCode());
-      var h = out.headers();
-      h.set("content-type", "application/json");
-      h.set("x-ljq-provider", providerId);
-      if (ex.billed()) h.set("x-ljq-cost", Money.format(cost));
-      if (ex.billed() && r.usageOffset >= 0) {
-        buffer = Buffer.buffer(OpenAiResponseScanner.insertIntoUsage(bytes, r.usageOffset, "cost",
-            Money.toDecimal(cost).toPlainString()));
+      this.deadlineNanos = ex.startNanos + TimeUnit.MILLISECONDS.toNanos(settings.totalTimeoutMs());
+    }
+
+    void start() {
+      deadlineTimer = vertx.setTimer(Math.max(1, remainingMs()), id -> onDeadline());
+      next();
+    }
+
+    long remainingMs() {
+      return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    }
+
+    void next() {
+      if (finished) return;
+      if (out.closed()) {
+        clientLeft();
+        return;
       }
-      out.end(buffer).onComplete(v -> {
-        ex.endNanos = System.nanoTime();
-        done.complete();
+      while (index < plan.size()) {
+        Candidate c = plan.get(index);
+        if (onCurrent > 0 || c == null || c.state().breaker.tryAcquire()) break;
+        log(c, "skipped_circuit_open", 0, System.nanoTime(), null);
+        index++;
+      }
+      if (index >= plan.size()) {
+        failClient(lastError != null ? lastError : new GatewayException(ErrorCode.ROUTER_002,
+            "No provider could take the request (every circuit is open).", "所有服务商均不可用。",
+            Map.of("model", ex.model()), 5));
+        return;
+      }
+      new Attempt(plan.get(index)).start();
+    }
+
+    void advance() {
+      index++;
+      onCurrent = 0;
+      next();
+    }
+
+    void retrySameAfter(long delayMs) {
+      waitTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+        waitTimer = -1;
+        next();
       });
-    });
+    }
+
+    /** An attempt failed before anything was sent. */
+    void failed(Attempt a, String outcome, int status, Integer retryAfter, Kind kind, GatewayException err) {
+      Candidate c = a.candidate;
+      long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a.startNanos);
+      if (c != null) c.state().record(outcome, false, kind != Kind.FATAL, latency);
+      log(c, outcome, status, a.startNanos, err == null ? null : err.getMessage());
+      lastError = err;
+      if (finished) return;
+      if (out.closed()) {
+        clientLeft();
+        return;
+      }
+      switch (kind) {
+        case FATAL -> {
+          if (!switchLargerContext(err)) failClient(err);
+        }
+        case NEXT -> advance();
+        case RETRY -> {
+          long remaining = remainingMs();
+          boolean mayRetrySame = onCurrent < settings.maxAttemptsPerProvider();
+          boolean later = index + 1 < plan.size();
+          if (retryAfter != null) {
+            long waitMs = retryAfter * 1000L;
+            if (c != null) c.state().coolFor(waitMs);
+            if (later) {
+              advance(); // another provider can answer now: no need to wait
+            } else if (mayRetrySame && waitMs < remaining) {
+              retrySameAfter(waitMs);
+            } else {
+              failClient(err);
+            }
+          } else if (mayRetrySame) {
+            long delay = settings.backoff().delayMs(onCurrent);
+            if (delay < remaining) {
+              retrySameAfter(delay);
+            } else {
+              advance();
+            }
+          } else {
+            advance();
+          }
+        }
+      }
+    }
+
+    /**
+     * After a context_length_exceeded, once per request: continue with the configured larger-context model's
+     * candidates (if the key may use it). False when there is none.
+     */
+    boolean switchLargerContext(GatewayException err) {
+      if (switchedModel || router == null || err.details() == null
+          || !"context_length_exceeded".equals(err.details().get("upstream_code"))) {
+        return false;
+      }
+      String alt = contextFallbacks.get(ex.model());
+      if (alt == null || !ex.principal.mayUse(alt)) return false;
+      List<Scored> altPlan = router.plan(alt, RouteStage.needs(ex), null);
+      if (altPlan.isEmpty()) return false;
+      switchedModel = true;
+      if (ex.route != null) {
+        ex.route.fallbackModel = alt;
+        ex.route.fallbackCandidates = altPlan;
+      }
+      plan.clear();
+      for (Scored s : altPlan) plan.add(s.candidate());
+      index = 0;
+      onCurrent = 0;
+      next();
+      return true;
+    }
+
+    /** The serving attempt is over (after the commit, or the client left). */
+    void served(Attempt a, boolean providerFault) {
+      Candidate c = a.candidate;
+      String outcome = ex.outcome;
+      boolean ok = outcome.startsWith("ok");
+      long latency = a.firstByteNanos > 0 ? TimeUnit.NANOSECONDS.toMillis(a.firstByteNanos - a.startNanos)
+          : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a.startNanos);
+      if (c != null && !"client_closed".equals(outcome)) c.state().record(outcome, ok, providerFault, latency);
+      log(c, outcome, ex.statusCode, a.startNanos, null);
+      if (ex.route != null && c != null) ex.route.servedBy = c.id();
+      complete();
+    }
+
+    void onDeadline() {
+      deadlineTimer = -1;
+      if (finished) return;
+      Attempt a = current;
+      if (a != null && a.relay != null && a.relay.committed()) {
+        a.relay.fail("deadline_exceeded", null);
+        return;
+      }
+      if (a != null && a.committed) {
+        return; // a whole body is being written: let it finish
+      }
+      if (a != null && !a.over) {
+        a.over = true;
+        a.abort();
+        Candidate c = a.candidate;
+        log(c, "deadline_exceeded", 0, a.startNanos, null);
+      }
+      failClient(new GatewayException(ErrorCode.ROUTER_003,
+          "The request did not complete within the gateway's deadline (" + settings.totalTimeoutMs() + " ms).",
+          "请求未能在截止时间内完成。", Map.of("model", ex.model()), null));
+    }
+
+    void clientLeft() {
+      if (finished) return;
+      ex.outcome = "client_closed";
+      ex.statusCode = 499;
+      ex.usage = TokenUsage.NONE;
+      complete();
+    }
+
+    void failClient(GatewayException e) {
+      if (finished) return;
+      ex.usage = TokenUsage.NONE;
+      ex.servedModel = null;
+      ex.outcome = "upstream_failed";
+      cancelTimers();
+      finished = true;
+      ex.endNanos = System.nanoTime();
+      done.fail(e);
+    }
+
+    void complete() {
+      if (finished) return;
+      cancelTimers();
+      finished = true;
+      if (ex.endNanos == 0) ex.endNanos = System.nanoTime();
+      done.tryComplete();
+    }
+
+    void cancelTimers() {
+      if (deadlineTimer >= 0) vertx.cancelTimer(deadlineTimer);
+      if (waitTimer >= 0) vertx.cancelTimer(waitTimer);
+      deadlineTimer = waitTimer = -1;
+    }
+
+    void log(Candidate c, String outcome, int status, long startNanos, String detail) {
+      if (ex.route == null) return;
+      RouteDecision d = ex.route;
+      d.attempts.add(new RouteDecision.Attempt(c == null ? ex.target.provider().id() : c.id(),
+          c == null ? ex.target.upstreamModel() : c.target().upstreamModel(), outcome, status,
+          d.sinceStartMs(startNanos), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), detail));
+    }
+
+    /** One call to one provider. */
+    private final class Attempt implements StreamRelay.Listener {
+      final Candidate candidate;
+      final RouteTarget target;
+      final long startNanos = System.nanoTime();
+      long firstByteNanos;
+      long firstByteTimer = -1;
+      HttpClientRequest request;
+      HttpClientResponse response;
+      StreamRelay relay;
+      boolean over;
+      boolean committed;
+
+      Attempt(Candidate candidate) {
+        this.candidate = candidate;
+        this.target = candidate == null ? ex.target : candidate.target();
+      }
+
+      String providerId() {
+        return target.provider().id();
+      }
+
+      void start() {
+        onCurrent++;
+        current = this;
+        ex.target = target;
+        ex.usage = TokenUsage.NONE;
+        ex.servedModel = null;
+        long limit = Math.min(settings.firstByteTimeoutMs(), Math.max(1, remainingMs()));
+        firstByteTimer = vertx.setTimer(Math.max(1, limit), id -> {
+          firstByteTimer = -1;
+          firstByteTimeout();
+        });
+        byte[] body = ex.parsed.upstreamBody(ex.rawBody, target.upstreamModel());
+        UpstreamCall call = new UpstreamCall(ex.endpoint, target.upstreamModel(), body, ex.stream(), ex.requestId,
+            ex.request.headers());
+        target.provider().open(ex.upstreamClient, call, req -> request = req).onComplete(ar -> {
+          if (ar.failed()) {
+            if (over) return;
+            over = true;
+            cancelFirstByteTimer();
+            Throwable t = ar.cause();
+            boolean timeout = UpstreamErrors.isTimeout(t);
+            String outcome = timeout ? "timeout" : t instanceof ConnectException ? "connect_error" : "reset";
+            failed(this, outcome, 0, null, timeout ? Kind.NEXT : Kind.RETRY,
+                UpstreamErrors.ofFailure(providerId(), t));
+            return;
+          }
+          HttpClientResponse up = ar.result();
+          response = up;
+          if (over) {
+            up.request().reset();
+            return;
+          }
+          if (out.closed()) {
+            over = true;
+            cancelFirstByteTimer();
+            up.request().reset();
+            clientLeft();
+            return;
+          }
+          if (up.statusCode() >= 400) {
+            upstreamError(up);
+            return;
+          }
+          String ct = up.getHeader("content-type");
+          if (ex.stream() && ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+            relay = new StreamRelay(ex, up, out, this, settings.idleTimeoutMs());
+            relay.start();
+          } else {
+            cancelFirstByteTimer(); // a whole body: the rest is bounded by the idle timeout and the deadline
+            firstByteNanos = System.nanoTime();
+            relayWhole(up);
+          }
+        });
+      }
+
+      void cancelFirstByteTimer() {
+        if (firstByteTimer >= 0) vertx.cancelTimer(firstByteTimer);
+        firstByteTimer = -1;
+      }
+
+      void abort() {
+        cancelFirstByteTimer();
+        if (relay != null) {
+          relay.abortBeforeCommit();
+        } else if (response != null) {
+          response.request().reset();
+        } else if (request != null) {
+          request.reset();
+        }
+      }
+
+      void firstByteTimeout() {
+        if (over || committed) return;
+        over = true;
+        abort();
+        failed(this, "first_byte_timeout", 0, null, Kind.NEXT, new GatewayException(ErrorCode.ROUTER_003,
+            "The upstream provider '" + providerId() + "' sent nothing within " + settings.firstByteTimeoutMs()
+                + " ms.", "上游服务商首字节超时。", Map.of("provider", providerId()), null));
+      }
+
+      void upstreamError(HttpClientResponse up) {
+        int status = up.statusCode();
+        String retryAfterHeader = up.getHeader("retry-after");
+        collect(up, b -> {
+          if (over) return;
+          over = true;
+          cancelFirstByteTimer();
+          byte[] bytes = b.succeeded() ? b.result().getBytes(0, Math.min(b.result().length(), MAX_ERROR_BODY))
+              : new byte[0];
+          GatewayException err = UpstreamErrors.ofStatus(providerId(), status, bytes, retryAfterHeader);
+          Kind kind = switch (status) {
+            case 429, 500, 502, 503, 504, 529 -> Kind.RETRY;
+            case 401, 403, 404, 408 -> Kind.NEXT;
+            default -> Kind.FATAL;
+          };
+          String detail = err.details() == null ? null : (String) err.details().get("upstream_code");
+          failed(this, "http_" + status + (detail != null ? ":" + detail : ""), status,
+              UpstreamErrors.parseRetryAfter(retryAfterHeader), kind, err);
+        });
+      }
+
+      /** Reads a whole body, failing it when the upstream sends nothing for the idle timeout. */
+      void collect(HttpClientResponse up, io.vertx.core.Handler<io.vertx.core.AsyncResult<Buffer>> then) {
+        Buffer acc = Buffer.buffer();
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs());
+        long[] last = {System.nanoTime()};
+        boolean[] over = {false};
+        long[] timer = {-1};
+        io.vertx.core.Handler<Long>[] check = new io.vertx.core.Handler[1];
+        check[0] = id -> {
+          if (over[0]) return;
+          long quiet = System.nanoTime() - last[0];
+          if (quiet >= idleNanos) {
+            over[0] = true;
+            up.request().reset();
+            then.handle(Future.failedFuture(new java.util.concurrent.TimeoutException(
+                "no bytes from the upstream for " + settings.idleTimeoutMs() + " ms (timeout)")));
+          } else {
+            timer[0] = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleNanos - quiet)), check[0]);
+          }
+        };
+        timer[0] = vertx.setTimer(Math.max(1, settings.idleTimeoutMs()), check[0]);
+        up.handler(b -> {
+          last[0] = System.nanoTime();
+          acc.appendBuffer(b);
+        });
+        up.exceptionHandler(t -> {
+          if (over[0]) return;
+          over[0] = true;
+          vertx.cancelTimer(timer[0]);
+          then.handle(Future.failedFuture(t));
+        });
+        up.endHandler(v -> {
+          if (over[0]) return;
+          over[0] = true;
+          vertx.cancelTimer(timer[0]);
+          then.handle(Future.succeededFuture(acc));
+        });
+        up.resume();
+      }
+
+      void relayWhole(HttpClientResponse up) {
+        collect(up, b -> {
+          if (over) return;
+          if (b.failed()) {
+            over = true;
+            boolean timeout = UpstreamErrors.isTimeout(b.cause());
+            failed(this, timeout ? "body_stalled" : "body_cut", up.statusCode(), null,
+                timeout ? Kind.NEXT : Kind.RETRY, UpstreamErrors.ofFailure(providerId(), b.cause()));
+            return;
+          }
+          Buffer buffer = b.result();
+          byte[] bytes = buffer.getBytes();
+          OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, null);
+          if (!r.valid) {
+            over = true;
+            failed(this, "upstream_malformed", up.statusCode(), null, Kind.NEXT,
+                new GatewayException(ErrorCode.PROVIDER_005,
+                    "The upstream provider '" + providerId() + "' returned a malformed response.",
+                    "上游服务商返回了无法解析的响应。", Map.of("provider", providerId()), null));
+            return;
+          }
+          over = true;
+          committed = true;
+          if (r.usage != null) {
+            ex.usage = r.usage;
+          } else {
+            StringBuilder text = new StringBuilder();
+            OpenAiResponseScanner.scan(bytes, text);
+            ex.usage = estimate(ex, text);
+          }
+          ex.servedModel = r.model;
+          ex.statusCode = up.statusCode();
+          ex.outcome = "ok";
+          ex.firstTokenNanos = System.nanoTime();
+          long cost = ex.settle(); // only the serving attempt is billed, and booked before the last byte
+          out.setStatusCode(up.statusCode());
+          var h = out.headers();
+          h.set("content-type", "application/json");
+          h.set("x-ljq-provider", providerId());
+          Buffer reply = buffer;
+          if (ex.billed()) {
+            h.set("x-ljq-cost", Money.format(cost));
+            if (r.usageOffset >= 0) {
+              reply = Buffer.buffer(OpenAiResponseScanner.insertIntoUsage(bytes, r.usageOffset, "cost",
+                  Money.toDecimal(cost).toPlainString()));
+            }
+          }
+          out.end(reply).onComplete(v -> {
+            ex.endNanos = System.nanoTime();
+            served(this, false);
+          });
+        });
+      }
+
+      // StreamRelay.Listener
+
+      @Override
+      public void committed() {
+        committed = true;
+        firstByteNanos = System.nanoTime();
+        cancelFirstByteTimer();
+      }
+
+      @Override
+      public void failedBeforeCommit(String outcome, Throwable cause) {
+        if (over) return;
+        over = true;
+        cancelFirstByteTimer();
+        Kind kind = "upstream_stalled".equals(outcome) ? Kind.NEXT : Kind.RETRY;
+        failed(this, outcome, 200, null, kind, new GatewayException(ErrorCode.PROVIDER_005,
+            "The upstream provider '" + providerId() + "' failed before sending an answer (" + outcome + ").",
+            "上游服务商在返回内容前失败。", Map.of("provider", providerId(), "reason", outcome), null));
+      }
+
+      @Override
+      public void ended(boolean providerFault) {
+        over = true;
+        cancelFirstByteTimer();
+        if ("client_closed".equals(ex.outcome)) {
+          log(candidate, "client_closed", 499, startNanos, null);
+          complete();
+          return;
+        }
+        served(this, providerFault);
+      }
+    }
   }
 
   /** Used when the upstream reported no usage: counts what the request sent and what was relayed. */

@@ -48,14 +48,17 @@ public final class ReserveStage implements Stage {
     return chain.proceed(ex);
   }
 
-  private long settle(Exchange ex, ModelPrice price) {
+  private long settle(Exchange ex, ModelPrice reserved) {
     TokenUsage u = ex.usage;
+    // A request served by a configured larger-context model is billed once, at the model that served it.
+    String model = ex.route != null && ex.route.fallbackModel != null ? ex.route.fallbackModel : ex.model();
+    ModelPrice price = model.equals(ex.model()) ? reserved : billing.prices().priceOf(model);
     // Charged: what the upstream reported (it charged us), or — when it reported nothing — what was actually
     // relayed. A request that produced nothing costs nothing.
     boolean billable = u.estimated() ? u.completionTokens() > 0 : u.totalTokens() > 0;
     long cost = billable ? price.cost(u.promptTokens(), u.cachedPromptTokens(), u.completionTokens()) : 0;
     billing.settle(new Settlement(ex.requestId, ex.principal.tenantId(), ex.principal.userId(), ex.principal.keyId(),
-        ex.model(), ex.target == null ? null : ex.target.provider().id(), u.promptTokens(), u.completionTokens(),
+        model, ex.target == null ? null : ex.target.provider().id(), u.promptTokens(), u.completionTokens(),
         u.cachedPromptTokens(), u.estimated(), ex.reservedMicros, cost, System.currentTimeMillis()));
     return cost;
   }

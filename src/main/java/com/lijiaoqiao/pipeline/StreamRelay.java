@@ -5,49 +5,100 @@ import com.lijiaoqiao.http.ErrorRenderer;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.OpenAiResponseScanner;
 import com.lijiaoqiao.protocol.SseEventSplitter;
-import io.vertx.core.Promise;
+import com.lijiaoqiao.protocol.TokenUsage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Relays one OpenAI-format SSE stream event by event, each written (and so flushed) as it arrives, with
  * back-pressure from the client. Reads usage on the way; drops the usage chunk the gateway asked for on the
- * client's behalf. A stream that breaks after its first byte ends with an in-band error event and no
- * {@code [DONE]}, so no client mistakes a truncated answer for a complete one.
+ * client's behalf.
+ *
+ * <p>Nothing reaches the client before the first event worth relaying (the <em>commit</em>): a stream that
+ * fails before it (error event, cut, stall) is reported to the {@link Listener} so the router can fall over.
+ * After the commit a broken stream ends with an in-band error event and no {@code [DONE]}, so no client
+ * mistakes a truncated answer for a complete one. A malformed chunk is skipped and logged.
  */
 final class StreamRelay implements SseEventSplitter.Listener {
   private static final Logger log = LoggerFactory.getLogger(StreamRelay.class);
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
+  interface Listener {
+    /** The first byte went to the client: from now on no retry, no fall-over. */
+    void committed();
+
+    /** The stream failed before the commit: nothing was sent, the router may try elsewhere. */
+    void failedBeforeCommit(String outcome, Throwable cause);
+
+    /** The relay is over after the commit (or the client left): outcome in the exchange. */
+    void ended(boolean providerFault);
+  }
+
   private final Exchange ex;
   private final HttpClientResponse up;
   private final HttpServerResponse out;
-  private final Promise<Void> done;
+  private final Listener listener;
   private final SseEventSplitter splitter = new SseEventSplitter(this);
   private final StringBuilder text = new StringBuilder();
   private final boolean clientWantsUsage;
+  private final long idleTimeoutNanos;
+  private boolean committed;
   private boolean sawDone;
   private boolean sawFinish;
   private boolean finished;
   private int malformed;
-  private final long idleTimeoutNanos;
   private long lastDataNanos;
+  private long stallTimer = -1;
+  /** Events held back before the commit (role-only deltas): sent with the first real content. */
+  private java.util.List<String> held;
 
-  StreamRelay(Exchange ex, HttpClientResponse up, HttpServerResponse out, Promise<Void> done, long idleTimeoutMs) {
-    this.idleTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+  StreamRelay(Exchange ex, HttpClientResponse up, HttpServerResponse out, Listener listener, long idleTimeoutMs) {
+    this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
     this.ex = ex;
     this.up = up;
     this.out = out;
-    this.done = done;
+    this.listener = listener;
     this.clientWantsUsage = ex.parsed.includeUsage();
   }
 
   void start() {
+    out.closeHandler(v -> clientGone());
+    lastDataNanos = System.nanoTime();
+    armStallTimer(idleTimeoutNanos);
+    up.handler(buf -> {
+      if (finished) return;
+      lastDataNanos = System.nanoTime();
+      splitter.feed(buf);
+      if (!finished && out.writeQueueFull()) {
+        up.pause();
+        out.drainHandler(v -> up.resume());
+      }
+    });
+    up.exceptionHandler(this::upstreamBroke);
+    up.endHandler(v -> upstreamEnded());
+    up.resume();
+  }
+
+  boolean committed() {
+    return committed;
+  }
+
+  /** Stops the relay silently (time-to-first-token exceeded: the router has already moved on). */
+  void abortBeforeCommit() {
+    if (finished || committed) return;
+    finished = true;
+    cancelStallTimer();
+    up.request().reset();
+  }
+
+  private void commit() {
+    committed = true;
     ex.statusCode = 200;
     out.setStatusCode(200);
     out.setChunked(true);
@@ -57,26 +108,24 @@ final class StreamRelay implements SseEventSplitter.Listener {
     h.set("x-accel-buffering", "no");
     h.set("x-ljq-provider", ex.target.provider().id());
     out.writeHead();
-    out.closeHandler(v -> clientGone());
-    lastDataNanos = System.nanoTime();
-    armStallTimer(idleTimeoutNanos);
-    up.handler(buf -> {
-      if (finished) return;
-      lastDataNanos = System.nanoTime();
-      splitter.feed(buf);
-      if (out.writeQueueFull()) {
-        up.pause();
-        out.drainHandler(v -> up.resume());
+    listener.committed();
+  }
+
+  private void write(String s) {
+    if (!committed) {
+      commit();
+      if (held != null) {
+        for (String h : held) out.write(h);
+        held = null;
       }
-    });
-    up.exceptionHandler(this::upstreamBroke);
-    up.endHandler(v -> upstreamEnded());
+    }
+    out.write(s);
   }
 
   /** One timer per idle period rather than one per chunk: on firing it checks when data last arrived. */
   private void armStallTimer(long delayNanos) {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
-    vertx.setTimer(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(delayNanos)), id -> {
+    stallTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos)), id -> {
       if (finished) return;
       long quiet = System.nanoTime() - lastDataNanos;
       if (quiet >= idleTimeoutNanos && !out.writeQueueFull()) {
@@ -87,12 +136,18 @@ final class StreamRelay implements SseEventSplitter.Listener {
     });
   }
 
+  private void cancelStallTimer() {
+    if (stallTimer >= 0 && io.vertx.core.Vertx.currentContext() != null) {
+      io.vertx.core.Vertx.currentContext().owner().cancelTimer(stallTimer);
+    }
+  }
+
   @Override
   public void onEvent(SseEventSplitter.Event e) {
     if (finished) return;
     String data = e.data();
     if (data == null) {
-      out.write(e.raw() + "\n\n"); // comments and keep-alives pass through
+      if (committed) out.write(e.raw() + "\n\n"); // comments and keep-alives pass through once committed
       return;
     }
     if (data.equals("[DONE]")) {
@@ -100,6 +155,7 @@ final class StreamRelay implements SseEventSplitter.Listener {
       return; // written once, at the end, after any usage chunk
     }
     byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+    int textBefore = text.length();
     OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, text);
     if (!r.valid) {
       malformed++;
@@ -107,6 +163,10 @@ final class StreamRelay implements SseEventSplitter.Listener {
       return;
     }
     if (r.isError) {
+      if (!committed) {
+        fail("upstream_error", null);
+        return;
+      }
       // The upstream reported an error in-band: pass it on and treat the stream as broken.
       out.write(e.raw() + "\n\n");
       fail("upstream_error", null);
@@ -116,16 +176,22 @@ final class StreamRelay implements SseEventSplitter.Listener {
     if (r.finishReason != null) sawFinish = true;
     if (r.usage != null) {
       ex.usage = r.usage;
-      long cost = ex.settle(); // the final usage: book it before the stream's last byte
       if (!r.hasChoices && !clientWantsUsage) return;
-      if (ex.billed()) {
-        if (ex.firstTokenNanos == 0 && r.hasChoices) ex.firstTokenNanos = System.nanoTime();
-        out.write("data: " + UsageCost.withCost(data, cost) + "\n\n");
+      if (!r.hasChoices && committed && ex.billed()) {
+        // The final usage: book the charge before the stream's last byte and show it as usage.cost.
+        write("data: " + UsageCost.withCost(data, ex.settle()) + "\n\n");
         return;
       }
     }
+    boolean substantive = text.length() > textBefore || r.finishReason != null;
+    if (!committed && !substantive) {
+      // Nothing generated yet (e.g. the role-only first delta): hold it, so a slow first token can still fall over.
+      if (held == null) held = new java.util.ArrayList<>(2);
+      held.add(e.raw() + "\n\n");
+      return;
+    }
     if (ex.firstTokenNanos == 0 && r.hasChoices) ex.firstTokenNanos = System.nanoTime();
-    out.write(e.raw() + "\n\n");
+    write(e.raw() + "\n\n");
   }
 
   private void upstreamEnded() {
@@ -137,11 +203,12 @@ final class StreamRelay implements SseEventSplitter.Listener {
     }
     // A stream that finished but forgot [DONE] is finalised here, promptly, with usage.
     finished = true;
+    cancelStallTimer();
     ex.outcome = malformed > 0 ? "ok_skipped_malformed" : "ok";
     settleUsage();
     ex.settle();
-    out.write(DONE);
-    out.end().onComplete(v -> finish());
+    write(DONE.toString());
+    out.end().onComplete(v -> finish(false));
   }
 
   private void upstreamBroke(Throwable t) {
@@ -149,50 +216,68 @@ final class StreamRelay implements SseEventSplitter.Listener {
     fail(UpstreamErrors.isTimeout(t) ? "upstream_stalled" : "upstream_cut", t);
   }
 
-  private void fail(String outcome, Throwable cause) {
+  /** Ends the stream as failed: before the commit, quietly (the router decides); after it, in-band. */
+  void fail(String outcome, Throwable cause) {
     if (finished) return;
     finished = true;
+    cancelStallTimer();
+    String providerId = ex.target.provider().id();
+    up.request().reset();
+    if (!committed) {
+      ex.usage = TokenUsage.NONE;
+      ex.servedModel = null;
+      ex.firstTokenNanos = 0;
+      listener.failedBeforeCommit(outcome, cause);
+      return;
+    }
     ex.outcome = outcome;
     ex.errorCode = ErrorCode.PROVIDER_005.code();
     settleUsage();
-    ex.settle();
-    String providerId = ex.target.provider().id();
-    String why = outcome.equals("upstream_stalled") ? "stopped sending" : "broke off";
+    ex.settle(); // what was relayed before the break is charged, and only that
+    String why = switch (outcome) {
+      case "upstream_stalled" -> "stopped sending";
+      case "deadline_exceeded" -> "did not finish within the request deadline";
+      default -> "broke off";
+    };
     GatewayException err = new GatewayException(ErrorCode.PROVIDER_005,
         "The upstream provider '" + providerId + "' " + why + " mid-stream; the answer is incomplete.",
         "上游服务商在流式响应中途中断，回答不完整。", Map.of("provider", providerId, "reason", outcome), null);
     if (cause != null) {
       log.info("request {}: stream from provider {} ended early: {}", ex.requestId, providerId, cause.toString());
     }
-    up.request().reset();
     if (!out.closed()) {
       out.write("data: " + new String(ErrorRenderer.body(err, ex.requestId, ErrorRenderer.Shape.OPENAI),
           StandardCharsets.UTF_8) + "\n\n");
-      out.end().onComplete(v -> finish());
+      out.end().onComplete(v -> finish(!"deadline_exceeded".equals(outcome)));
     } else {
-      finish();
+      finish(true);
     }
   }
 
   private void clientGone() {
     if (finished) return;
     finished = true;
+    cancelStallTimer();
     ex.outcome = "client_closed";
     ex.statusCode = 499;
     up.request().reset(); // stop generation upstream: nothing more will be relayed or charged
-    settleUsage();
-    ex.settle();
-    finish();
+    if (committed) {
+      settleUsage();
+      ex.settle();
+    } else {
+      ex.usage = TokenUsage.NONE;
+    }
+    finish(false);
   }
 
   private void settleUsage() {
-    if (ex.usage == null || ex.usage == com.lijiaoqiao.protocol.TokenUsage.NONE) {
+    if (ex.usage == null || ex.usage == TokenUsage.NONE) {
       ex.usage = RelayStage.estimate(ex, text);
     }
   }
 
-  private void finish() {
+  private void finish(boolean providerFault) {
     ex.endNanos = System.nanoTime();
-    done.tryComplete();
+    listener.ended(providerFault);
   }
 }

@@ -52,6 +52,12 @@ public class OpenAiCompatibleProvider implements Provider {
 
   @Override
   public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call) {
+    return open(client, call, r -> {});
+  }
+
+  @Override
+  public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call,
+                                         java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> sent) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(host)
@@ -66,7 +72,29 @@ public class OpenAiCompatibleProvider implements Provider {
       options.putHeader("authorization", "Bearer " + apiKey);
     }
     decorate(options, call);
-    return client.request(options).compose(req -> req.send(Buffer.buffer(call.body())));
+    return client.request(options).compose(req -> {
+      sent.accept(req);
+      return req.send(Buffer.buffer(call.body()));
+    });
+  }
+
+  /** GET {base}/models with the credential: 2xx within the timeout is healthy. */
+  @Override
+  public Future<Boolean> probe(HttpClient client, long timeoutMs) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(basePath + "/models")
+        .setConnectTimeout(timeoutMs)
+        .setIdleTimeout(timeoutMs);
+    if (apiKey != null && !apiKey.isEmpty()) {
+      options.putHeader("authorization", "Bearer " + apiKey);
+    }
+    return client.request(options)
+        .compose(req -> req.send().timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .compose(resp -> resp.body().map(b -> resp.statusCode() / 100 == 2));
   }
 
   /** Hook for thin vendor variants (extra headers). */

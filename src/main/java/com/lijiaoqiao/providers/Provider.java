@@ -2,7 +2,9 @@ package com.lijiaoqiao.providers;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import java.util.function.Consumer;
 
 /**
  * An upstream account the gateway can call. Adapters differ only in how they address and authenticate the
@@ -18,4 +20,17 @@ public interface Provider {
    * paused so the caller decides how to consume it. Fails on connect errors, resets and timeouts.
    */
   Future<HttpClientResponse> open(HttpClient client, UpstreamCall call);
+
+  /**
+   * Like {@link #open(HttpClient, UpstreamCall)}, also handing over the request as soon as it exists, so the
+   * router can abort it (time-to-first-token, deadline). Adapters that cannot simply ignore the hook.
+   */
+  default Future<HttpClientResponse> open(HttpClient client, UpstreamCall call, Consumer<HttpClientRequest> sent) {
+    return open(client, call);
+  }
+
+  /** Background health probe: true when the upstream answers a cheap request within the timeout. */
+  default Future<Boolean> probe(HttpClient client, long timeoutMs) {
+    return Future.succeededFuture(true);
+  }
 }

@@ -59,6 +59,11 @@ class ConfigLoaderTest {
   void theShippedExampleLoads() {
     GatewayConfig c = ConfigLoader.load(Path.of("ljq.example.yaml"), Map.of());
     assertThat(c.providers).isNotEmpty();
-    assertThat(Gateway.buildCatalog(c, "http://127.0.0.1:1/v1").all()).isNotEmpty();
+    var defs = Gateway.providerDefs(c);
+    assertThat(defs).isNotEmpty();
+    for (var d : defs) {
+      assertThat(com.lijiaoqiao.providers.Providers.create(d, "http://127.0.0.1:1/v1", 1000, 1000).id())
+          .isEqualTo(d.id());
+    }
   }
 }

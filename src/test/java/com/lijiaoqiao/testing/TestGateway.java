@@ -53,6 +53,10 @@ public final class TestGateway implements AutoCloseable {
       cfg.simulator.enabled = true;
       cfg.usage.flushIntervalMs = 20;
       cfg.upstream.idleTimeoutMs = 3_000;
+      // Tests inject faults into the one shared provider on purpose: its breaker must not open and turn later
+      // requests into 503s. Routing tests that exercise breakers set their own thresholds.
+      cfg.routing.breakerConsecutiveFailures = 1_000_000;
+      cfg.routing.breakerMinCalls = 1_000_000;
       GatewayConfig.ProviderSpec sim = new GatewayConfig.ProviderSpec();
       sim.id = "sim";
       sim.kind = "simulator";

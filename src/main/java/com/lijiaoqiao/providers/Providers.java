@@ -1,0 +1,37 @@
+package com.lijiaoqiao.providers;
+
+import com.lijiaoqiao.routing.ProviderDef;
+
+/** Builds the adapter for a provider definition. One line per kind. */
+public final class Providers {
+  private Providers() {}
+
+  /**
+   * @param embeddedSimulatorUrl the in-process simulator's OpenAI base URL, or null when none runs
+   * @throws IllegalArgumentException for an unknown kind or a bad base URL (message names the provider only)
+   */
+  public static Provider create(ProviderDef d, String embeddedSimulatorUrl, long connectTimeoutMs,
+                                long idleTimeoutMs) {
+    return switch (d.kind()) {
+      case OpenAiCompatibleProvider.KIND -> {
+        if (d.baseUrl() == null || d.baseUrl().isBlank()) {
+          throw new IllegalArgumentException("provider '" + d.id() + "' needs a base_url");
+        }
+        yield new OpenAiCompatibleProvider(d.id(), d.baseUrl(), d.credential(), connectTimeoutMs, idleTimeoutMs);
+      }
+      case SimulatorProvider.KIND -> {
+        String base = d.baseUrl();
+        if (base == null || base.isBlank()) {
+          if (embeddedSimulatorUrl == null) {
+            throw new IllegalArgumentException("provider '" + d.id()
+                + "' is a simulator without base_url, but simulator.enabled is false");
+          }
+          base = embeddedSimulatorUrl;
+        }
+        yield new SimulatorProvider(d.id(), base, d.credential(), connectTimeoutMs, idleTimeoutMs);
+      }
+      default -> throw new IllegalArgumentException("provider '" + d.id() + "' has unknown kind '" + d.kind()
+          + "' (use openai-compatible or simulator)");
+    };
+  }
+}

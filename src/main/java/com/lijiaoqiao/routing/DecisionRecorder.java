@@ -1,0 +1,95 @@
+package com.lijiaoqiao.routing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes routing decisions from the request path (non-blocking offer), serialises them to JSON and writes them
+ * in batches from one background thread. {@link #close()} writes what is queued.
+ */
+public final class DecisionRecorder implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DecisionRecorder.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Where decisions go (store/RouteDecisionRepository). */
+  public interface Sink {
+    void write(List<Row> rows);
+  }
+
+  public record Row(String requestId, String json, long createdAtMillis) {}
+
+  private final Sink sink;
+  private final BlockingQueue<RouteDecision> queue;
+  private final int batchSize;
+  private final long flushMs;
+  private final Thread writer;
+  private volatile boolean closing;
+
+  public DecisionRecorder(Sink sink, int capacity, int batchSize, long flushMs) {
+    this.sink = sink;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.batchSize = batchSize;
+    this.flushMs = flushMs;
+    this.writer = Thread.ofPlatform().name("ljq-route-writer").daemon(true).unstarted(this::run);
+    writer.start();
+  }
+
+  public void record(RouteDecision d) {
+    if (!queue.offer(d)) log.warn("routing decision queue full; decision of {} dropped", d.requestId);
+  }
+
+  private void run() {
+    List<RouteDecision> batch = new ArrayList<>(batchSize);
+    long backoff = 100;
+    while (true) {
+      try {
+        if (batch.isEmpty()) {
+          RouteDecision first = queue.poll(flushMs, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            if (closing && queue.isEmpty()) return;
+            continue;
+          }
+          batch.add(first);
+          queue.drainTo(batch, batchSize - 1);
+        }
+        List<Row> rows = new ArrayList<>(batch.size());
+        for (RouteDecision d : batch) {
+          rows.add(new Row(d.requestId, JSON.writeValueAsString(d.toMap()), d.createdAtMillis));
+        }
+        sink.write(rows);
+        batch.clear();
+        backoff = 100;
+      } catch (InterruptedException e) {
+        closing = true;
+      } catch (Exception e) {
+        if (closing) {
+          log.error("dropping {} routing decisions at shutdown: {}", batch.size(), e.toString());
+          return;
+        }
+        log.warn("writing routing decisions failed, retrying: {}", e.toString());
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          closing = true;
+        }
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      writer.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

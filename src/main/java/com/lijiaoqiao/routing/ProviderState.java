@@ -1,0 +1,143 @@
+package com.lijiaoqiao.routing;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * Live, in-memory state of one provider: a sliding window of latencies (p99 recomputed on write, read as a
+ * volatile on the request path), recent outcomes (availability), a latency histogram and outcome counters for
+ * the stats view, the circuit breaker, and a Retry-After cool-down. Survives registry swaps (keyed by id).
+ */
+public final class ProviderState {
+  static final long[] BUCKETS_MS = {25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, Long.MAX_VALUE};
+
+  public final String id;
+  public final CircuitBreaker breaker;
+  private final LongSupplier clock;
+  private final long[] latencies;
+  private final boolean[] outcomes;
+  private int latPos;
+  private int latCount;
+  private int outPos;
+  private int outCount;
+  private int outFailures;
+  private final LongAdder[] histogram = new LongAdder[BUCKETS_MS.length];
+  private final Map<String, LongAdder> byOutcome = new ConcurrentHashMap<>();
+  private volatile double p99Ms = Double.NaN;
+  private volatile double availability = 1.0;
+  private volatile long coolUntilNanos;
+  private volatile Boolean lastHealth;
+  private volatile long lastHealthAtMillis;
+
+  public ProviderState(String id, CircuitBreaker breaker, int latencyWindow, int outcomeWindow, LongSupplier clock) {
+    this.id = id;
+    this.breaker = breaker;
+    this.clock = clock;
+    this.latencies = new long[Math.max(1, latencyWindow)];
+    this.outcomes = new boolean[Math.max(1, outcomeWindow)];
+    for (int i = 0; i < histogram.length; i++) histogram[i] = new LongAdder();
+  }
+
+  /** An attempt's end. {@code providerFault} false for answers that say nothing about the provider (a 400). */
+  public void record(String outcome, boolean success, boolean providerFault, long latencyMs) {
+    byOutcome.computeIfAbsent(outcome, k -> new LongAdder()).increment();
+    if (success) {
+      histogram[bucket(latencyMs)].increment();
+      breaker.onSuccess();
+    } else if (providerFault) {
+      breaker.onFailure();
+    }
+    synchronized (this) {
+      if (success) {
+        latencies[latPos] = latencyMs;
+        latPos = (latPos + 1) % latencies.length;
+        if (latCount < latencies.length) latCount++;
+        long[] copy = Arrays.copyOf(latencies, latCount);
+        Arrays.sort(copy);
+        p99Ms = copy[Math.min(latCount - 1, (int) Math.ceil(latCount * 0.99) - 1)];
+      }
+      if (success || providerFault) {
+        if (outCount == outcomes.length) {
+          if (outcomes[outPos]) outFailures--;
+        } else {
+          outCount++;
+        }
+        outcomes[outPos] = !success;
+        if (!success) outFailures++;
+        outPos = (outPos + 1) % outcomes.length;
+        availability = 1.0 - (double) outFailures / outCount;
+      }
+    }
+  }
+
+  /** The live p99 in ms, NaN before the first success. */
+  public double p99Ms() {
+    return p99Ms;
+  }
+
+  public double availability() {
+    return availability;
+  }
+
+  public void coolFor(long ms) {
+    coolUntilNanos = Math.max(coolUntilNanos, clock.getAsLong() + ms * 1_000_000L);
+  }
+
+  public boolean cooling() {
+    return coolUntilNanos - clock.getAsLong() > 0;
+  }
+
+  public void health(boolean ok) {
+    lastHealth = ok;
+    lastHealthAtMillis = System.currentTimeMillis();
+    breaker.onHealth(ok);
+  }
+
+  public synchronized void reset() {
+    Arrays.fill(latencies, 0);
+    latPos = latCount = outPos = outCount = outFailures = 0;
+    Arrays.fill(outcomes, false);
+    p99Ms = Double.NaN;
+    availability = 1.0;
+    coolUntilNanos = clock.getAsLong();
+    breaker.reset();
+    byOutcome.clear();
+    for (LongAdder a : histogram) a.reset();
+  }
+
+  /** The stats view (GET /admin/providers/{id}/stats). */
+  public Map<String, Object> snapshot() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("provider", id);
+    m.put("breaker", breaker.state().name().toLowerCase());
+    m.put("breaker_opens", breaker.opens());
+    m.put("p99_ms", Double.isNaN(p99Ms) ? null : p99Ms);
+    m.put("availability", availability);
+    m.put("cooling_down", cooling());
+    Map<String, Long> outs = new LinkedHashMap<>();
+    byOutcome.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> outs.put(e.getKey(), e.getValue().sum()));
+    m.put("outcomes", outs);
+    Map<String, Long> hist = new LinkedHashMap<>();
+    for (int i = 0; i < BUCKETS_MS.length; i++) {
+      hist.put(BUCKETS_MS[i] == Long.MAX_VALUE ? "+Inf" : "le_" + BUCKETS_MS[i], histogram[i].sum());
+    }
+    m.put("latency_histogram_ms", hist);
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("ok", lastHealth);
+    h.put("checked_at_ms", lastHealthAtMillis == 0 ? null : lastHealthAtMillis);
+    m.put("health", h);
+    return m;
+  }
+
+  private static int bucket(long ms) {
+    for (int i = 0; i < BUCKETS_MS.length; i++) {
+      if (ms <= BUCKETS_MS[i]) return i;
+    }
+    return BUCKETS_MS.length - 1;
+  }
+}

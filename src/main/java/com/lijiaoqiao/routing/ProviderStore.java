@@ -1,0 +1,14 @@
+package com.lijiaoqiao.routing;
+
+import java.util.List;
+
+/** Persistence of admin-managed providers (store/ProviderRepository). {@code credential} is stored encrypted. */
+public interface ProviderStore {
+  List<ProviderDef> loadAll();
+
+  void insert(ProviderDef encrypted);
+
+  boolean update(ProviderDef encrypted);
+
+  boolean delete(String id);
+}
