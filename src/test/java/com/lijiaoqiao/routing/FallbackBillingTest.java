@@ -1,0 +1,101 @@
+package com.lijiaoqiao.routing;
+
+import static com.lijiaoqiao.routing.RoutingFixture.fault;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.lijiaoqiao.app.GatewayConfig;
+import com.lijiaoqiao.billing.ModelPrice;
+import com.lijiaoqiao.billing.Money;
+import com.lijiaoqiao.testing.Databases;
+import com.lijiaoqiao.testing.Http;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A request served after fall-overs is charged once, at the price of what served it; failed attempts cost nothing. */
+class FallbackBillingTest {
+  static final ModelPrice CHAT = new ModelPrice("chat", 1_000_000, 4_000_000, 500_000, 4096);
+  static final ModelPrice BIG = new ModelPrice("big", 5_000_000, 20_000_000, 5_000_000, 4096);
+  static RoutingFixture f;
+
+  @BeforeAll
+  static void start() {
+    f = new RoutingFixture(Databases.Kind.H2, c -> {
+      c.billing.models.put("chat", price("1.00", "4.00", "0.50"));
+      c.billing.models.put("solo", price("1.00", "4.00", "0.50"));
+      c.billing.models.put("big", price("5.00", "20.00", "5.00"));
+    });
+    f.gw.gateway.billing().credit(f.gw.tenantId, 50_000_000, "fallback-billing", null, null);
+  }
+
+  static GatewayConfig.PriceSpec price(String in, String out, String cached) {
+    GatewayConfig.PriceSpec p = new GatewayConfig.PriceSpec();
+    p.input = in;
+    p.output = out;
+    p.cachedInput = cached;
+    return p;
+  }
+
+  @AfterAll
+  static void stop() {
+    f.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    f.reset();
+  }
+
+  long balance() {
+    return f.gw.gateway.billing().wallets().snapshot(f.gw.tenantId).balance();
+  }
+
+  static JsonNode usageOf(RoutingFixture.Result r) throws Exception {
+    if (r.events().isEmpty()) return r.body().get("usage");
+    return Http.JSON.readTree(r.events().get(r.events().size() - 2)).get("usage");
+  }
+
+  @ParameterizedTest(name = "stream={0}")
+  @ValueSource(booleans = {false, true})
+  void servedByTheFallbackAfterFailuresIsChargedOnce(boolean stream) throws Exception {
+    fault(f.primary, "fault=503");
+    long before = balance();
+    RoutingFixture.Result r = f.chat("chat", stream);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.provider()).isEqualTo("fallback");
+    JsonNode u = usageOf(r);
+    long expected = CHAT.cost(u.get("prompt_tokens").asLong(), 0, u.get("completion_tokens").asLong());
+    assertThat(new java.math.BigDecimal(u.get("cost").asText()).movePointRight(6).longValueExact()).isEqualTo(expected);
+    assertThat(balance()).isEqualTo(before - expected);
+    assertThat(f.gw.gateway.billing().wallets().snapshot(f.gw.tenantId).reserved()).isZero();
+  }
+
+  @ParameterizedTest(name = "stream={0}")
+  @ValueSource(booleans = {false, true})
+  void aLargerContextFallbackIsChargedAtTheModelThatServed(boolean stream) throws Exception {
+    fault(f.primary, "fault=context_length");
+    long before = balance();
+    RoutingFixture.Result r = f.chat("solo", stream);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.model()).isEqualTo("gpt-4.1");
+    JsonNode u = usageOf(r);
+    long expected = BIG.cost(u.get("prompt_tokens").asLong(), 0, u.get("completion_tokens").asLong());
+    assertThat(new java.math.BigDecimal(u.get("cost").asText()).movePointRight(6).longValueExact()).isEqualTo(expected);
+    assertThat(balance()).isEqualTo(before - expected);
+  }
+
+  @ParameterizedTest(name = "stream={0}")
+  @ValueSource(booleans = {false, true})
+  void whenEveryProviderFailsNothingIsCharged(boolean stream) {
+    fault(f.primary, "fault=500");
+    fault(f.fallback, "fault=500");
+    long before = balance();
+    RoutingFixture.Result r = f.chat("chat", stream);
+    assertThat(r.status()).isGreaterThanOrEqualTo(500);
+    assertThat(balance()).isEqualTo(before);
+    assertThat(f.gw.gateway.billing().wallets().snapshot(f.gw.tenantId).reserved()).isZero();
+  }
+}
