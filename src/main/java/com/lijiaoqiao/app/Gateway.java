@@ -56,6 +56,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final AtomicReference<ModelCatalog> catalog = new AtomicReference<>();
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
+  private final List<Stage> countTokensPipeline;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ApiRouter api = new ApiRouter();
   private final int port;
@@ -96,6 +97,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new DecodeStage(),
           new RouteStage(catalog::get),
           new RelayStage(config.upstream.idleTimeoutMs));
+      this.countTokensPipeline = List.of(
+          new AuthenticateStage(keys, secrets),
+          new com.lijiaoqiao.pipeline.AnthropicDecodeStage(true),
+          new RouteStage(catalog::get),
+          new com.lijiaoqiao.pipeline.CountTokensStage());
       this.modelsPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new ListModelsStage(catalog::get, Instant.now().getEpochSecond()));
@@ -156,8 +162,15 @@ public final class Gateway implements AutoCloseable, DataPlane {
           yield new SimulatorProvider(p.id, base, p.apiKey, config.upstream.connectTimeoutMs,
               config.upstream.idleTimeoutMs);
         }
+        case com.lijiaoqiao.providers.AnthropicProvider.KIND -> {
+          if (p.baseUrl == null || p.baseUrl.isBlank()) {
+            throw new ConfigLoader.ConfigException("provider '" + p.id + "' needs a base_url");
+          }
+          yield new com.lijiaoqiao.providers.AnthropicProvider(p.id, p.baseUrl, p.apiKey,
+              config.upstream.connectTimeoutMs, config.upstream.idleTimeoutMs);
+        }
         default -> throw new ConfigLoader.ConfigException("provider '" + p.id + "' has unknown kind '" + p.kind
-            + "' (use openai-compatible or simulator)");
+            + "' (use openai-compatible, anthropic or simulator)");
       };
       String owner = p.ownedBy == null || p.ownedBy.isBlank() ? p.id : p.ownedBy;
       p.models.forEach((publicName, upstreamName) -> b.add(publicName,
@@ -180,6 +193,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
   @Override
   public List<Stage> relayPipeline() {
     return relayPipeline;
+  }
+
+  @Override
+  public List<Stage> countTokensPipeline() {
+    return countTokensPipeline;
   }
 
   @Override

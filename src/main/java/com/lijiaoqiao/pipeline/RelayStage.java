@@ -30,7 +30,12 @@ public final class RelayStage implements Stage {
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     var target = ex.target;
-    byte[] body = ex.parsed.upstreamBody(ex.rawBody, target.upstreamModel());
+    byte[] body;
+    try {
+      body = RelayCodecs.upstreamBody(ex, target.provider(), target.upstreamModel());
+    } catch (GatewayException e) {
+      return Future.failedFuture(e);
+    }
     UpstreamCall call = new UpstreamCall(ex.endpoint, target.upstreamModel(), body, ex.stream(), ex.requestId,
         ex.request.headers());
     HttpServerResponse out = ex.request.response();
@@ -55,6 +60,15 @@ public final class RelayStage implements Stage {
         return;
       }
       String ct = up.getHeader("content-type");
+      if (!RelayCodecs.passthrough(ex, target.provider())) {
+        if (ex.stream() && ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+          new TranslatingStreamRelay(ex, up, out, done, streamIdleTimeoutMs,
+              RelayCodecs.stream(ex, target.provider())).start();
+        } else {
+          relayTranslated(ex, up, out, providerId, done);
+        }
+        return;
+      }
       if (ex.stream() && ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17)) {
         new StreamRelay(ex, up, out, done, streamIdleTimeoutMs).start();
       } else {
@@ -106,6 +120,38 @@ public final class RelayStage implements Stage {
       h.set("content-type", "application/json");
       h.set("x-ljq-provider", providerId);
       out.end(buffer).onComplete(v -> {
+        ex.endNanos = System.nanoTime();
+        done.complete();
+      });
+    });
+  }
+
+  /** A whole answer from an upstream of another dialect (or Anthropic passthrough): translated, then sent. */
+  private static void relayTranslated(Exchange ex, HttpClientResponse up, HttpServerResponse out, String providerId,
+                                      Promise<Void> done) {
+    up.body().onComplete(b -> {
+      if (b.failed()) {
+        ex.outcome = "upstream_failed";
+        done.fail(UpstreamErrors.ofFailure(providerId, b.cause()));
+        return;
+      }
+      byte[] bytes = b.result().getBytes();
+      RelayCodecs.Whole w = RelayCodecs.whole(ex, ex.target.provider(), bytes);
+      if (w == null) {
+        ex.outcome = "upstream_malformed";
+        done.fail(new GatewayException(ErrorCode.PROVIDER_005,
+            "The upstream provider '" + providerId + "' returned a malformed response.", "上游服务商返回了无法解析的响应。",
+            Map.of("provider", providerId), null));
+        return;
+      }
+      ex.usage = w.usage() != null ? w.usage() : estimate(ex, new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      ex.servedModel = w.model();
+      ex.statusCode = up.statusCode();
+      ex.outcome = "ok";
+      ex.firstTokenNanos = System.nanoTime();
+      out.setStatusCode(up.statusCode());
+      out.headers().set("content-type", "application/json").set("x-ljq-provider", providerId);
+      out.end(Buffer.buffer(w.body())).onComplete(v -> {
         ex.endNanos = System.nanoTime();
         done.complete();
       });

@@ -18,4 +18,14 @@ public interface Provider {
    * paused so the caller decides how to consume it. Fails on connect errors, resets and timeouts.
    */
   Future<HttpClientResponse> open(HttpClient client, UpstreamCall call);
+
+  /** The wire format this upstream speaks; the relay translates when it differs from the client's. */
+  default com.lijiaoqiao.protocol.Dialect dialect() {
+    return com.lijiaoqiao.protocol.Dialect.OPENAI;
+  }
+
+  /** Whether this upstream serves the operation at all (an Anthropic upstream has no embeddings). */
+  default boolean supports(com.lijiaoqiao.protocol.Endpoint endpoint) {
+    return true;
+  }
 }
