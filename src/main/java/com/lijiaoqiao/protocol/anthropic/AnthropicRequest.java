@@ -204,10 +204,42 @@ public final class AnthropicRequest {
 
   /** The body for an Anthropic upstream: the original bytes, or re-serialised with the upstream's model name. */
   public byte[] upstreamBody(byte[] original, String upstreamModel) {
-    if (upstreamModel.equals(model)) return original;
+    boolean hoist = hasSystemMessages();
+    if (upstreamModel.equals(model) && !hoist) return original;
     ObjectNode copy = body.deepCopy();
     copy.put("model", upstreamModel);
+    if (hoist) hoistSystemMessages(copy);
     return Json.bytes(copy);
+  }
+
+  private boolean hasSystemMessages() {
+    for (JsonNode m : body.get("messages")) {
+      if ("system".equals(Json.text(m, "role"))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Messages with {@code role: "system"} (Claude Code sends them) move, in order, to the end of the top-level
+   * {@code system} blocks: Anthropic's API accepts system text only there.
+   */
+  static void hoistSystemMessages(ObjectNode body) {
+    var system = Json.F.arrayNode();
+    JsonNode existing = body.get("system");
+    if (existing != null && existing.isTextual()) system.addObject().put("type", "text").put("text", existing.asText());
+    else if (existing != null && existing.isArray()) system.addAll((com.fasterxml.jackson.databind.node.ArrayNode) existing);
+    var kept = Json.F.arrayNode();
+    for (JsonNode m : body.get("messages")) {
+      if (!"system".equals(Json.text(m, "role"))) {
+        kept.add(m);
+        continue;
+      }
+      JsonNode c = m.get("content");
+      if (c.isTextual()) system.addObject().put("type", "text").put("text", c.asText());
+      else for (JsonNode b : c) if ("text".equals(Json.text(b, "type"))) system.add(b);
+    }
+    body.set("system", system);
+    body.set("messages", kept);
   }
 
   /** Translation for OpenAI-dialect upstreams; fails with a 400 naming the field it cannot express. */
