@@ -23,10 +23,8 @@ public final class Exchange {
 
   /** The dialect the client speaks (set by the HTTP layer from the path). */
   public com.lijiaoqiao.protocol.Dialect ingress = com.lijiaoqiao.protocol.Dialect.OPENAI;
-  /** For the Anthropic ingress: the request as sent ({@link #parsed} holds its OpenAI translation). */
+  /** For the Anthropic ingress: the request as sent ({@link #parsed} holds an OpenAI-shaped view of it). */
   public com.lijiaoqiao.protocol.anthropic.AnthropicRequest anthropic;
-  /** For the Anthropic ingress: why the request cannot go to an OpenAI-dialect upstream, if it cannot. */
-  public com.lijiaoqiao.http.GatewayException untranslatable;
 
   public ApiKeyPrincipal principal;
   public OpenAiRequest parsed;

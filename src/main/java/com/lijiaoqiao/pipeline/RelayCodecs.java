@@ -40,8 +40,7 @@ final class RelayCodecs {
     }
     if (ex.ingress == Dialect.ANTHROPIC) {
       if (p.dialect() == Dialect.ANTHROPIC) return ex.anthropic.upstreamBody(ex.rawBody, upstreamModel);
-      if (ex.untranslatable != null) throw ex.untranslatable;
-      ObjectNode body = ex.parsed.body();
+      ObjectNode body = ex.anthropic.toOpenAi(); // refuses, naming the field, what OpenAI cannot express
       body.put("model", upstreamModel);
       return bytes(body);
     }

@@ -244,8 +244,11 @@ public final class AnthropicRequest {
 
   /** Translation for OpenAI-dialect upstreams; fails with a 400 naming the field it cannot express. */
   public ObjectNode toOpenAi() {
-    return AnthropicToOpenAi.request(body);
+    if (openAi == null) openAi = AnthropicToOpenAi.request(body);
+    return openAi;
   }
+
+  private ObjectNode openAi;
 
   static GatewayException badAt(String at, String why) {
     return Json.bad("'" + at + "' " + why);
