@@ -91,7 +91,7 @@ final class TranslatingStreamRelay implements SseEventSplitter.Listener {
     translator.onEvent(e.name(), e.data(), frames);
     if (ex.firstTokenNanos == 0 && translator.contentStarted()) ex.firstTokenNanos = System.nanoTime();
     flush();
-    if (translator.upstreamError()) fail("upstream_error", null);
+    if (translator.upstreamError() != null) fail("upstream_error", null);
   }
 
   private void flush() {
@@ -103,7 +103,7 @@ final class TranslatingStreamRelay implements SseEventSplitter.Listener {
 
   private void upstreamEnded() {
     if (finished) return;
-    if (!translator.complete() || !splitter.remainder().isBlank() && !translator.complete()) {
+    if (!translator.complete()) {
       fail("upstream_cut", null);
       return;
     }
@@ -135,10 +135,15 @@ final class TranslatingStreamRelay implements SseEventSplitter.Listener {
       finish();
       return;
     }
-    if (!outcome.equals("upstream_error")) { // an in-band upstream error was relayed already
-      String why = outcome.equals("upstream_stalled") ? "stopped sending" : "broke off";
+    {
+      String why = switch (outcome) {
+        case "upstream_stalled" -> "stopped sending mid-stream";
+        case "upstream_error" -> "reported an error mid-stream ("
+            + com.lijiaoqiao.protocol.SecretScrubber.scrub(translator.upstreamError()) + ")";
+        default -> "broke off mid-stream";
+      };
       GatewayException err = new GatewayException(ErrorCode.PROVIDER_005,
-          "The upstream provider '" + providerId + "' " + why + " mid-stream; the answer is incomplete.",
+          "The upstream provider '" + providerId + "' " + why + "; the answer is incomplete.",
           "上游服务商在流式响应中途中断，回答不完整。", Map.of("provider", providerId, "reason", outcome), null);
       boolean anthropic = ex.ingress == Dialect.ANTHROPIC;
       String json = new String(ErrorRenderer.body(err, ex.requestId,

@@ -221,4 +221,14 @@ class ConformanceTest {
     assertThat(s.error().get("error").get("code").asText()).isEqualTo("PROVIDER_005");
     if (in == IngressClient.ANTHROPIC) assertThat(s.error().get("type").asText()).isEqualTo("error");
   }
+
+  @ParameterizedTest(name = "{0} ingress → {1} upstream")
+  @MethodSource("combos")
+  void malformedEventInAStreamIsSkippedAndTheStreamCompletes(IngressClient in, UpstreamKind up) {
+    Answer s = in.stream(root, key, Req.of(up.model("malformed-event"), "Tell me a story"));
+    assertThat(s.status()).isEqualTo(200);
+    assertThat(s.error()).isNull();
+    assertThat(s.terminated()).isTrue();
+    assertThat(s.text()).isNotBlank();
+  }
 }

@@ -20,6 +20,7 @@ public enum UpstreamKind {
       "reset", "fault=reset",
       "malformed", "fault=bad_body",
       "cut", "fault=cut,after=3",
+      "malformed-event", "fault=malformed,after=2",
       "parallel", "tool_call=2");
 
   final String kind;

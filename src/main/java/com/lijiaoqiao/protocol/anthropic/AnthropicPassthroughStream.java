@@ -8,7 +8,7 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
   private final StringBuilder text = new StringBuilder();
   private final AnthropicEvents.State state = new AnthropicEvents.State();
   private boolean stopped;
-  private boolean error;
+  private String error;
   private int malformed;
 
   @Override
@@ -22,7 +22,10 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
       return; // a broken event is skipped, as on the OpenAI path
     }
     String type = Json.text(e, "type");
-    if ("error".equals(type)) error = true;
+    if ("error".equals(type)) {
+      error = String.valueOf(Json.text(e.path("error"), "message"));
+      return;
+    }
     if ("message_stop".equals(type)) stopped = true;
     state.read(e, text);
     out.append(name != null ? "event: " + name + "\n" : "").append("data: ").append(data).append("\n\n");
@@ -34,6 +37,6 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
   @Override public String model() { return state.model; }
   @Override public boolean contentStarted() { return state.contentStarted; }
   @Override public int malformed() { return malformed; }
-  @Override public boolean upstreamError() { return error; }
+  @Override public String upstreamError() { return error; }
   @Override public CharSequence text() { return text; }
 }

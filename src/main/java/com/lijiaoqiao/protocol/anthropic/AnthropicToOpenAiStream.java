@@ -22,7 +22,7 @@ public final class AnthropicToOpenAiStream implements StreamTranslator {
   private final Map<Integer, Integer> toolIndex = new HashMap<>();
   private String id = "chatcmpl-ljq";
   private boolean stopped;
-  private boolean error;
+  private String error;
   private int malformed;
 
   /**
@@ -60,7 +60,8 @@ public final class AnthropicToOpenAiStream implements StreamTranslator {
               .put("id", Json.text(b, "id")).put("type", "function");
           call.putObject("function").put("name", Json.text(b, "name")).put("arguments", "");
           emit(out, c);
-        } else if ("text".equals(Json.text(b, "type")) && !Json.text(b, "text").isEmpty()) {
+        } else if ("text".equals(Json.text(b, "type")) && Json.text(b, "text") != null
+            && !Json.text(b, "text").isEmpty()) {
           ObjectNode c = chunk();
           delta(c).put("content", Json.text(b, "text"));
           emit(out, c);
@@ -105,10 +106,7 @@ public final class AnthropicToOpenAiStream implements StreamTranslator {
         }
         StreamTranslator.openAiFrame(out, "[DONE]");
       }
-      case "error" -> {
-        error = true;
-        StreamTranslator.openAiFrame(out, Json.string(Json.obj().set("error", e.path("error").deepCopy())));
-      }
+      case "error" -> error = String.valueOf(Json.text(e.path("error"), "message"));
       default -> { } // ping, content_block_stop
     }
   }
@@ -135,6 +133,6 @@ public final class AnthropicToOpenAiStream implements StreamTranslator {
   @Override public String model() { return state.model; }
   @Override public boolean contentStarted() { return state.contentStarted; }
   @Override public int malformed() { return malformed; }
-  @Override public boolean upstreamError() { return error; }
+  @Override public String upstreamError() { return error; }
   @Override public CharSequence text() { return text; }
 }

@@ -21,7 +21,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
   private boolean started;
   private boolean ended;
   private boolean sawDone;
-  private boolean error;
+  private String error;
   private boolean contentStarted;
   private int malformed;
   private int nextBlock;
@@ -53,12 +53,8 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
       return;
     }
     if (Json.present(c.get("error"))) {
-      error = true;
       JsonNode err = c.get("error");
-      ObjectNode e = Json.obj().put("type", "error");
-      e.putObject("error").put("type", err.isObject() && Json.text(err, "type") != null ? Json.text(err, "type")
-          : "api_error").put("message", err.isObject() ? String.valueOf(Json.text(err, "message")) : err.asText());
-      StreamTranslator.anthropicFrame(out, "error", Json.string(e));
+      error = err.isObject() ? String.valueOf(Json.text(err, "message")) : err.asText();
       return;
     }
     if (Json.text(c, "model") != null) servedModel = Json.text(c, "model");
@@ -177,6 +173,6 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
   @Override public String model() { return servedModel; }
   @Override public boolean contentStarted() { return contentStarted; }
   @Override public int malformed() { return malformed; }
-  @Override public boolean upstreamError() { return error; }
+  @Override public String upstreamError() { return error; }
   @Override public CharSequence text() { return text; }
 }

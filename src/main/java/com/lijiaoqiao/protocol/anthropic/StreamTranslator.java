@@ -29,8 +29,11 @@ public interface StreamTranslator {
   /** Upstream events that could not be read (skipped). */
   int malformed();
 
-  /** The upstream reported an error in-band (already relayed); the stream should end as failed. */
-  boolean upstreamError();
+  /**
+   * The upstream reported an error in-band: its message (never relayed as is; the relay ends the stream with the
+   * gateway's own error in the client's dialect), or null.
+   */
+  String upstreamError();
 
   /** Generated text so far (for token estimates). */
   CharSequence text();

@@ -430,6 +430,22 @@ class TranslationTest {
     assertThat(t.usage()).isEqualTo(new TokenUsage(125, 42, 100, false, 0));
   }
 
+  @Test
+  void inBandUpstreamErrorsAreReportedNotRelayed() {
+    StringBuilder out = new StringBuilder();
+    AnthropicToOpenAiStream a = new AnthropicToOpenAiStream("m", false);
+    a.onEvent("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}", out);
+    assertThat(a.upstreamError()).isEqualTo("Overloaded");
+    OpenAiToAnthropicStream o = new OpenAiToAnthropicStream("m", 1);
+    o.onEvent(null, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}", out);
+    assertThat(o.upstreamError()).isEqualTo("boom");
+    AnthropicPassthroughStream p = new AnthropicPassthroughStream();
+    p.onEvent("error", "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"x\"}}", out);
+    assertThat(p.upstreamError()).isEqualTo("x");
+    assertThat(out).isEmpty(); // the relay ends the stream with the gateway's own error instead
+    assertThat(a.complete() || o.complete() || p.complete()).isFalse();
+  }
+
   static List<JsonNode> frames(CharSequence sse) {
     List<JsonNode> out = new ArrayList<>();
     for (String line : sse.toString().split("\n")) {
