@@ -85,6 +85,18 @@ public final class AnthropicProvider implements Provider {
     return send(client, messagesPath() + "/count_tokens", call);
   }
 
+  /**
+   * Health probe: {@code GET /v1/models} with the account's key (cheap, generates nothing). Succeeds with the
+   * upstream's status; 2xx means reachable and the key is accepted.
+   */
+  public Future<Integer> probe(HttpClient client) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setSsl(ssl)
+        .setURI(basePath + "/v1/models?limit=1").setConnectTimeout(connectTimeoutMs).setIdleTimeout(idleTimeoutMs);
+    if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-api-key", apiKey);
+    options.putHeader("anthropic-version", DEFAULT_VERSION);
+    return client.request(options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()));
+  }
+
   private Future<HttpClientResponse> send(HttpClient client, String path, UpstreamCall call) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
