@@ -91,6 +91,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private HealthChecker health;
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
+  private final List<Stage> countTokensPipeline;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ApiRouter api = new ApiRouter();
   private final int port;
@@ -177,6 +178,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new RelayStage(new RelayStage.Settings(rc.firstByteTimeoutMs, config.upstream.idleTimeoutMs,
               rc.totalTimeoutMs, rc.maxAttemptsPerProvider, new Backoff(rc.backoffBaseMs, rc.backoffMaxMs)),
               router, rc.contextFallbacks));
+      this.countTokensPipeline = List.of(
+          new AuthenticateStage(keys, secrets),
+          new com.lijiaoqiao.pipeline.AnthropicDecodeStage(true),
+          new RouteStage(router, decisions),
+          new com.lijiaoqiao.pipeline.CountTokensStage());
       this.modelsPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new ListModelsStage(router::catalog, Instant.now().getEpochSecond()));
@@ -274,6 +280,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
   @Override
   public List<Stage> relayPipeline() {
     return relayPipeline;
+  }
+
+  @Override
+  public List<Stage> countTokensPipeline() {
+    return countTokensPipeline;
   }
 
   @Override

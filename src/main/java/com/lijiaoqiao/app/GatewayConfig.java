@@ -146,7 +146,7 @@ public final class GatewayConfig {
 
   public static final class ProviderSpec {
     public String id;
-    /** openai-compatible | simulator */
+    /** openai-compatible | anthropic | simulator */
     public String kind = "openai-compatible";
     /** For simulator without a base_url: the embedded simulator. */
     public String baseUrl = "";

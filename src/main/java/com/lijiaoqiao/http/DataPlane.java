@@ -11,6 +11,9 @@ public interface DataPlane {
   /** Stages for a relayed call (chat, completions, embeddings). */
   List<Stage> relayPipeline();
 
+  /** Stages for POST /v1/messages/count_tokens (authenticate, decode, route, count). */
+  List<Stage> countTokensPipeline();
+
   /** Stages for GET /v1/models (authenticate, then list). */
   List<Stage> modelsPipeline();
 

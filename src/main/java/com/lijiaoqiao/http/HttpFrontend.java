@@ -86,6 +86,20 @@ public final class HttpFrontend extends VerticleBase {
             new Exchange(requestId, req, endpoint, body, upstream)));
         return;
       }
+      if (path.equals(MESSAGES) || path.equals(COUNT_TOKENS)) {
+        // Anthropic's Messages API (Claude Code adds ?beta=true, which changes nothing here).
+        if (method != HttpMethod.POST) {
+          methodNotAllowed(req, requestId, "POST");
+          return;
+        }
+        boolean count = path.equals(COUNT_TOKENS);
+        readBodyThen(req, requestId, body -> {
+          Exchange ex = new Exchange(requestId, req, Endpoint.CHAT_COMPLETIONS, body, upstream);
+          ex.ingress = com.lijiaoqiao.protocol.Dialect.ANTHROPIC;
+          runChain(count ? plane.countTokensPipeline() : plane.relayPipeline(), ex);
+        });
+        return;
+      }
       if (path.startsWith("/v1/models/")) {
         if (method != HttpMethod.GET) {
           methodNotAllowed(req, requestId, "GET");
@@ -145,7 +159,9 @@ public final class HttpFrontend extends VerticleBase {
             log.error("request {}: unexpected failure", ex.requestId, ar.cause());
             ge = new GatewayException(ErrorCode.COMMON_003, null);
           }
-          ErrorRenderer.write(ex.request.response(), ge, ex.requestId, ErrorRenderer.Shape.OPENAI);
+          ErrorRenderer.write(ex.request.response(), ge, ex.requestId,
+              ex.ingress == com.lijiaoqiao.protocol.Dialect.ANTHROPIC ? ErrorRenderer.Shape.ANTHROPIC
+                  : ErrorRenderer.Shape.OPENAI);
         }
       } finally {
         plane.end();
@@ -211,7 +227,7 @@ public final class HttpFrontend extends VerticleBase {
    */
   private void reject(HttpServerRequest req, String requestId, GatewayException e) {
     req.response().headers().set("connection", "close");
-    ErrorRenderer.write(req.response(), e, requestId, ErrorRenderer.Shape.OPENAI);
+    ErrorRenderer.write(req.response(), e, requestId, shapeFor(req.path()));
     long[] seen = {0};
     long timer = vertx.setTimer(10_000, id -> req.connection().close());
     req.handler(chunk -> {
@@ -232,7 +248,15 @@ public final class HttpFrontend extends VerticleBase {
     req.response().headers().set("allow", allow);
     ErrorRenderer.write(req.response(), new GatewayException(ErrorCode.COMMON_405,
         "Method " + req.method().name() + " is not allowed on " + clip(req.path()) + "; use " + allow + ".",
-        "不支持该请求方法。", Map.of("allow", allow), null), requestId, ErrorRenderer.Shape.OPENAI);
+        "不支持该请求方法。", Map.of("allow", allow), null), requestId, shapeFor(req.path()));
+  }
+
+  static final String MESSAGES = "/v1/messages";
+  static final String COUNT_TOKENS = "/v1/messages/count_tokens";
+
+  /** Anthropic's paths answer errors in Anthropic's shape, so Anthropic SDKs read them. */
+  private static ErrorRenderer.Shape shapeFor(String path) {
+    return path != null && path.startsWith(MESSAGES) ? ErrorRenderer.Shape.ANTHROPIC : ErrorRenderer.Shape.OPENAI;
   }
 
   private static String clip(String s) {

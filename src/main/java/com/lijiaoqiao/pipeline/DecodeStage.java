@@ -7,6 +7,9 @@ import io.vertx.core.Future;
 public final class DecodeStage implements Stage {
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
+    if (ex.ingress == com.lijiaoqiao.protocol.Dialect.ANTHROPIC) {
+      return AnthropicDecodeStage.decode(ex, chain);
+    }
     ex.parsed = OpenAiRequest.parse(ex.endpoint, ex.rawBody);
     return chain.proceed(ex);
   }

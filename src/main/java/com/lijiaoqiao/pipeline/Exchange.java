@@ -21,6 +21,11 @@ public final class Exchange {
   public final HttpClient upstreamClient;
   public final long startNanos;
 
+  /** The dialect the client speaks (set by the HTTP layer from the path). */
+  public com.lijiaoqiao.protocol.Dialect ingress = com.lijiaoqiao.protocol.Dialect.OPENAI;
+  /** For the Anthropic ingress: the request as sent ({@link #parsed} holds an OpenAI-shaped view of it). */
+  public com.lijiaoqiao.protocol.anthropic.AnthropicRequest anthropic;
+
   public ApiKeyPrincipal principal;
   public OpenAiRequest parsed;
   public RouteTarget target;

@@ -308,7 +308,7 @@ public final class RelayStage implements Stage {
       long firstByteTimer = -1;
       HttpClientRequest request;
       HttpClientResponse response;
-      StreamRelay relay;
+      UpstreamStream relay;
       boolean over;
       boolean committed;
 
@@ -332,7 +332,16 @@ public final class RelayStage implements Stage {
           firstByteTimer = -1;
           firstByteTimeout();
         });
-        byte[] body = ex.parsed.upstreamBody(ex.rawBody, target.upstreamModel());
+        byte[] body;
+        try {
+          // Translated when the upstream speaks another dialect; a feature it cannot take is refused here.
+          body = RelayCodecs.upstreamBody(ex, target.provider(), target.upstreamModel());
+        } catch (GatewayException refused) {
+          over = true;
+          cancelFirstByteTimer();
+          failed(this, "refused", 400, null, Kind.NEXT, refused);
+          return;
+        }
         UpstreamCall call = new UpstreamCall(ex.endpoint, target.upstreamModel(), body, ex.stream(), ex.requestId,
             ex.request.headers());
         target.provider().open(ex.upstreamClient, call, req -> request = req).onComplete(ar -> {
@@ -365,7 +374,18 @@ public final class RelayStage implements Stage {
             return;
           }
           String ct = up.getHeader("content-type");
-          if (ex.stream() && ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+          boolean sse = ex.stream() && ct != null && ct.regionMatches(true, 0, "text/event-stream", 0, 17);
+          if (!RelayCodecs.passthrough(ex, target.provider())) {
+            if (sse) {
+              relay = new TranslatingStreamRelay(ex, up, out, this, settings.idleTimeoutMs(),
+                  RelayCodecs.stream(ex, target.provider()));
+              relay.start();
+            } else {
+              cancelFirstByteTimer();
+              firstByteNanos = System.nanoTime();
+              relayTranslated(up);
+            }
+          } else if (sse) {
             relay = new StreamRelay(ex, up, out, this, settings.idleTimeoutMs());
             relay.start();
           } else {
@@ -510,6 +530,49 @@ public final class RelayStage implements Stage {
             }
           }
           out.end(reply).onComplete(v -> {
+            ex.endNanos = System.nanoTime();
+            served(this, false);
+          });
+        });
+      }
+
+      /** A whole answer from an upstream of another dialect (or Anthropic → Anthropic): translated, then sent. */
+      void relayTranslated(HttpClientResponse up) {
+        collect(up, b -> {
+          if (over) return;
+          if (b.failed()) {
+            over = true;
+            boolean timeout = UpstreamErrors.isTimeout(b.cause());
+            failed(this, timeout ? "body_stalled" : "body_cut", up.statusCode(), null,
+                timeout ? Kind.NEXT : Kind.RETRY, UpstreamErrors.ofFailure(providerId(), b.cause()));
+            return;
+          }
+          byte[] bytes = b.result().getBytes();
+          RelayCodecs.Whole w = RelayCodecs.whole(ex, target.provider(), bytes);
+          over = true;
+          if (w == null) {
+            failed(this, "upstream_malformed", up.statusCode(), null, Kind.NEXT,
+                new GatewayException(ErrorCode.PROVIDER_005,
+                    "The upstream provider '" + providerId() + "' returned a malformed response.",
+                    "上游服务商返回了无法解析的响应。", Map.of("provider", providerId()), null));
+            return;
+          }
+          committed = true;
+          ex.usage = w.usage() != null ? w.usage()
+              : estimate(ex, new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+          ex.servedModel = w.model();
+          ex.statusCode = up.statusCode();
+          ex.outcome = "ok";
+          ex.firstTokenNanos = System.nanoTime();
+          long cost = ex.settle();
+          out.setStatusCode(up.statusCode());
+          out.headers().set("content-type", "application/json").set("x-ljq-provider", providerId());
+          byte[] reply = w.body();
+          if (ex.billed()) {
+            out.headers().set("x-ljq-cost", Money.format(cost));
+            reply = UsageCost.intoLastUsage(reply, cost);
+          }
+          out.end(Buffer.buffer(reply)).onComplete(v -> {
             ex.endNanos = System.nanoTime();
             served(this, false);
           });

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * After the commit a broken stream ends with an in-band error event and no {@code [DONE]}, so no client
  * mistakes a truncated answer for a complete one. A malformed chunk is skipped and logged.
  */
-final class StreamRelay implements SseEventSplitter.Listener {
+final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
   private static final Logger log = LoggerFactory.getLogger(StreamRelay.class);
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
@@ -67,7 +67,8 @@ final class StreamRelay implements SseEventSplitter.Listener {
     this.clientWantsUsage = ex.parsed.includeUsage();
   }
 
-  void start() {
+  @Override
+  public void start() {
     out.closeHandler(v -> clientGone());
     lastDataNanos = System.nanoTime();
     armStallTimer(idleTimeoutNanos);
@@ -85,12 +86,14 @@ final class StreamRelay implements SseEventSplitter.Listener {
     up.resume();
   }
 
-  boolean committed() {
+  @Override
+  public boolean committed() {
     return committed;
   }
 
   /** Stops the relay silently (time-to-first-token exceeded: the router has already moved on). */
-  void abortBeforeCommit() {
+  @Override
+  public void abortBeforeCommit() {
     if (finished || committed) return;
     finished = true;
     cancelStallTimer();
@@ -217,7 +220,8 @@ final class StreamRelay implements SseEventSplitter.Listener {
   }
 
   /** Ends the stream as failed: before the commit, quietly (the router decides); after it, in-band. */
-  void fail(String outcome, Throwable cause) {
+  @Override
+  public void fail(String outcome, Throwable cause) {
     if (finished) return;
     finished = true;
     cancelStallTimer();

@@ -11,6 +11,17 @@ final class UsageCost {
 
   private UsageCost() {}
 
+  /** For a body the gateway wrote itself (a translation): the charge goes first into its last usage object. */
+  static byte[] intoLastUsage(byte[] body, long costMicros) {
+    String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    int at = text.lastIndexOf("\"usage\":{");
+    if (at < 0) return body;
+    int brace = at + "\"usage\":{".length();
+    boolean empty = brace < text.length() && text.charAt(brace) == '}';
+    return (text.substring(0, brace) + "\"cost\":" + Money.toDecimal(costMicros).toPlainString() + (empty ? "" : ",")
+        + text.substring(brace)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   static String withCost(String chunk, long costMicros) {
     try {
       JsonNode root = JSON.readTree(chunk);

@@ -55,6 +55,11 @@ public final class OpenAiRequest {
     } catch (IOException e) {
       throw GatewayException.badRequest("The request body could not be read as JSON.");
     }
+    return parse(endpoint, root);
+  }
+
+  /** Validates an already-parsed body (for example one translated from another dialect). */
+  public static OpenAiRequest parse(Endpoint endpoint, JsonNode root) {
     if (root == null || root.isMissingNode()) {
       throw GatewayException.badRequest("The request body is empty; send a JSON object.");
     }

@@ -33,4 +33,14 @@ public interface Provider {
   default Future<Boolean> probe(HttpClient client, long timeoutMs) {
     return Future.succeededFuture(true);
   }
+
+  /** The wire format this upstream speaks; the relay translates when it differs from the client's. */
+  default com.lijiaoqiao.protocol.Dialect dialect() {
+    return com.lijiaoqiao.protocol.Dialect.OPENAI;
+  }
+
+  /** Whether this upstream serves the operation at all (an Anthropic upstream has no embeddings). */
+  default boolean supports(com.lijiaoqiao.protocol.Endpoint endpoint) {
+    return true;
+  }
 }

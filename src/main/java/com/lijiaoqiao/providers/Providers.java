@@ -30,8 +30,14 @@ public final class Providers {
         }
         yield new SimulatorProvider(d.id(), base, d.credential(), connectTimeoutMs, idleTimeoutMs);
       }
+      case AnthropicProvider.KIND -> {
+        if (d.baseUrl() == null || d.baseUrl().isBlank()) {
+          throw new IllegalArgumentException("provider '" + d.id() + "' needs a base_url");
+        }
+        yield new AnthropicProvider(d.id(), d.baseUrl(), d.credential(), connectTimeoutMs, idleTimeoutMs);
+      }
       default -> throw new IllegalArgumentException("provider '" + d.id() + "' has unknown kind '" + d.kind()
-          + "' (use openai-compatible or simulator)");
+          + "' (use openai-compatible, anthropic or simulator)");
     };
   }
 }

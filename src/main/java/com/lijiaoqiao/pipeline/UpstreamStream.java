@@ -1,0 +1,15 @@
+package com.lijiaoqiao.pipeline;
+
+/** A stream being relayed from one upstream attempt: as-is ({@link StreamRelay}) or translated. */
+interface UpstreamStream {
+  void start();
+
+  /** The first byte went to the client: no retry, no fall-over from now on. */
+  boolean committed();
+
+  /** Stops quietly before the commit (the router has moved on). */
+  void abortBeforeCommit();
+
+  /** Ends the stream as failed: before the commit quietly (the router decides), after it in-band. */
+  void fail(String outcome, Throwable cause);
+}

@@ -1,0 +1,118 @@
+package com.lijiaoqiao.providers;
+
+import com.lijiaoqiao.protocol.Dialect;
+import com.lijiaoqiao.protocol.Endpoint;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * Anthropic's Messages API (api.anthropic.com, or anything speaking it): {@code x-api-key}, an
+ * {@code anthropic-version} header (the client's, else {@value #DEFAULT_VERSION}) and the client's
+ * {@code anthropic-beta} flags. Bodies arrive already in Anthropic's format; the relay translates for OpenAI clients.
+ * The base URL is the host root ({@code https://api.anthropic.com}); a trailing {@code /v1} is accepted too.
+ */
+public final class AnthropicProvider implements Provider {
+  public static final String KIND = "anthropic";
+  public static final String DEFAULT_VERSION = "2023-06-01";
+  /** What this adapter can do (for routing and docs). */
+  public static final Set<String> CAPABILITIES =
+      Set.of("chat", "stream", "tools", "vision", "thinking", "prompt_caching", "count_tokens");
+
+  private final String id;
+  private final String apiKey;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+  private final String basePath;
+  private final long connectTimeoutMs;
+  private final long idleTimeoutMs;
+
+  public AnthropicProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs, long idleTimeoutMs) {
+    this.id = id;
+    this.apiKey = apiKey;
+    String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    URI uri = URI.create(b);
+    if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+      throw new IllegalArgumentException("provider " + id + ": base_url must be an http(s) URL");
+    }
+    this.ssl = "https".equals(uri.getScheme());
+    this.host = uri.getHost();
+    this.port = uri.getPort() > 0 ? uri.getPort() : (ssl ? 443 : 80);
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    this.basePath = path.endsWith("/v1") ? path.substring(0, path.length() - 3) : path;
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.idleTimeoutMs = idleTimeoutMs;
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.ANTHROPIC;
+  }
+
+  @Override
+  public boolean supports(Endpoint endpoint) {
+    return endpoint == Endpoint.CHAT_COMPLETIONS;
+  }
+
+  /** Path of the messages call; count_tokens adds {@code /count_tokens}. */
+  public String messagesPath() {
+    return basePath + "/v1/messages";
+  }
+
+  @Override
+  public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call) {
+    return send(client, messagesPath(), call);
+  }
+
+  /** POST /v1/messages/count_tokens with an Anthropic body. */
+  public Future<HttpClientResponse> countTokens(HttpClient client, UpstreamCall call) {
+    return send(client, messagesPath() + "/count_tokens", call);
+  }
+
+  /**
+   * Health probe: {@code GET /v1/models} with the account's key (cheap, generates nothing). Succeeds with the
+   * upstream's status; 2xx means reachable and the key is accepted.
+   */
+  public Future<Integer> probe(HttpClient client) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setSsl(ssl)
+        .setURI(basePath + "/v1/models?limit=1").setConnectTimeout(connectTimeoutMs).setIdleTimeout(idleTimeoutMs);
+    if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-api-key", apiKey);
+    options.putHeader("anthropic-version", DEFAULT_VERSION);
+    return client.request(options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()));
+  }
+
+  private Future<HttpClientResponse> send(HttpClient client, String path, UpstreamCall call) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(path)
+        .setConnectTimeout(connectTimeoutMs)
+        .setIdleTimeout(idleTimeoutMs);
+    options.putHeader("content-type", "application/json");
+    options.putHeader("accept", call.stream() ? "text/event-stream" : "application/json");
+    if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-api-key", apiKey);
+    String version = call.clientHeaders() == null ? null : call.clientHeaders().get("anthropic-version");
+    options.putHeader("anthropic-version", version == null || version.isBlank() ? DEFAULT_VERSION : version);
+    String beta = call.clientHeaders() == null ? null : call.clientHeaders().get("anthropic-beta");
+    if (beta != null && !beta.isBlank()) options.putHeader("anthropic-beta", beta);
+    return client.request(options).compose(req -> req.send(Buffer.buffer(call.body())));
+  }
+}
