@@ -42,7 +42,70 @@ public final class StageCosts {
   private StageCosts() {}
 
   public static List<Cost> measure(int iterations) throws Exception {
-    return List.of(authAndLimits(iterations), reserveAndSettle(iterations));
+    return List.of(authAndLimits(iterations), reserveAndSettle(iterations), routing(iterations),
+        decodeOpenAi(iterations), decodeAndTranslateAnthropic(iterations));
+  }
+
+  /** Router.plan for a model served by 20 providers with live latency and outcome history. */
+  static Cost routing(int n) {
+    com.lijiaoqiao.routing.Router router = new com.lijiaoqiao.routing.Router(
+        new com.lijiaoqiao.routing.Router.StateSettings(5, 20, 10, 0.5, 30_000, 128, 100),
+        com.lijiaoqiao.routing.Weights.DEFAULT, Map.of(), true, System::nanoTime);
+    List<com.lijiaoqiao.routing.ProviderDef> defs = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      defs.add(new com.lijiaoqiao.routing.ProviderDef("p" + i, "openai-compatible", "http://127.0.0.1:9/v1", "",
+          Map.of("gpt-4o-mini", "gpt-4o-mini"), true, true, true, 128_000, i % 3, 0.5 + i / 40.0, 0.1 + i / 100.0,
+          0.4 + i / 50.0, "bench", true, "config"));
+    }
+    router.install(defs, d -> new com.lijiaoqiao.providers.OpenAiCompatibleProvider(d.id(), d.baseUrl(), "", 1000, 1000));
+    java.util.Random rnd = new java.util.Random(7);
+    for (int i = 0; i < 20; i++) {
+      for (int k = 0; k < 100; k++) router.state("p" + i).record("ok", rnd.nextInt(10) > 0, false, 50 + rnd.nextInt(400));
+    }
+    com.lijiaoqiao.routing.Needs needs = new com.lijiaoqiao.routing.Needs(false, false, false, 200);
+    long[] t = new long[n];
+    long sink = 0;
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < n; i++) {
+        long s = System.nanoTime();
+        sink += router.plan("gpt-4o-mini", needs, null).size();
+        t[i] = System.nanoTime() - s;
+      }
+    }
+    if (sink == 42) System.out.print("");
+    return summarize("route (20 candidates)", t);
+  }
+
+  /** The JSON work every OpenAI-format request needs: parse and validate the body. */
+  static Cost decodeOpenAi(int n) {
+    byte[] body = BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    long[] t = new long[n];
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < n; i++) {
+        long s = System.nanoTime();
+        com.lijiaoqiao.protocol.OpenAiRequest.parse(Endpoint.CHAT_COMPLETIONS, body);
+        t[i] = System.nanoTime() - s;
+      }
+    }
+    return summarize("decode OpenAI request", t);
+  }
+
+  /** An Anthropic Messages request decoded and translated into the OpenAI body an OpenAI upstream gets. */
+  static Cost decodeAndTranslateAnthropic(int n) throws Exception {
+    byte[] body = ("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"system\":\"You are a helpful assistant.\","
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about the bridges of Chongqing, briefly.\"}]}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ObjectMapper json = new ObjectMapper();
+    long[] t = new long[n];
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < n; i++) {
+        long s = System.nanoTime();
+        var req = com.lijiaoqiao.protocol.anthropic.AnthropicRequest.parse(body, false);
+        json.writeValueAsBytes(req.toOpenAi());
+        t[i] = System.nanoTime() - s;
+      }
+    }
+    return summarize("decode + translate Anthropic request", t);
   }
 
   public static void print(List<Cost> costs, PrintStream out) {
