@@ -77,12 +77,24 @@ public final class AnthropicProvider implements Provider {
 
   @Override
   public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call) {
-    return send(client, messagesPath(), call);
+    return send(client, messagesPath(), call, r -> {});
+  }
+
+  @Override
+  public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call,
+                                         java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> sent) {
+    return send(client, messagesPath(), call, sent);
   }
 
   /** POST /v1/messages/count_tokens with an Anthropic body. */
   public Future<HttpClientResponse> countTokens(HttpClient client, UpstreamCall call) {
-    return send(client, messagesPath() + "/count_tokens", call);
+    return send(client, messagesPath() + "/count_tokens", call, r -> {});
+  }
+
+  /** The router's background health check: reachable and the key accepted, within the timeout. */
+  @Override
+  public Future<Boolean> probe(HttpClient client, long timeoutMs) {
+    return probe(client).timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS).map(status -> status / 100 == 2);
   }
 
   /**
@@ -97,7 +109,8 @@ public final class AnthropicProvider implements Provider {
     return client.request(options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()));
   }
 
-  private Future<HttpClientResponse> send(HttpClient client, String path, UpstreamCall call) {
+  private Future<HttpClientResponse> send(HttpClient client, String path, UpstreamCall call,
+                                          java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> sent) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(host)
@@ -113,6 +126,9 @@ public final class AnthropicProvider implements Provider {
     options.putHeader("anthropic-version", version == null || version.isBlank() ? DEFAULT_VERSION : version);
     String beta = call.clientHeaders() == null ? null : call.clientHeaders().get("anthropic-beta");
     if (beta != null && !beta.isBlank()) options.putHeader("anthropic-beta", beta);
-    return client.request(options).compose(req -> req.send(Buffer.buffer(call.body())));
+    return client.request(options).compose(req -> {
+      sent.accept(req); // lets the router abort it (first-byte timeout, deadline)
+      return req.send(Buffer.buffer(call.body()));
+    });
   }
 }
