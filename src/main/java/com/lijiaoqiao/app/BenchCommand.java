@@ -36,6 +36,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the numbers as JSON to FILE.")
   Path json;
 
+  @Option(names = "--postgres", paramLabel = "JDBC_URL", description = "Run the gateway on this PostgreSQL "
+      + "(e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres) in a fresh schema, dropped afterwards, instead "
+      + "of the embedded database: the gateway's CPU then excludes the database's own work.")
+  String postgres;
+
   @Option(names = "--stages", description = "Only measure the request-path stages in process (auth + limits, "
       + "reserve + settle), a few seconds.")
   boolean stagesOnly;
@@ -58,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
       System.err.println("ljq bench: --warmup must be >= 0 and --duration >= 1");
       return 2;
     }
-    BenchOptions opt = new BenchOptions(jar, java, w, d, pin, eventLoops, streamDirectives, json);
+    BenchOptions opt = new BenchOptions(jar, java, w, d, pin, eventLoops, streamDirectives, json, postgres);
     return new BenchRunner(opt, System.out, System.err).run();
   }
 }

@@ -23,6 +23,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--event-loops", defaultValue = "0", description = "Event loops (0 = CPU cores).")
   int eventLoops;
 
+  @Option(names = "--database-url", description = "A jdbc:postgresql: URL to use instead of the embedded database "
+      + "(credentials in the URL or LJQ_DATABASE_USERNAME / LJQ_DATABASE_PASSWORD).")
+  String databaseUrl;
+
   @Option(names = "--key-rpm", defaultValue = "600", description = "Requests per minute of the demo key (first start).")
   int keyRpm;
 
@@ -37,6 +41,11 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewayConfig cfg = demoConfig(port, dataDir);
     cfg.server.eventLoops = eventLoops;
+    if (databaseUrl != null && !databaseUrl.isBlank()) {
+      cfg.database.url = databaseUrl;
+      cfg.database.username = System.getenv().getOrDefault("LJQ_DATABASE_USERNAME", "");
+      cfg.database.password = System.getenv().getOrDefault("LJQ_DATABASE_PASSWORD", "");
+    }
     if (upstream != null && !upstream.isBlank()) {
       cfg.simulator.enabled = false;
       cfg.providers.get(0).baseUrl = upstream;

@@ -44,6 +44,7 @@ public final class BenchRunner {
   private volatile ChildProcess gateway;
   private volatile LoadGenerator load;
   private volatile Path tempDir;
+  private volatile String pgSchema;
   private Thread hook;
   private volatile boolean finished;
 
@@ -120,6 +121,13 @@ public final class BenchRunner {
         // The benchmark measures the gateway, not its limits: a key and a balance that never run out.
         "--key-rpm", "2000000000", "--key-tpm", "2000000000", "--initial-credit", "100000000.00",
         "--data-dir", tempDir.resolve("data").toString(), "--upstream", simUrl));
+    if (opt.postgresUrl() != null) {
+      pgSchema = "ljq_bench_" + Long.toHexString(System.nanoTime());
+      pgAdmin(opt.postgresUrl(), "CREATE SCHEMA " + pgSchema);
+      String sep = opt.postgresUrl().contains("?") ? "&" : "?";
+      gwCmd.addAll(List.of("--database-url", opt.postgresUrl() + sep + "currentSchema=" + pgSchema));
+      status("gateway database: PostgreSQL schema %s", pgSchema);
+    }
     if (opt.eventLoops() > 0) {
       gwCmd.addAll(List.of("--event-loops", String.valueOf(opt.eventLoops())));
     }
@@ -320,6 +328,22 @@ public final class BenchRunner {
     Path dir = tempDir;
     if (dir != null) {
       deleteRecursively(dir);
+    }
+    if (pgSchema != null) {
+      try {
+        pgAdmin(opt.postgresUrl(), "DROP SCHEMA IF EXISTS " + pgSchema + " CASCADE");
+      } catch (Exception e) {
+        status("warning: could not drop schema %s: %s", pgSchema, e.getMessage());
+      }
+    }
+  }
+
+  private static void pgAdmin(String url, String sql) {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+         java.sql.Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("PostgreSQL at the --postgres URL: " + e.getMessage(), e);
     }
   }
 
