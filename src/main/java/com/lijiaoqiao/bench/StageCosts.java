@@ -190,7 +190,7 @@ public final class StageCosts {
   /** The key registry's store, in memory: the measured path never reaches it. */
   private record InMemoryKeys(String hash, ApiKeyPrincipal principal) implements ApiKeyStore {
     public long insert(NewKey k) {
-      throw new UnsupportedOperationException("read-only");
+      throw new IllegalStateException("the benchmark key store is read-only");
     }
 
     public List<StoredKey> loadActive() {
