@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
   private static final Logger log = LoggerFactory.getLogger(StreamRelay.class);
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+  private static final byte[] DONE_DATA = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
   interface Listener {
     /** The first byte went to the client: from now on no retry, no fall-over. */
@@ -56,7 +57,7 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
   private long lastDataNanos;
   private long stallTimer = -1;
   /** Events held back before the commit (role-only deltas): sent with the first real content. */
-  private java.util.List<String> held;
+  private java.util.List<Buffer> held;
 
   StreamRelay(Exchange ex, HttpClientResponse up, HttpServerResponse out, Listener listener, long idleTimeoutMs) {
     this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
@@ -114,15 +115,15 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
     listener.committed();
   }
 
-  private void write(String s) {
+  private void write(Buffer b) {
     if (!committed) {
       commit();
       if (held != null) {
-        for (String h : held) out.write(h);
+        for (Buffer h : held) out.write(h);
         held = null;
       }
     }
-    out.write(s);
+    out.write(b);
   }
 
   /** One timer per idle period rather than one per chunk: on firing it checks when data last arrived. */
@@ -148,18 +149,24 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
   @Override
   public void onEvent(SseEventSplitter.Event e) {
     if (finished) return;
-    String data = e.data();
-    if (data == null) {
-      if (committed) out.write(e.raw() + "\n\n"); // comments and keep-alives pass through once committed
-      return;
-    }
-    if (data.equals("[DONE]")) {
+    if (e.dataIs(DONE_DATA)) {
       sawDone = true;
       return; // written once, at the end, after any usage chunk
     }
-    byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+    String data = null;
+    OpenAiResponseScanner.Result r;
     int textBefore = text.length();
-    OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, text);
+    if (e.singleDataLine()) {
+      // The usual case: scan the event's bytes where they lie, without decoding them to text.
+      r = OpenAiResponseScanner.scan(e.bytes(), e.dataOffset(), e.dataLength(), text);
+    } else {
+      data = e.data();
+      if (data == null) {
+        if (committed) out.write(e.relayable()); // comments and keep-alives pass through once committed
+        return;
+      }
+      r = OpenAiResponseScanner.scan(data.getBytes(StandardCharsets.UTF_8), text);
+    }
     if (!r.valid) {
       malformed++;
       log.warn("request {}: skipped a malformed chunk from provider {}", ex.requestId, ex.target.provider().id());
@@ -171,7 +178,7 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
         return;
       }
       // The upstream reported an error in-band: pass it on and treat the stream as broken.
-      out.write(e.raw() + "\n\n");
+      out.write(e.relayable());
       fail("upstream_error", null);
       return;
     }
@@ -182,7 +189,7 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
       if (!r.hasChoices && !clientWantsUsage) return;
       if (!r.hasChoices && committed && ex.billed()) {
         // The final usage: book the charge before the stream's last byte and show it as usage.cost.
-        write("data: " + UsageCost.withCost(data, ex.settle()) + "\n\n");
+        write(Buffer.buffer("data: " + UsageCost.withCost(data != null ? data : e.data(), ex.settle()) + "\n\n"));
         return;
       }
     }
@@ -190,11 +197,11 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
     if (!committed && !substantive) {
       // Nothing generated yet (e.g. the role-only first delta): hold it, so a slow first token can still fall over.
       if (held == null) held = new java.util.ArrayList<>(2);
-      held.add(e.raw() + "\n\n");
+      held.add(e.relayable());
       return;
     }
     if (ex.firstTokenNanos == 0 && r.hasChoices) ex.firstTokenNanos = System.nanoTime();
-    write(e.raw() + "\n\n");
+    write(e.relayable());
   }
 
   private void upstreamEnded() {
@@ -210,7 +217,7 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
     ex.outcome = malformed > 0 ? "ok_skipped_malformed" : "ok";
     settleUsage();
     ex.settle();
-    write(DONE.toString());
+    write(DONE.copy());
     out.end().onComplete(v -> finish(false));
   }
 

@@ -2,109 +2,204 @@ package com.lijiaoqiao.protocol;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Splits a byte stream of server-sent events into whole events as the bytes arrive, whatever the chunking.
- * An event ends at a blank line ("\n\n" or "\r\n\r\n"). Not thread-safe: one per stream, on its event loop.
+ * An event ends at a blank line ("\n\n" or "\r\n\r\n"). It works on bytes — a newline never occurs inside a
+ * multi-byte UTF-8 character — so the relay can scan and forward an event without decoding it to text.
+ * Not thread-safe: one per stream, on its event loop.
  */
 public final class SseEventSplitter {
+  private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "event:".getBytes(StandardCharsets.US_ASCII);
 
-  /** One event: its name (null when absent), its joined data lines (null when none), and its raw text. */
-  public record Event(String name, String data, String raw) {}
+  /** One event, with its own copy of the bytes (text is decoded only when asked for). */
+  public static final class Event {
+    private final byte[] buf;
+    private final int start;
+    private final int end;
+    private int dataStart = -1;
+    private int dataEnd = -1;
+    private int dataLines;
+    private int nameStart = -1;
+    private int nameEnd = -1;
+    private String raw;
+    private String data;
+
+    Event(byte[] source, int from, int to) {
+      this.buf = Arrays.copyOfRange(source, from, to);
+      this.start = 0;
+      this.end = buf.length;
+      int line = start;
+      while (line < end) {
+        int nl = indexOf(buf, (byte) '\n', line, end);
+        int stop = nl < 0 ? end : nl;
+        int lineEnd = stop > line && buf[stop - 1] == '\r' ? stop - 1 : stop;
+        if (startsWith(buf, line, lineEnd, DATA)) {
+          int v = line + DATA.length;
+          if (v < lineEnd && buf[v] == ' ') v++;
+          if (dataLines == 0) {
+            dataStart = v;
+            dataEnd = lineEnd;
+          }
+          dataLines++;
+        } else if (startsWith(buf, line, lineEnd, EVENT)) {
+          nameStart = line + EVENT.length;
+          nameEnd = lineEnd;
+        }
+        line = stop + 1;
+      }
+    }
+
+    /** The event's name ("event:" line, trimmed), or null. */
+    public String name() {
+      return nameStart < 0 ? null : new String(buf, nameStart, nameEnd - nameStart, StandardCharsets.UTF_8).trim();
+    }
+
+    /** The joined "data:" lines, or null when there are none. */
+    public String data() {
+      if (dataLines == 0) return null;
+      if (data == null) {
+        if (dataLines == 1) {
+          data = new String(buf, dataStart, dataEnd - dataStart, StandardCharsets.UTF_8);
+        } else {
+          StringBuilder sb = new StringBuilder();
+          for (String l : raw().split("\n", -1)) {
+            String t = l.endsWith("\r") ? l.substring(0, l.length() - 1) : l;
+            if (!t.startsWith("data:")) continue;
+            if (!sb.isEmpty()) sb.append('\n');
+            sb.append(t.substring(t.length() > 5 && t.charAt(5) == ' ' ? 6 : 5));
+          }
+          data = sb.toString();
+        }
+      }
+      return data;
+    }
+
+    /** The event as it arrived, without its closing blank line. */
+    public String raw() {
+      if (raw == null) raw = new String(buf, start, end - start, StandardCharsets.UTF_8);
+      return raw;
+    }
+
+    /** The event as it arrived plus the blank line that ends it, ready to relay as is. */
+    public Buffer relayable() {
+      return Buffer.buffer(end - start + 2).appendBytes(buf, start, end - start).appendByte((byte) '\n')
+          .appendByte((byte) '\n');
+    }
+
+    /** True when the event has exactly one "data:" line: then {@link #dataOffset()} is usable without copying. */
+    public boolean singleDataLine() {
+      return dataLines == 1;
+    }
+
+    public byte[] bytes() {
+      return buf;
+    }
+
+    public int dataOffset() {
+      return dataStart;
+    }
+
+    public int dataLength() {
+      return dataEnd - dataStart;
+    }
+
+    /** True when the (single-line) data is exactly {@code ascii}. */
+    public boolean dataIs(byte[] ascii) {
+      return dataLines == 1 && dataEnd - dataStart == ascii.length
+          && Arrays.equals(buf, dataStart, dataEnd, ascii, 0, ascii.length);
+    }
+  }
 
   public interface Listener {
     void onEvent(Event event);
   }
 
   private final Listener listener;
-  private final StringBuilder pending = new StringBuilder(256);
-  private byte[] carry = new byte[0];
+  private byte[] buf = new byte[1024];
+  private int len;
+  private int scanFrom;
 
   public SseEventSplitter(Listener listener) {
     this.listener = listener;
   }
 
   public void feed(Buffer buffer) {
-    feed(buffer.getBytes());
+    int n = buffer.length();
+    ensure(n);
+    buffer.getBytes(0, n, buf, len);
+    len += n;
+    drain();
   }
 
   public void feed(byte[] bytes) {
-    // Decode only whole UTF-8 sequences; a multi-byte character split across buffers waits in carry.
-    byte[] all = bytes;
-    if (carry.length > 0) {
-      all = new byte[carry.length + bytes.length];
-      System.arraycopy(carry, 0, all, 0, carry.length);
-      System.arraycopy(bytes, 0, all, carry.length, bytes.length);
-    }
-    int end = completeUtf8Prefix(all);
-    pending.append(new String(all, 0, end, StandardCharsets.UTF_8));
-    carry = end == all.length ? new byte[0] : java.util.Arrays.copyOfRange(all, end, all.length);
+    ensure(bytes.length);
+    System.arraycopy(bytes, 0, buf, len, bytes.length);
+    len += bytes.length;
     drain();
   }
 
   /** Text that arrived after the last complete event (non-empty means the stream was cut inside an event). */
   public String remainder() {
-    return pending.toString();
+    return new String(buf, 0, len, StandardCharsets.UTF_8);
+  }
+
+  private void ensure(int more) {
+    if (len + more > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+    }
   }
 
   private void drain() {
     int from = 0;
-    while (true) {
-      int sep = indexOfBlankLine(pending, from);
-      if (sep < 0) break;
-      String raw = pending.substring(from, sep);
-      from = sep + (pending.charAt(sep) == '\r' ? 4 : 2);
-      if (!raw.isBlank()) {
-        listener.onEvent(parse(raw));
+    int i = Math.max(0, scanFrom - 3);
+    while (i < len - 1) {
+      byte c = buf[i];
+      int sepLen = 0;
+      if (c == '\n' && buf[i + 1] == '\n') {
+        sepLen = 2;
+      } else if (c == '\r' && i + 3 < len && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') {
+        sepLen = 4;
       }
+      if (sepLen == 0) {
+        i++;
+        continue;
+      }
+      if (!isBlank(buf, from, i)) {
+        listener.onEvent(new Event(buf, from, i));
+      }
+      from = i + sepLen;
+      i = from;
     }
     if (from > 0) {
-      pending.delete(0, from);
+      System.arraycopy(buf, from, buf, 0, len - from);
+      len -= from;
     }
+    scanFrom = len;
   }
 
-  private static int indexOfBlankLine(CharSequence s, int from) {
-    for (int i = from; i < s.length() - 1; i++) {
-      char c = s.charAt(i);
-      if (c == '\n' && s.charAt(i + 1) == '\n') return i;
-      if (c == '\r' && i + 3 < s.length() && s.charAt(i + 1) == '\n' && s.charAt(i + 2) == '\r'
-          && s.charAt(i + 3) == '\n') return i;
+  private static boolean isBlank(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte c = b[i];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return false;
+    }
+    return true;
+  }
+
+  private static int indexOf(byte[] b, byte c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == c) return i;
     }
     return -1;
   }
 
-  static Event parse(String raw) {
-    String name = null;
-    StringBuilder data = null;
-    int start = 0;
-    while (start <= raw.length()) {
-      int nl = raw.indexOf('\n', start);
-      int stop = nl < 0 ? raw.length() : nl;
-      String line = raw.substring(start, stop);
-      if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
-      if (line.startsWith("data:")) {
-        String v = line.substring(line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5);
-        if (data == null) data = new StringBuilder(v.length());
-        else data.append('\n');
-        data.append(v);
-      } else if (line.startsWith("event:")) {
-        name = line.substring(6).trim();
-      }
-      if (nl < 0) break;
-      start = nl + 1;
+  private static boolean startsWith(byte[] b, int from, int to, byte[] prefix) {
+    if (to - from < prefix.length) return false;
+    for (int i = 0; i < prefix.length; i++) {
+      if (b[from + i] != prefix[i]) return false;
     }
-    return new Event(name, data == null ? null : data.toString(), raw);
-  }
-
-  private static int completeUtf8Prefix(byte[] b) {
-    int n = b.length;
-    // Look back at most 3 bytes for the start of an unfinished multi-byte sequence.
-    for (int i = n - 1; i >= Math.max(0, n - 3); i--) {
-      int x = b[i] & 0xFF;
-      if ((x & 0xC0) == 0x80) continue; // continuation byte
-      int need = x >= 0xF0 ? 4 : x >= 0xE0 ? 3 : x >= 0xC0 ? 2 : 1;
-      return (n - i) < need ? i : n;
-    }
-    return n;
+    return true;
   }
 }
