@@ -58,6 +58,8 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
   private long stallTimer = -1;
   /** Events held back before the commit (role-only deltas): sent with the first real content. */
   private java.util.List<Buffer> held;
+  /** Output gathered while one upstream read is being split; null outside of it. */
+  private Buffer batch;
 
   StreamRelay(Exchange ex, HttpClientResponse up, HttpServerResponse out, Listener listener, long idleTimeoutMs) {
     this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
@@ -76,7 +78,10 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
     up.handler(buf -> {
       if (finished) return;
       lastDataNanos = System.nanoTime();
+      // Events that arrived together leave together: one write (and flush) per upstream read, not per event.
+      batch = Buffer.buffer(buf.length() + 64);
       splitter.feed(buf);
+      flushBatch();
       if (!finished && out.writeQueueFull()) {
         up.pause();
         out.drainHandler(v -> up.resume());
@@ -119,11 +124,25 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
     if (!committed) {
       commit();
       if (held != null) {
-        for (Buffer h : held) out.write(h);
+        for (Buffer h : held) send(h);
         held = null;
       }
     }
-    out.write(b);
+    send(b);
+  }
+
+  private void send(Buffer b) {
+    if (batch != null) {
+      batch.appendBuffer(b);
+    } else {
+      out.write(b);
+    }
+  }
+
+  private void flushBatch() {
+    Buffer b = batch;
+    batch = null;
+    if (b != null && b.length() > 0 && !out.closed()) out.write(b);
   }
 
   /** One timer per idle period rather than one per chunk: on firing it checks when data last arrived. */
@@ -162,7 +181,7 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
     } else {
       data = e.data();
       if (data == null) {
-        if (committed) out.write(e.relayable()); // comments and keep-alives pass through once committed
+        if (committed) send(e.relayable()); // comments and keep-alives pass through once committed
         return;
       }
       r = OpenAiResponseScanner.scan(data.getBytes(StandardCharsets.UTF_8), text);
@@ -178,7 +197,7 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
         return;
       }
       // The upstream reported an error in-band: pass it on and treat the stream as broken.
-      out.write(e.relayable());
+      send(e.relayable());
       fail("upstream_error", null);
       return;
     }
@@ -241,6 +260,7 @@ final class StreamRelay implements SseEventSplitter.Listener, UpstreamStream {
       listener.failedBeforeCommit(outcome, cause);
       return;
     }
+    flushBatch(); // what was relayed so far goes out before the error
     ex.outcome = outcome;
     ex.errorCode = ErrorCode.PROVIDER_005.code();
     settleUsage();
