@@ -4,7 +4,6 @@ import com.lijiaoqiao.access.ApiKeyPrincipal;
 import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.limits.RateLimiter;
-import com.lijiaoqiao.protocol.TokenCounter;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.util.Map;
@@ -52,7 +51,7 @@ public final class RateLimitStage implements Stage {
 
   static long estimate(Exchange ex) {
     if (ex.parsed == null) return 0;
-    long prompt = TokenCounter.countPrompt(ex.endpoint, ex.parsed.body());
+    long prompt = ex.promptTokens(); // counted once per request, shared with Reserve
     Integer max = ex.parsed.maxTokens();
     long completion = switch (ex.endpoint) {
       case EMBEDDINGS -> 0;
