@@ -300,7 +300,7 @@ public final class RelayStage implements Stage {
     }
 
     /** One call to one provider. */
-    private final class Attempt implements StreamRelay.Listener {
+    private final class Attempt implements SseRelay.Listener {
       final Candidate candidate;
       final RouteTarget target;
       final long startNanos = System.nanoTime();
@@ -579,7 +579,7 @@ public final class RelayStage implements Stage {
         });
       }
 
-      // StreamRelay.Listener
+      // SseRelay.Listener
 
       @Override
       public void committed() {
