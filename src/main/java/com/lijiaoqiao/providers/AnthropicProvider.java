@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.net.URI;
 import java.util.Set;
 
 /**
@@ -20,32 +19,21 @@ import java.util.Set;
 public final class AnthropicProvider implements Provider {
   public static final String KIND = "anthropic";
   public static final String DEFAULT_VERSION = "2023-06-01";
+  private static final String MESSAGES = "/v1/messages";
   /** What this adapter can do (for routing and docs). */
   public static final Set<String> CAPABILITIES =
       Set.of("chat", "stream", "tools", "vision", "thinking", "prompt_caching", "count_tokens");
 
   private final String id;
   private final String apiKey;
-  private final String host;
-  private final int port;
-  private final boolean ssl;
-  private final String basePath;
+  private final UpstreamAddress address;
   private final long connectTimeoutMs;
   private final long idleTimeoutMs;
 
   public AnthropicProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs, long idleTimeoutMs) {
     this.id = id;
     this.apiKey = apiKey;
-    String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    URI uri = URI.create(b);
-    if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-      throw new IllegalArgumentException("provider " + id + ": base_url must be an http(s) URL");
-    }
-    this.ssl = "https".equals(uri.getScheme());
-    this.host = uri.getHost();
-    this.port = uri.getPort() > 0 ? uri.getPort() : (ssl ? 443 : 80);
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    this.basePath = path.endsWith("/v1") ? path.substring(0, path.length() - 3) : path;
+    this.address = UpstreamAddress.parse(id, baseUrl).withoutVersionSuffix();
     this.connectTimeoutMs = connectTimeoutMs;
     this.idleTimeoutMs = idleTimeoutMs;
   }
@@ -72,23 +60,23 @@ public final class AnthropicProvider implements Provider {
 
   /** Path of the messages call; count_tokens adds {@code /count_tokens}. */
   public String messagesPath() {
-    return basePath + "/v1/messages";
+    return address.basePath() + MESSAGES;
   }
 
   @Override
   public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call) {
-    return send(client, messagesPath(), call, r -> {});
+    return send(client, MESSAGES, call, r -> {});
   }
 
   @Override
   public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call,
                                          java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> sent) {
-    return send(client, messagesPath(), call, sent);
+    return send(client, MESSAGES, call, sent);
   }
 
   /** POST /v1/messages/count_tokens with an Anthropic body. */
   public Future<HttpClientResponse> countTokens(HttpClient client, UpstreamCall call) {
-    return send(client, messagesPath() + "/count_tokens", call, r -> {});
+    return send(client, MESSAGES + "/count_tokens", call, r -> {});
   }
 
   /** The router's background health check: reachable and the key accepted, within the timeout. */
@@ -102,8 +90,7 @@ public final class AnthropicProvider implements Provider {
    * upstream's status; 2xx means reachable and the key is accepted.
    */
   public Future<Integer> probe(HttpClient client) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setSsl(ssl)
-        .setURI(basePath + "/v1/models?limit=1").setConnectTimeout(connectTimeoutMs).setIdleTimeout(idleTimeoutMs);
+    RequestOptions options = address.request(HttpMethod.GET, "/v1/models?limit=1", connectTimeoutMs, idleTimeoutMs);
     if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-api-key", apiKey);
     options.putHeader("anthropic-version", DEFAULT_VERSION);
     return client.request(options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()));
@@ -111,14 +98,7 @@ public final class AnthropicProvider implements Provider {
 
   private Future<HttpClientResponse> send(HttpClient client, String path, UpstreamCall call,
                                           java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> sent) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setHost(host)
-        .setPort(port)
-        .setSsl(ssl)
-        .setURI(path)
-        .setConnectTimeout(connectTimeoutMs)
-        .setIdleTimeout(idleTimeoutMs);
+    RequestOptions options = address.request(HttpMethod.POST, path, connectTimeoutMs, idleTimeoutMs);
     options.putHeader("content-type", "application/json");
     options.putHeader("accept", call.stream() ? "text/event-stream" : "application/json");
     if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-api-key", apiKey);

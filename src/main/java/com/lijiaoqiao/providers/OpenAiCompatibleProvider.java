@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.net.URI;
 
 /**
  * Any upstream that speaks OpenAI's API: OpenAI itself, DeepSeek, Qwen (DashScope compatible mode), Moonshot,
@@ -17,10 +16,7 @@ public class OpenAiCompatibleProvider implements Provider {
 
   private final String id;
   private final String apiKey;
-  private final String host;
-  private final int port;
-  private final boolean ssl;
-  private final String basePath;
+  private final UpstreamAddress address;
   private final long connectTimeoutMs;
   private final long idleTimeoutMs;
 
@@ -28,14 +24,7 @@ public class OpenAiCompatibleProvider implements Provider {
                                   long idleTimeoutMs) {
     this.id = id;
     this.apiKey = apiKey;
-    URI uri = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
-    if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-      throw new IllegalArgumentException("provider " + id + ": base_url must be an http(s) URL");
-    }
-    this.ssl = "https".equals(uri.getScheme());
-    this.host = uri.getHost();
-    this.port = uri.getPort() > 0 ? uri.getPort() : (ssl ? 443 : 80);
-    this.basePath = uri.getRawPath() == null ? "" : uri.getRawPath();
+    this.address = UpstreamAddress.parse(id, baseUrl);
     this.connectTimeoutMs = connectTimeoutMs;
     this.idleTimeoutMs = idleTimeoutMs;
   }
@@ -58,14 +47,8 @@ public class OpenAiCompatibleProvider implements Provider {
   @Override
   public Future<HttpClientResponse> open(HttpClient client, UpstreamCall call,
                                          java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> sent) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setHost(host)
-        .setPort(port)
-        .setSsl(ssl)
-        .setURI(basePath + call.endpoint().upstreamPath)
-        .setConnectTimeout(connectTimeoutMs)
-        .setIdleTimeout(idleTimeoutMs);
+    RequestOptions options = address.request(HttpMethod.POST, call.endpoint().upstreamPath, connectTimeoutMs,
+        idleTimeoutMs);
     options.putHeader("content-type", "application/json");
     options.putHeader("accept", call.stream() ? "text/event-stream" : "application/json");
     if (apiKey != null && !apiKey.isEmpty()) {
@@ -81,14 +64,7 @@ public class OpenAiCompatibleProvider implements Provider {
   /** GET {base}/models with the credential: 2xx within the timeout is healthy. */
   @Override
   public Future<Boolean> probe(HttpClient client, long timeoutMs) {
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setHost(host)
-        .setPort(port)
-        .setSsl(ssl)
-        .setURI(basePath + "/models")
-        .setConnectTimeout(timeoutMs)
-        .setIdleTimeout(timeoutMs);
+    RequestOptions options = address.request(HttpMethod.GET, "/models", timeoutMs, timeoutMs);
     if (apiKey != null && !apiKey.isEmpty()) {
       options.putHeader("authorization", "Bearer " + apiKey);
     }
