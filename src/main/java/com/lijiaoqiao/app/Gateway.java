@@ -262,8 +262,10 @@ public final class Gateway implements AutoCloseable, DataPlane {
       long cached = p.cachedInput == null || p.cachedInput.isBlank() ? input
           : parseMoney(p.cachedInput, prefix + ".cached_input", true);
       if (p.maxOutputTokens < 1) throw new ConfigLoader.ConfigException(prefix + ".max_output_tokens must be positive");
+      long write = p.cacheWriteInput == null || p.cacheWriteInput.isBlank() ? input
+          : parseMoney(p.cacheWriteInput, prefix + ".cache_write_input", true);
       billing.seedPrice(new ModelPrice(model, input, parseMoney(p.output, prefix + ".output", true), cached,
-          p.maxOutputTokens));
+          p.maxOutputTokens, write));
     });
   }
 

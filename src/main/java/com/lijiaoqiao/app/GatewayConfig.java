@@ -140,6 +140,8 @@ public final class GatewayConfig {
     public String output = "0";
     /** Empty = the input price. */
     public String cachedInput = "";
+    /** Prompt-cache writes (Anthropic charges them at a premium). Empty = the input price. */
+    public String cacheWriteInput = "";
     /** The output cap assumed when a request does not set max_tokens. */
     public int maxOutputTokens = 4096;
   }

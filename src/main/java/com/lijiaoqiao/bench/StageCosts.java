@@ -166,7 +166,7 @@ public final class StageCosts {
             long s = System.nanoTime();
             BillingService.Reservation r = billing.reserve(id, tenant, "gpt-4o-mini", 30, 64);
             long cost = r.price().cost(30, 0, 40);
-            billing.settle(new Settlement(id, tenant, user, 1, "gpt-4o-mini", "sim", 30, 40, 0, false, r.amount(), cost,
+            billing.settle(new Settlement(id, tenant, user, 1, "gpt-4o-mini", "sim", 30, 40, 0, 0, false, r.amount(), cost,
                 System.currentTimeMillis()));
             t[i] = System.nanoTime() - s;
           }

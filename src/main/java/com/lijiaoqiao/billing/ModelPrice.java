@@ -2,9 +2,16 @@ package com.lijiaoqiao.billing;
 
 /**
  * Consumer prices of one model, per million tokens, in micro-units; and the output cap used to estimate a
- * request that does not set max_tokens.
+ * request that does not set max_tokens. Cache reads have their own price; so may cache writes (Anthropic
+ * charges them at a premium), which otherwise cost the input price.
  */
-public record ModelPrice(String model, long inputPer1M, long outputPer1M, long cachedInputPer1M, int maxOutputTokens) {
+public record ModelPrice(String model, long inputPer1M, long outputPer1M, long cachedInputPer1M, int maxOutputTokens,
+                         long cacheWritePer1M) {
+  /** Cache writes at the input price. */
+  public ModelPrice(String model, long inputPer1M, long outputPer1M, long cachedInputPer1M, int maxOutputTokens) {
+    this(model, inputPer1M, outputPer1M, cachedInputPer1M, maxOutputTokens, inputPer1M);
+  }
+
   public static ModelPrice free(String model) {
     return new ModelPrice(model, 0, 0, 0, 4096);
   }
@@ -16,8 +23,17 @@ public record ModelPrice(String model, long inputPer1M, long outputPer1M, long c
 
   /** The actual cost: cached prompt tokens at the cached price, the rest at the input price. */
   public long cost(long promptTokens, long cachedPromptTokens, long completionTokens) {
+    return cost(promptTokens, cachedPromptTokens, 0, completionTokens);
+  }
+
+  /**
+   * The actual cost with cache writes: {@code promptTokens} counts every input token (OpenAI-style), of which
+   * {@code cachedPromptTokens} were read from and {@code cacheWriteTokens} written to a prompt cache.
+   */
+  public long cost(long promptTokens, long cachedPromptTokens, long cacheWriteTokens, long completionTokens) {
     long cached = Math.min(Math.max(cachedPromptTokens, 0), promptTokens);
-    return Money.costOf(new long[] {promptTokens - cached, cached, completionTokens},
-        new long[] {inputPer1M, cachedInputPer1M, outputPer1M});
+    long written = Math.min(Math.max(cacheWriteTokens, 0), promptTokens - cached);
+    return Money.costOf(new long[] {promptTokens - cached - written, cached, written, completionTokens},
+        new long[] {inputPer1M, cachedInputPer1M, cacheWritePer1M, outputPer1M});
   }
 }

@@ -14,6 +14,7 @@ public record Settlement(
     long promptTokens,
     long completionTokens,
     long cachedTokens,
+    long cacheWriteTokens,
     boolean tokensEstimated,
     long reservedMicros,
     long costMicros,

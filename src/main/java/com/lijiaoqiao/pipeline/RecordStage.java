@@ -45,7 +45,7 @@ public final class RecordStage implements Stage {
     return new UsageRecord(ex.requestId, ex.principal.tenantId(), ex.principal.userId(), ex.principal.keyId(),
         ex.endpoint.name().toLowerCase(), truncate(ex.model(), 128), ex.servedModel == null ? null : truncate(ex.servedModel, 128),
         ex.target == null ? null : ex.target.provider().id(), ex.stream(), u.promptTokens(), u.completionTokens(),
-        u.cachedPromptTokens(), u.estimated(), latencyMs, ttft, ex.statusCode, ex.outcome, ex.errorCode,
+        u.cachedPromptTokens(), u.cacheCreationTokens(), u.estimated(), latencyMs, ttft, ex.statusCode, ex.outcome, ex.errorCode,
         ex.costMicros, Instant.now());
   }
 

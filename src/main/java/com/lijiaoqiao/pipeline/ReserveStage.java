@@ -56,10 +56,12 @@ public final class ReserveStage implements Stage {
     // Charged: what the upstream reported (it charged us), or — when it reported nothing — what was actually
     // relayed. A request that produced nothing costs nothing.
     boolean billable = u.estimated() ? u.completionTokens() > 0 : u.totalTokens() > 0;
-    long cost = billable ? price.cost(u.promptTokens(), u.cachedPromptTokens(), u.completionTokens()) : 0;
+    long cost = billable
+        ? price.cost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens()) : 0;
     billing.settle(new Settlement(ex.requestId, ex.principal.tenantId(), ex.principal.userId(), ex.principal.keyId(),
         model, ex.target == null ? null : ex.target.provider().id(), u.promptTokens(), u.completionTokens(),
-        u.cachedPromptTokens(), u.estimated(), ex.reservedMicros, cost, System.currentTimeMillis()));
+        u.cachedPromptTokens(), u.cacheCreationTokens(), u.estimated(), ex.reservedMicros, cost,
+        System.currentTimeMillis()));
     return cost;
   }
 }

@@ -18,7 +18,8 @@ public final class BillingQueries {
 
   public record UsageRow(String requestId, Instant createdAt, long apiKeyId, String model, String provider,
                          boolean stream, long promptTokens, long completionTokens, long cachedTokens,
-                         boolean tokensEstimated, int statusCode, String outcome, long costMicros) {}
+                         long cacheWriteTokens, boolean tokensEstimated, int statusCode, String outcome,
+                         long costMicros) {}
 
   public record UsageGroup(String group, long requests, long promptTokens, long completionTokens, long costMicros) {}
 
@@ -59,13 +60,14 @@ public final class BillingQueries {
   public List<UsageRow> listUsage(UsageFilter f, int offset, int limit) {
     List<Object> args = new ArrayList<>();
     String sql = "SELECT request_id, created_at, api_key_id, model, provider, stream, prompt_tokens, completion_tokens, "
-        + "cached_tokens, tokens_estimated, status_code, outcome, cost_micros FROM usage_records" + where(f, args)
+        + "cached_tokens, cache_write_tokens, tokens_estimated, status_code, outcome, cost_micros FROM usage_records"
+        + where(f, args)
         + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
     args.add(limit);
     args.add(offset);
     return Jdbc.query(ds, sql, bind(args), rs -> new UsageRow(rs.getString(1), Jdbc.instant(rs, "created_at"),
         rs.getLong(3), rs.getString(4), rs.getString(5), rs.getBoolean(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-        rs.getBoolean(10), rs.getInt(11), rs.getString(12), rs.getLong(13)));
+        rs.getLong(10), rs.getBoolean(11), rs.getInt(12), rs.getString(13), rs.getLong(14)));
   }
 
   /** Groups by "day" (UTC date), "model" or "key". */

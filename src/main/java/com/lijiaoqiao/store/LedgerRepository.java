@@ -71,7 +71,7 @@ public final class LedgerRepository implements LedgerStore {
       if (fresh.isEmpty()) return null;
       try (PreparedStatement br = c.prepareStatement("INSERT INTO billing_records(user_id, tenant_id, request_id, "
           + "provider, model, prompt_tokens, completion_tokens, amount_micros, api_key_id, cached_tokens, "
-          + "reserved_micros, tokens_estimated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + "reserved_micros, tokens_estimated, created_at, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         for (Settlement s : fresh) {
           br.setLong(1, s.userId());
           br.setLong(2, s.tenantId());
@@ -86,6 +86,7 @@ public final class LedgerRepository implements LedgerStore {
           br.setLong(11, s.reservedMicros());
           br.setBoolean(12, s.tokensEstimated());
           br.setTimestamp(13, new Timestamp(s.createdAtMillis()));
+          br.setLong(14, s.cacheWriteTokens());
           br.addBatch();
         }
         br.executeBatch();
@@ -305,8 +306,12 @@ public final class LedgerRepository implements LedgerStore {
   public Map<String, ModelPrice> loadPrices() {
     Map<String, ModelPrice> out = new LinkedHashMap<>();
     for (ModelPrice p : Jdbc.query(ds, "SELECT model, input_per_1m_micros, output_per_1m_micros, "
-        + "cached_input_per_1m_micros, max_output_tokens FROM model_prices ORDER BY model", ps -> {},
-        rs -> new ModelPrice(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(5)))) {
+        + "cached_input_per_1m_micros, max_output_tokens, cache_write_per_1m_micros FROM model_prices ORDER BY model",
+        ps -> {}, rs -> {
+          Long write = (Long) rs.getObject(6, Long.class);
+          return new ModelPrice(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getInt(5),
+              write == null ? rs.getLong(2) : write);
+        })) {
       out.put(p.model(), p);
     }
     return out;
@@ -316,18 +321,22 @@ public final class LedgerRepository implements LedgerStore {
   public void savePrice(ModelPrice p) {
     String sql = postgres
         ? "INSERT INTO model_prices(model, input_per_1m_micros, output_per_1m_micros, cached_input_per_1m_micros, "
-            + "max_output_tokens, updated_at) VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP) ON CONFLICT (model) DO UPDATE SET "
+            + "max_output_tokens, cache_write_per_1m_micros, updated_at) VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP) "
+            + "ON CONFLICT (model) DO UPDATE SET "
             + "input_per_1m_micros = EXCLUDED.input_per_1m_micros, output_per_1m_micros = EXCLUDED.output_per_1m_micros, "
             + "cached_input_per_1m_micros = EXCLUDED.cached_input_per_1m_micros, "
-            + "max_output_tokens = EXCLUDED.max_output_tokens, updated_at = CURRENT_TIMESTAMP"
+            + "max_output_tokens = EXCLUDED.max_output_tokens, "
+            + "cache_write_per_1m_micros = EXCLUDED.cache_write_per_1m_micros, updated_at = CURRENT_TIMESTAMP"
         : "MERGE INTO model_prices(model, input_per_1m_micros, output_per_1m_micros, cached_input_per_1m_micros, "
-            + "max_output_tokens, updated_at) KEY (model) VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)";
+            + "max_output_tokens, cache_write_per_1m_micros, updated_at) KEY (model) VALUES (?, ?, ?, ?, ?, ?, "
+            + "CURRENT_TIMESTAMP)";
     Jdbc.update(ds, sql, ps -> {
       ps.setString(1, p.model());
       ps.setLong(2, p.inputPer1M());
       ps.setLong(3, p.outputPer1M());
       ps.setLong(4, p.cachedInputPer1M());
       ps.setInt(5, p.maxOutputTokens());
+      ps.setLong(6, p.cacheWritePer1M());
     });
   }
 

@@ -13,8 +13,8 @@ import javax.sql.DataSource;
 public final class UsageRepository implements UsageSink {
   private static final String COLUMNS = "usage_records(request_id, tenant_id, user_id, api_key_id, "
       + "endpoint, model, served_model, provider, stream, prompt_tokens, completion_tokens, cached_tokens, "
-      + "tokens_estimated, latency_ms, ttft_ms, status_code, outcome, error_code, cost_micros, created_at)";
-  private static final String VALUES = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + "tokens_estimated, latency_ms, ttft_ms, status_code, outcome, error_code, cost_micros, created_at, cache_write_tokens)";
+  private static final String VALUES = " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   // A replayed record (same request id) must not fail the batch: each database says "skip it" its own way.
   private static final String INSERT_PG = "INSERT INTO " + COLUMNS + VALUES + " ON CONFLICT (request_id) DO NOTHING";
   private static final String INSERT_H2 = "INSERT INTO " + COLUMNS + VALUES;
@@ -69,6 +69,7 @@ public final class UsageRepository implements UsageSink {
           ps.setString(18, r.errorCode());
           ps.setLong(19, r.costMicros());
           ps.setTimestamp(20, Jdbc.timestamp(r.createdAt()));
+          ps.setLong(21, r.cacheWriteTokens());
           ps.addBatch();
         }
         ps.executeBatch();
@@ -89,6 +90,7 @@ public final class UsageRepository implements UsageSink {
             rs.getLong("api_key_id"), rs.getString("endpoint"), rs.getString("model"),
             rs.getString("served_model"), rs.getString("provider"), rs.getBoolean("stream"),
             rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"), rs.getLong("cached_tokens"),
+            rs.getLong("cache_write_tokens"),
             rs.getBoolean("tokens_estimated"), rs.getInt("latency_ms"),
             (Integer) rs.getObject("ttft_ms"), rs.getInt("status_code"), rs.getString("outcome"),
             rs.getString("error_code"), rs.getLong("cost_micros"), Jdbc.instant(rs, "created_at")));

@@ -16,6 +16,7 @@ public record UsageRecord(
     long promptTokens,
     long completionTokens,
     long cachedTokens,
+    long cacheWriteTokens,
     boolean tokensEstimated,
     int latencyMs,
     Integer ttftMs,

@@ -127,7 +127,7 @@ class LedgerInvariantPropertyTest {
           case FAIL -> 0;
           default -> completion == 0 ? 0 : r.price().cost(prompt, 0, completion / 2); // cut: what was relayed
         };
-        Settlement s = new Settlement(requestId, tenant, user, 1, "m", "p", prompt, completion, 0,
+        Settlement s = new Settlement(requestId, tenant, user, 1, "m", "p", prompt, completion, 0, 0,
             op.kind() != Kind.SUCCESS, r.amount(), cost, System.currentTimeMillis());
         assertThat(billing.settle(s)).isTrue();
         assertThat(billing.settle(s)).isFalse(); // idempotent by request id

@@ -31,6 +31,10 @@ class MoneyTest {
     // 1000 prompt (400 cached) + 500 completion: 600×0.15 + 400×0.075 + 500×0.60 = 90 + 30 + 300 = 420 micro.
     assertThat(gpt4oMini.cost(1000, 400, 500)).isEqualTo(420);
     assertThat(gpt4oMini.estimate(1000, 16_384)).isEqualTo(150 + 9830);
+    // Cache writes at their own (premium) price: 1000 prompt = 600 plain + 100 read + 300 written.
+    ModelPrice sonnet = new ModelPrice("claude", 3_000_000, 15_000_000, 300_000, 8192, 3_750_000);
+    assertThat(sonnet.cost(1000, 100, 300, 10)).isEqualTo(1800 + 30 + 1125 + 150);
+    assertThat(new ModelPrice("m", 3_000_000, 15_000_000, 300_000, 8192).cacheWritePer1M()).isEqualTo(3_000_000);
     // Cached tokens beyond the prompt are not a discount beyond the prompt.
     assertThat(gpt4oMini.cost(10, 50, 0)).isEqualTo(Money.costOf(10, 75_000));
   }

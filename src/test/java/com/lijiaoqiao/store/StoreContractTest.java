@@ -73,13 +73,14 @@ class StoreContractTest {
       assertThat(back.promptTokens()).isEqualTo(10);
       assertThat(back.completionTokens()).isEqualTo(20);
       assertThat(back.ttftMs()).isEqualTo(7);
+      assertThat(back.cacheWriteTokens()).isEqualTo(3);
       assertThat(back.outcome()).isEqualTo("ok");
     }
   }
 
   static UsageRecord record(String id, long prompt, long completion) {
     return new UsageRecord(id, 1, 2, 3, "chat_completions", "gpt-4o", "gpt-4o", "sim", true, prompt, completion,
-        0, false, 12, 7, 200, "ok", null, 0, Instant.now());
+        0, 3, false, 12, 7, 200, "ok", null, 0, Instant.now());
   }
 
 }

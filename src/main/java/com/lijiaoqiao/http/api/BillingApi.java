@@ -110,6 +110,7 @@ public final class BillingApi {
         m.put("prompt_tokens", u.promptTokens());
         m.put("completion_tokens", u.completionTokens());
         m.put("cached_tokens", u.cachedTokens());
+        m.put("cache_write_tokens", u.cacheWriteTokens());
         m.put("tokens_estimated", u.tokensEstimated());
         m.put("status", u.statusCode());
         m.put("outcome", u.outcome());
@@ -277,7 +278,9 @@ public final class BillingApi {
       }
       maxOut = m.asInt();
     }
-    ModelPrice p = new ModelPrice(model, input, output, cached, maxOut);
+    String writeText = text(b, "cache_write_input", false);
+    long write = writeText == null ? input : parseAmount(writeText, "cache_write_input", true);
+    ModelPrice p = new ModelPrice(model, input, output, cached, maxOut, write);
     billing.savePrice(p);
     return ApiResponse.ok(priceJson(p));
   }
@@ -289,6 +292,7 @@ public final class BillingApi {
     m.put("input", Money.format(p.inputPer1M()));
     m.put("output", Money.format(p.outputPer1M()));
     m.put("cached_input", Money.format(p.cachedInputPer1M()));
+    m.put("cache_write_input", Money.format(p.cacheWritePer1M()));
     m.put("per", "1M tokens");
     m.put("max_output_tokens", p.maxOutputTokens());
     return m;
