@@ -27,6 +27,8 @@ public final class ListModelsStage implements Stage {
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     String path = ex.request.path();
+    // Anthropic SDKs (and Claude Code) send anthropic-version: they get Anthropic's list shape.
+    boolean anthropic = ex.request.getHeader("anthropic-version") != null;
     if (path.startsWith("/v1/models/")) {
       String id = java.net.URLDecoder.decode(path.substring("/v1/models/".length()), java.nio.charset.StandardCharsets.UTF_8);
       ModelCatalog.ModelInfo m = catalog.get().find(id);
@@ -35,18 +37,38 @@ public final class ListModelsStage implements Stage {
             "The model '" + (id.length() > 128 ? id.substring(0, 128) + "…" : id)
                 + "' does not exist or this key may not use it.", null, java.util.Map.of(), null));
       }
-      return respond(ex, g -> writeModel(g, m));
+      return respond(ex, g -> {
+        if (anthropic) writeAnthropicModel(g, m);
+        else writeModel(g, m);
+      });
     }
+    java.util.List<ModelCatalog.ModelInfo> visible = catalog.get().all().stream()
+        .filter(m -> ex.principal.mayUse(m.name())).toList();
     return respond(ex, g -> {
       g.writeStartObject();
-      g.writeStringField("object", "list");
+      if (!anthropic) g.writeStringField("object", "list");
       g.writeArrayFieldStart("data");
-      for (ModelCatalog.ModelInfo m : catalog.get().all()) {
-        if (ex.principal.mayUse(m.name())) writeModel(g, m);
+      for (ModelCatalog.ModelInfo m : visible) {
+        if (anthropic) writeAnthropicModel(g, m);
+        else writeModel(g, m);
       }
       g.writeEndArray();
+      if (anthropic) {
+        g.writeBooleanField("has_more", false);
+        g.writeStringField("first_id", visible.isEmpty() ? null : visible.get(0).name());
+        g.writeStringField("last_id", visible.isEmpty() ? null : visible.get(visible.size() - 1).name());
+      }
       g.writeEndObject();
     });
+  }
+
+  private void writeAnthropicModel(JsonGenerator g, ModelCatalog.ModelInfo m) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", "model");
+    g.writeStringField("id", m.name());
+    g.writeStringField("display_name", m.name());
+    g.writeStringField("created_at", java.time.Instant.ofEpochSecond(created).toString());
+    g.writeEndObject();
   }
 
   private void writeModel(JsonGenerator g, ModelCatalog.ModelInfo m) throws IOException {

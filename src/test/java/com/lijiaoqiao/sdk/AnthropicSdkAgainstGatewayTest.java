@@ -131,6 +131,13 @@ class AnthropicSdkAgainstGatewayTest {
   }
 
   @Test
+  void modelsListInAnthropicsShape() {
+    var page = client.models().list();
+    assertThat(page.data()).extracting(m -> m.id()).contains(ANTHROPIC_UP, OPENAI_UP);
+    assertThat(client.models().retrieve(ANTHROPIC_UP).id()).isEqualTo(ANTHROPIC_UP);
+  }
+
+  @Test
   void errorsAreSdkExceptions() {
     assertThatThrownBy(() -> client.messages().create(MessageCreateParams.builder().model("no-such-model")
         .maxTokens(10).addUserMessage("hi").build())).hasMessageContaining("no-such-model");
