@@ -130,7 +130,7 @@ public final class BillingApi {
     for (String period : queries.activeMonths(tenant)) {
       out.add(summary(tenant, YearMonth.parse(period)));
     }
-    return ApiResponse.ok(Map.of("data", out));
+    return ApiResponse.ok(Paging.from(r.query()).pageOf(out));
   }
 
   private ApiResponse invoice(ApiRequest r) {
@@ -253,7 +253,7 @@ public final class BillingApi {
     List<Map<String, Object>> out = new ArrayList<>();
     billing.prices().all().values().stream().sorted(java.util.Comparator.comparing(ModelPrice::model))
         .forEach(p -> out.add(priceJson(p)));
-    return ApiResponse.ok(Map.of("data", out));
+    return ApiResponse.ok(Paging.from(r.query()).pageOf(out));
   }
 
   private ApiResponse getPrice(ApiRequest r) {

@@ -28,6 +28,12 @@ public record Paging(int page, int pageSize) {
     return (page - 1) * pageSize;
   }
 
+  /** One page of a list held in full (small lists: providers, prices, months). */
+  public Map<String, Object> pageOf(List<?> all) {
+    int from = Math.min(offset(), all.size());
+    return envelope(all.subList(from, Math.min(all.size(), from + pageSize)), all.size());
+  }
+
   public Map<String, Object> envelope(List<?> data, long total) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("data", data);

@@ -33,7 +33,7 @@ public final class ProvidersApi {
     api.add(HttpMethod.GET, "/admin/providers", Access.ADMIN, r -> {
       List<Map<String, Object>> out = new ArrayList<>();
       for (ProviderDef d : providers.list()) out.add(view(d));
-      return ApiResponse.ok(Map.of("object", "list", "data", out));
+      return ApiResponse.ok(Paging.from(r.query()).pageOf(out));
     });
     api.add(HttpMethod.POST, "/admin/providers", Access.ADMIN, r -> {
       ProviderDef d = parse(body(r), null, null);
