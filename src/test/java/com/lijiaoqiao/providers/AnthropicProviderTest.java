@@ -25,12 +25,14 @@ class AnthropicProviderTest {
   Vertx vertx;
   Simulator sim;
   HttpClient client;
+  io.vertx.core.Context context;
 
   @BeforeAll
   void start() {
     vertx = Vertx.vertx();
     sim = Simulator.start(vertx, "127.0.0.1", TestGateway.freePort());
     client = vertx.createHttpClient();
+    context = vertx.getOrCreateContext();
   }
 
   @AfterAll
@@ -39,8 +41,14 @@ class AnthropicProviderTest {
     vertx.close();
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  /**
+   * Runs the call on an event loop, as the gateway does (a call started from the test thread may see its
+   * response's body before the body handler is set), and waits for it.
+   */
+  <T> T await(java.util.function.Supplier<Future<T>> call) throws Exception {
+    io.vertx.core.Promise<T> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> call.get().onComplete(done));
+    return done.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
   @Test
@@ -56,24 +64,24 @@ class AnthropicProviderTest {
     UpstreamCall call = new UpstreamCall(Endpoint.CHAT_COMPLETIONS, "claude-haiku-4-5",
         body.getBytes(StandardCharsets.UTF_8), false, "r1", MultiMap.caseInsensitiveMultiMap()
             .add("anthropic-beta", "prompt-caching-2024-07-31"));
-    JsonNode first = json(await(p.open(client, call).compose(r -> r.body())).toString());
+    JsonNode first = json(await(() -> p.open(client, call).compose(r -> r.body())).toString());
     assertThat(first.get("type").asText()).isEqualTo("message");
     assertThat(first.at("/usage/cache_creation_input_tokens").asLong()).isPositive();
-    JsonNode second = json(await(p.open(client, call).compose(r -> r.body())).toString());
+    JsonNode second = json(await(() -> p.open(client, call).compose(r -> r.body())).toString());
     assertThat(second.at("/usage/cache_read_input_tokens").asLong()).isPositive();
-    JsonNode count = json(await(p.countTokens(client, call).compose(r -> r.body())).toString());
+    JsonNode count = json(await(() -> p.countTokens(client, call).compose(r -> r.body())).toString());
     assertThat(count.get("input_tokens").asLong()).isPositive();
   }
 
   @Test
   void wrongKeyIsAnUpstream401AndProbeReportsIt() throws Exception {
     AnthropicProvider ok = new AnthropicProvider("a", sim.baseUrl(), "k", 2000, 5000);
-    assertThat(await(ok.probe(client))).isEqualTo(200);
+    assertThat(await(() -> ok.probe(client))).isEqualTo(200);
     AnthropicProvider none = new AnthropicProvider("b", sim.baseUrl(), "", 2000, 5000);
     UpstreamCall call = new UpstreamCall(Endpoint.CHAT_COMPLETIONS, "claude-haiku-4-5",
         "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
             .getBytes(StandardCharsets.UTF_8), false, "r2", MultiMap.caseInsensitiveMultiMap());
-    assertThat(await(none.open(client, call)).statusCode()).isEqualTo(401);
+    assertThat(await(() -> none.open(client, call)).statusCode()).isEqualTo(401);
   }
 
   static JsonNode json(String s) throws Exception {
