@@ -383,7 +383,7 @@ public final class RelayStage implements Stage {
             } else {
               cancelFirstByteTimer();
               firstByteNanos = System.nanoTime();
-              relayTranslated(up);
+              relayBody(up, true);
             }
           } else if (sse) {
             relay = new StreamRelay(ex, up, out, this, settings.idleTimeoutMs());
@@ -391,7 +391,7 @@ public final class RelayStage implements Stage {
           } else {
             cancelFirstByteTimer(); // a whole body: the rest is bounded by the idle timeout and the deadline
             firstByteNanos = System.nanoTime();
-            relayWhole(up);
+            relayBody(up, false);
           }
         });
       }
@@ -482,74 +482,46 @@ public final class RelayStage implements Stage {
         up.resume();
       }
 
-      void relayWhole(HttpClientResponse up) {
-        collect(up, b -> {
-          if (over) return;
-          if (b.failed()) {
-            over = true;
-            boolean timeout = UpstreamErrors.isTimeout(b.cause());
-            failed(this, timeout ? "body_stalled" : "body_cut", up.statusCode(), null,
-                timeout ? Kind.NEXT : Kind.RETRY, UpstreamErrors.ofFailure(providerId(), b.cause()));
-            return;
-          }
-          Buffer buffer = b.result();
-          byte[] bytes = buffer.getBytes();
-          OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, null);
-          if (!r.valid) {
-            over = true;
-            failed(this, "upstream_malformed", up.statusCode(), null, Kind.NEXT,
-                new GatewayException(ErrorCode.PROVIDER_005,
-                    "The upstream provider '" + providerId() + "' returned a malformed response.",
-                    "上游服务商返回了无法解析的响应。", Map.of("provider", providerId()), null));
-            return;
-          }
-          over = true;
-          committed = true;
-          if (r.usage != null) {
-            ex.usage = r.usage;
-          } else {
-            StringBuilder text = new StringBuilder();
-            OpenAiResponseScanner.scan(bytes, text);
-            ex.usage = estimate(ex, text);
-          }
-          ex.servedModel = r.model;
-          ex.statusCode = up.statusCode();
-          ex.outcome = "ok";
-          ex.firstTokenNanos = System.nanoTime();
-          long cost = ex.settle(); // only the serving attempt is billed, and booked before the last byte
-          out.setStatusCode(up.statusCode());
-          var h = out.headers();
-          h.set("content-type", "application/json");
-          h.set("x-ljq-provider", providerId());
-          Buffer reply = buffer;
-          if (ex.billed()) {
-            h.set("x-ljq-cost", Money.format(cost));
-            if (r.usageOffset >= 0) {
-              reply = Buffer.buffer(OpenAiResponseScanner.insertIntoUsage(bytes, r.usageOffset, "cost",
-                  Money.toDecimal(cost).toPlainString()));
-            }
-          }
-          out.end(reply).onComplete(v -> {
-            ex.endNanos = System.nanoTime();
-            served(this, false);
-          });
-        });
+      /** A whole answer as the client will get it: body, usage, served model, and how to add the charge. */
+      private record WholeReply(byte[] body, TokenUsage usage, String model,
+                                java.util.function.LongFunction<byte[]> withCost) {}
+
+      /** An OpenAI body for an OpenAI client: relayed as it is (the charge goes into its usage object). */
+      WholeReply asIs(byte[] bytes) {
+        OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, null);
+        if (!r.valid) return null;
+        TokenUsage usage = r.usage;
+        if (usage == null) {
+          StringBuilder text = new StringBuilder();
+          OpenAiResponseScanner.scan(bytes, text);
+          usage = estimate(ex, text);
+        }
+        return new WholeReply(bytes, usage, r.model, cost -> r.usageOffset < 0 ? bytes
+            : OpenAiResponseScanner.insertIntoUsage(bytes, r.usageOffset, "cost", Money.toDecimal(cost).toPlainString()));
       }
 
-      /** A whole answer from an upstream of another dialect (or Anthropic → Anthropic): translated, then sent. */
-      void relayTranslated(HttpClientResponse up) {
+      /** An answer from an upstream of another dialect (or Anthropic → Anthropic), in the client's dialect. */
+      WholeReply translated(byte[] bytes) {
+        RelayCodecs.Whole w = RelayCodecs.whole(ex, target.provider(), bytes);
+        if (w == null) return null;
+        TokenUsage usage = w.usage() != null ? w.usage()
+            : estimate(ex, new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        return new WholeReply(w.body(), usage, w.model(), cost -> UsageCost.intoLastUsage(w.body(), cost));
+      }
+
+      /** Reads a whole body, then answers the client with it: the only attempt that is billed. */
+      void relayBody(HttpClientResponse up, boolean translate) {
         collect(up, b -> {
           if (over) return;
+          over = true;
           if (b.failed()) {
-            over = true;
             boolean timeout = UpstreamErrors.isTimeout(b.cause());
             failed(this, timeout ? "body_stalled" : "body_cut", up.statusCode(), null,
                 timeout ? Kind.NEXT : Kind.RETRY, UpstreamErrors.ofFailure(providerId(), b.cause()));
             return;
           }
           byte[] bytes = b.result().getBytes();
-          RelayCodecs.Whole w = RelayCodecs.whole(ex, target.provider(), bytes);
-          over = true;
+          WholeReply w = translate ? translated(bytes) : asIs(bytes);
           if (w == null) {
             failed(this, "upstream_malformed", up.statusCode(), null, Kind.NEXT,
                 new GatewayException(ErrorCode.PROVIDER_005,
@@ -558,19 +530,20 @@ public final class RelayStage implements Stage {
             return;
           }
           committed = true;
-          ex.usage = w.usage() != null ? w.usage()
-              : estimate(ex, new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+          ex.usage = w.usage();
           ex.servedModel = w.model();
           ex.statusCode = up.statusCode();
           ex.outcome = "ok";
           ex.firstTokenNanos = System.nanoTime();
-          long cost = ex.settle();
+          long cost = ex.settle(); // only the serving attempt is billed, and booked before the last byte
           out.setStatusCode(up.statusCode());
-          out.headers().set("content-type", "application/json").set("x-ljq-provider", providerId());
+          var h = out.headers();
+          h.set("content-type", "application/json");
+          h.set("x-ljq-provider", providerId());
           byte[] reply = w.body();
           if (ex.billed()) {
-            out.headers().set("x-ljq-cost", Money.format(cost));
-            reply = UsageCost.intoLastUsage(reply, cost);
+            h.set("x-ljq-cost", Money.format(cost));
+            reply = w.withCost().apply(cost);
           }
           out.end(Buffer.buffer(reply)).onComplete(v -> {
             ex.endNanos = System.nanoTime();
