@@ -29,6 +29,12 @@ public record ApiKeyPrincipal(
     if (role == null) role = "member";
   }
 
+  /** The same key with another's last-used tracker (so a re-read keeps what is not yet written). */
+  public ApiKeyPrincipal withActivity(KeyActivity other) {
+    return new ApiKeyPrincipal(keyId, userId, tenantId, name, displayPrefix, allowedModels, rpmLimit, tpmLimit, status,
+        expiresAt, role, allowedIps, other);
+  }
+
   public boolean active(Instant now) {
     return "active".equals(status) && (expiresAt == null || now.isBefore(expiresAt));
   }

@@ -25,6 +25,12 @@ public interface ApiKeyStore {
 
   Optional<StoredKey> findByHash(String hash);
 
+  /**
+   * Keys changed since an instant, their own row or their user's (any status: a revoked or rotated key must
+   * reach the other gateway nodes too).
+   */
+  List<StoredKey> findChangedSince(java.time.Instant since);
+
   /** Every key of a user that is not revoked (to refresh the registry after the user changes). */
   List<StoredKey> findByUser(long userId);
 

@@ -17,6 +17,8 @@ public final class KeyRegistry {
   private final ApiKeyStore store;
   private final Vertx vertx;
   private final ConcurrentHashMap<String, ApiKeyPrincipal> byHash = new ConcurrentHashMap<>();
+  /** Key id → its current hash, so a key rotated on another node can drop its old hash here. */
+  private final ConcurrentHashMap<Long, String> hashById = new ConcurrentHashMap<>();
   private final Cache<String, Boolean> unknown =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
 
@@ -29,6 +31,7 @@ public final class KeyRegistry {
   public void loadAll() {
     for (ApiKeyStore.StoredKey k : store.loadActive()) {
       byHash.put(k.hash(), k.principal());
+      hashById.put(k.principal().keyId(), k.hash());
     }
   }
 
@@ -49,6 +52,7 @@ public final class KeyRegistry {
       Optional<ApiKeyStore.StoredKey> found = store.findByHash(hash);
       if (found.isPresent()) {
         byHash.put(hash, found.get().principal());
+        hashById.put(found.get().principal().keyId(), hash);
         return found.get().principal();
       }
       unknown.put(hash, Boolean.TRUE);
@@ -60,6 +64,7 @@ public final class KeyRegistry {
   public void put(String hash, ApiKeyPrincipal principal) {
     unknown.invalidate(hash);
     byHash.put(hash, principal);
+    hashById.put(principal.keyId(), hash);
   }
 
   public void remove(String hash) {
@@ -78,6 +83,31 @@ public final class KeyRegistry {
       unknown.invalidate(k.hash());
       byHash.put(k.hash(), k.principal());
     }
+  }
+
+  /**
+   * Applies changes made by other gateway nodes (a key created, rotated, revoked or disabled, a user disabled):
+   * blocking, called from a background timer. Re-reading an unchanged key is harmless.
+   */
+  public int syncChangedSince(java.time.Instant since) {
+    int n = 0;
+    for (ApiKeyStore.StoredKey k : store.findChangedSince(since)) {
+      long id = k.principal().keyId();
+      String old = hashById.get(id);
+      if (old != null && !old.equals(k.hash())) {
+        forget(old); // rotated elsewhere: the old secret stops working here too
+      }
+      ApiKeyPrincipal current = byHash.get(k.hash());
+      if (current == null && !"active".equals(k.principal().status())) {
+        continue; // never seen here and not usable: a lookup would find it revoked anyway
+      }
+      unknown.invalidate(k.hash());
+      // Keep the last-used time not yet written.
+      byHash.put(k.hash(), current != null ? k.principal().withActivity(current.activity()) : k.principal());
+      hashById.put(id, k.hash());
+      n++;
+    }
+    return n;
   }
 
   /** Writes changed last-used times; blocking, called from a background timer. */

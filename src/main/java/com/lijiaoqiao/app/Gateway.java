@@ -80,6 +80,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final AuthService auth;
   private final RateLimiter rateLimiter;
   private final long lastUsedTimer;
+  private final long keySyncTimer;
   private final UsageRepository usageRepository;
   private final UsageRecorder recorder;
   private final BillingService billing;
@@ -139,6 +140,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.lastUsedTimer = vertx.setPeriodic(Math.max(100, config.security.keyLastUsedFlushMs),
           id -> vertx.executeBlocking(keys::flushLastUsed, false)
               .onFailure(t -> log.warn("writing key last-used times: {}", t.toString())));
+      this.keySyncTimer = config.security.keySyncIntervalMs <= 0 ? -1 : startKeySync(config.security.keySyncIntervalMs);
       this.usageRepository = new UsageRepository(db.dataSource(), db.isPostgres());
       rec = new UsageRecorder(usageRepository, config.usage.queueCapacity, config.usage.batchSize,
           config.usage.flushIntervalMs);
@@ -215,6 +217,25 @@ public final class Gateway implements AutoCloseable, DataPlane {
     Gateway g = new Gateway(config);
     log.info("gateway listening on {}:{} with {} models", config.server.host, g.port, g.router.catalog().all().size());
     return g;
+  }
+
+  /**
+   * Polls for keys and users changed on other nodes. The window overlaps the previous one by a few seconds so
+   * clocks that differ a little between nodes lose nothing (re-applying a change is harmless).
+   */
+  private long startKeySync(int intervalMs) {
+    java.util.concurrent.atomic.AtomicReference<Instant> since = new java.util.concurrent.atomic.AtomicReference<>(
+        Instant.now().minusSeconds(5));
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    return vertx.setPeriodic(Math.max(100, intervalMs), id -> {
+      if (!running.compareAndSet(false, true)) return;
+      Instant from = since.get();
+      Instant next = Instant.now().minusSeconds(5);
+      vertx.executeBlocking(() -> keys.syncChangedSince(from), false)
+          .onSuccess(n -> since.set(next))
+          .onFailure(t -> log.warn("picking up key changes from other nodes: {}", t.toString()))
+          .onComplete(ar -> running.set(false));
+    });
   }
 
   /** The providers of ljq.yaml as definitions; checks ids (kinds and URLs are checked when loaded). */
@@ -407,6 +428,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     if (health != null) health.close();
     billing.close();
     vertx.cancelTimer(lastUsedTimer);
+    if (keySyncTimer >= 0) vertx.cancelTimer(keySyncTimer);
     try {
       keys.flushLastUsed();
     } catch (RuntimeException e) {

@@ -57,6 +57,8 @@ public final class GatewayConfig {
     public int loginLockSeconds = 900;
     /** How often last-used times of keys are written to the database. */
     public int keyLastUsedFlushMs = 5_000;
+    /** How often a node picks up keys and users changed by other nodes (revocations, rotations); 0 = never. */
+    public int keySyncIntervalMs = 2_000;
     /** AES-256 key (32 bytes, hex or base64) encrypting upstream credentials at rest. Empty = generated on
      *  first start and kept in data_dir/secrets/credential.key. */
     public String credentialKey = "";

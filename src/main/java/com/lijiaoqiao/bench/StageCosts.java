@@ -205,6 +205,10 @@ public final class StageCosts {
       return List.of();
     }
 
+    public List<StoredKey> findChangedSince(Instant since) {
+      return List.of();
+    }
+
     public boolean replaceSecret(long id, String o, String n, String d) {
       return false;
     }

@@ -76,6 +76,16 @@ public final class ApiKeyRepository implements ApiKeyStore {
   }
 
   @Override
+  public List<StoredKey> findChangedSince(Instant since) {
+    Timestamp t = Timestamp.from(since);
+    return Jdbc.query(ds, "SELECT " + COLUMNS + FROM + " WHERE k.updated_at > ? UNION SELECT " + COLUMNS + FROM
+        + " WHERE u.updated_at > ?", ps -> {
+          ps.setTimestamp(1, t);
+          ps.setTimestamp(2, t);
+        }, ApiKeyRepository::map);
+  }
+
+  @Override
   public boolean replaceSecret(long keyId, String oldHash, String newHash, String newDisplayPrefix) {
     return Jdbc.update(ds, "UPDATE api_keys SET key_hash = ?, key_prefix = ?, updated_at = ? "
         + "WHERE id = ? AND key_hash = ? AND status = 'active'", ps -> {

@@ -1,0 +1,87 @@
+package com.lijiaoqiao.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.lijiaoqiao.access.ApiKeySecrets;
+import com.lijiaoqiao.access.KeyIssuer;
+import com.lijiaoqiao.app.Gateway;
+import com.lijiaoqiao.app.GatewayConfig;
+import com.lijiaoqiao.simulator.SimCatalog;
+import com.lijiaoqiao.simulator.SimModel;
+import com.lijiaoqiao.testing.Databases;
+import com.lijiaoqiao.testing.Http;
+import com.lijiaoqiao.testing.TestGateway;
+import java.nio.file.Files;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two gateway nodes on one PostgreSQL: a key made on one works on the other, and a key revoked or rotated on
+ * one stops working on the other within the key-sync interval.
+ */
+class TwoNodesTest {
+  static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  static final String SECRET = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+  static GatewayConfig node(String dbUrl) throws Exception {
+    GatewayConfig c = new GatewayConfig();
+    c.dataDir = Files.createTempDirectory("ljq-node").toString();
+    c.server.host = "127.0.0.1";
+    c.server.port = TestGateway.freePort();
+    c.server.eventLoops = 1;
+    c.server.shutdownGraceSeconds = 2;
+    c.database.url = dbUrl;
+    c.database.username = Databases.PG_USER;
+    c.security.keyHashSecret = SECRET; // every node hashes keys alike
+    c.security.keySyncIntervalMs = 200;
+    c.simulator.enabled = true;
+    GatewayConfig.ProviderSpec sim = new GatewayConfig.ProviderSpec();
+    sim.id = "sim";
+    sim.kind = "simulator";
+    for (SimModel m : SimCatalog.models()) sim.models.put(m.name(), m.name());
+    c.providers.add(sim);
+    return c;
+  }
+
+  static int statusUntil(Gateway g, String key, int wanted) throws InterruptedException {
+    int status = -1;
+    for (int i = 0; i < 100 && status != wanted; i++) {
+      status = Http.postJson(g.baseUrl() + "/chat/completions", key, CHAT).status();
+      if (status != wanted) Thread.sleep(50);
+    }
+    return status;
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void revocationAndRotationReachTheOtherNode() throws Exception {
+    String url = Databases.freshUrl(Databases.Kind.POSTGRES);
+    try (Gateway a = Gateway.start(node(url)); Gateway b = Gateway.start(node(url))) {
+      long tenant = a.accounts().createTenant("shared");
+      long user = a.accounts().createUser("two-nodes@t.local", "x", "u", tenant, "member");
+      KeyIssuer.Issued first = a.keyIssuer().issue(user, tenant, "k1", Set.of(), 1000, 1_000_000, null);
+      KeyIssuer.Issued second = a.keyIssuer().issue(user, tenant, "k2", Set.of(), 1000, 1_000_000, null);
+      // Made on A, used on B (B learns it from the database on first sight).
+      assertThat(Http.postJson(b.baseUrl() + "/chat/completions", first.secret(), CHAT).status()).isEqualTo(200);
+      assertThat(Http.postJson(b.baseUrl() + "/chat/completions", second.secret(), CHAT).status()).isEqualTo(200);
+
+      // Revoked on A: refused on A at once, and on B after its next sync.
+      ApiKeySecrets secrets = new ApiKeySecrets(java.util.HexFormat.of().parseHex(SECRET));
+      assertThat(a.keyRepository().revoke(first.keyId())).isTrue();
+      a.keys().forget(secrets.hash(first.secret()));
+      assertThat(Http.postJson(a.baseUrl() + "/chat/completions", first.secret(), CHAT).status()).isEqualTo(401);
+      assertThat(statusUntil(b, first.secret(), 401)).isEqualTo(401);
+
+      // Rotated on A: the old secret stops working on B too.
+      String newSecret = ApiKeySecrets.newKey();
+      assertThat(a.keyRepository().replaceSecret(second.keyId(), secrets.hash(second.secret()), secrets.hash(newSecret),
+          ApiKeySecrets.displayPrefix(newSecret))).isTrue();
+      assertThat(statusUntil(b, second.secret(), 401)).isEqualTo(401);
+      assertThat(Http.postJson(b.baseUrl() + "/chat/completions", newSecret, CHAT).status()).isEqualTo(200);
+    } finally {
+      Databases.dropIfPostgres(url);
+    }
+  }
+}
