@@ -81,6 +81,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final RateLimiter rateLimiter;
   private final long lastUsedTimer;
   private final long keySyncTimer;
+  private long registrySyncTimer = -1;
   private final UsageRepository usageRepository;
   private final UsageRecorder recorder;
   private final BillingService billing;
@@ -200,6 +201,10 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new DeploymentOptions().setInstances(loops)));
       this.port = config.server.port;
       this.health = new HealthChecker(vertx, router, rc.healthIntervalMs, rc.healthTimeoutMs);
+      this.registrySyncTimer = rc.registrySyncIntervalMs <= 0 ? -1
+          : vertx.setPeriodic(Math.max(100, rc.registrySyncIntervalMs), id ->
+              vertx.executeBlocking(providerService::reloadIfChanged, false)
+                  .onFailure(t -> log.warn("picking up provider changes from other nodes: {}", t.toString())));
       ok = true;
     } finally {
       if (!ok) {
@@ -429,6 +434,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     billing.close();
     vertx.cancelTimer(lastUsedTimer);
     if (keySyncTimer >= 0) vertx.cancelTimer(keySyncTimer);
+    if (registrySyncTimer >= 0) vertx.cancelTimer(registrySyncTimer);
     try {
       keys.flushLastUsed();
     } catch (RuntimeException e) {

@@ -98,6 +98,8 @@ public final class GatewayConfig {
     public int latencyWindow = 128;
     public int availabilityWindow = 100;
     public int healthIntervalMs = 30_000;
+    /** How often a node picks up provider changes made through another node's admin API; 0 = never. */
+    public int registrySyncIntervalMs = 5_000;
     public int healthTimeoutMs = 5_000;
   }
 

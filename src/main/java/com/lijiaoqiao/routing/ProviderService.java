@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
  * Blocking (it writes the store): call from worker threads only.
  */
 public final class ProviderService {
+  /** The registry's signature when last loaded (see {@link #reloadIfChanged}). */
+  private volatile String seen = "";
   private static final Logger log = LoggerFactory.getLogger(ProviderService.class);
   private static final Pattern ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}");
 
@@ -44,16 +46,28 @@ public final class ProviderService {
   }
 
   /** Loads the managed providers and installs the registry. */
+  /** Reloads when another node changed the registry (the store's signature moved); blocking. */
+  public boolean reloadIfChanged() {
+    String now = store.signature();
+    if (now.equals(seen)) return false;
+    load();
+    return true;
+  }
+
   public synchronized void load() {
-    managed.clear();
+    String signature = store.signature();
+    java.util.Map<String, ProviderDef> next = new java.util.LinkedHashMap<>();
     for (ProviderDef enc : store.loadAll()) {
       if (fromConfig.containsKey(enc.id())) {
         log.warn("provider {} is defined in ljq.yaml and in the database; the ljq.yaml definition wins", enc.id());
         continue;
       }
-      managed.put(enc.id(), decrypted(enc));
+      next.put(enc.id(), decrypted(enc)); // a failure here leaves the registry as it was
     }
+    managed.clear();
+    managed.putAll(next);
     install();
+    seen = signature; // only once it loaded: a failed reload is tried again next time
   }
 
   public synchronized List<ProviderDef> list() {

@@ -6,6 +6,9 @@ import java.util.List;
 public interface ProviderStore {
   List<ProviderDef> loadAll();
 
+  /** Changes whenever a provider is added, changed or removed (what other nodes poll). */
+  String signature();
+
   void insert(ProviderDef encrypted);
 
   boolean update(ProviderDef encrypted);

@@ -38,6 +38,16 @@ public final class ProviderRepository implements ProviderStore {
 
   @Override
   public boolean update(ProviderDef d) {
+    return updateRow(d);
+  }
+
+  @Override
+  public String signature() {
+    return Jdbc.query(ds, "SELECT COUNT(*), MAX(updated_at) FROM providers", ps -> {},
+        rs -> rs.getLong(1) + "@" + rs.getTimestamp(2)).get(0);
+  }
+
+  private boolean updateRow(ProviderDef d) {
     return Jdbc.update(ds, "UPDATE providers SET kind = ?, base_url = ?, credential_enc = ?, models = ?, "
         + "streaming = ?, tools = ?, vision = ?, max_context = ?, tier = ?, quality = ?, input_price = ?, "
         + "output_price = ?, owned_by = ?, enabled = ?, updated_at = ? WHERE id = ?", ps -> bind(ps, d)) > 0;

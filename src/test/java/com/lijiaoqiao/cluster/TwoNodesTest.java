@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Two gateway nodes on one PostgreSQL: a key made on one works on the other, and a key revoked or rotated on
- * one stops working on the other within the key-sync interval.
+ * one stops working on the other within the key-sync interval; a provider added on one serves on the other.
  */
 class TwoNodesTest {
   static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -35,7 +35,9 @@ class TwoNodesTest {
     c.database.url = dbUrl;
     c.database.username = Databases.PG_USER;
     c.security.keyHashSecret = SECRET; // every node hashes keys alike
+    c.security.credentialKey = SECRET; // and decrypts the providers' credentials alike
     c.security.keySyncIntervalMs = 200;
+    c.routing.registrySyncIntervalMs = 200;
     c.simulator.enabled = true;
     GatewayConfig.ProviderSpec sim = new GatewayConfig.ProviderSpec();
     sim.id = "sim";
@@ -80,6 +82,18 @@ class TwoNodesTest {
           ApiKeySecrets.displayPrefix(newSecret))).isTrue();
       assertThat(statusUntil(b, second.secret(), 401)).isEqualTo(401);
       assertThat(Http.postJson(b.baseUrl() + "/chat/completions", newSecret, CHAT).status()).isEqualTo(200);
+
+      // A provider added through A's admin API serves on B after B's next registry sync.
+      a.providers().create(new com.lijiaoqiao.routing.ProviderDef("added-on-a", "openai-compatible",
+          a.simulator().baseUrl() + "/v1", "upstream-secret", java.util.Map.of("node-model", "gpt-4o-mini"), true, true,
+          true, 128_000, 0, 0.5, 0, 0, "ops", true, "admin"));
+      String nodeModel = "{\"model\":\"node-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      int status = -1;
+      for (int i = 0; i < 100 && status != 200; i++) {
+        status = Http.postJson(b.baseUrl() + "/chat/completions", newSecret, nodeModel).status();
+        if (status != 200) Thread.sleep(50);
+      }
+      assertThat(status).isEqualTo(200);
     } finally {
       Databases.dropIfPostgres(url);
     }
