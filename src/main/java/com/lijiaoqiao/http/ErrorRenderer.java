@@ -69,6 +69,9 @@ public final class ErrorRenderer {
     h.set("x-should-retry", Boolean.toString(c.retryable));
     if (e.retryAfterSeconds() != null) {
       h.set("retry-after", Integer.toString(e.retryAfterSeconds()));
+    } else if (c.retryable && (c.status == 429 || c.status >= 500)) {
+      // SDKs that honour x-should-retry also read Retry-After; without one they may retry at once.
+      h.set("retry-after", "1");
     }
     return response.end(Buffer.buffer(body(e, traceId, shape)));
   }

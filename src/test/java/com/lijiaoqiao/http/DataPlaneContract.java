@@ -210,6 +210,7 @@ abstract class DataPlaneContract {
     assertThat(r500.json().at("/error/code").asText()).isEqualTo("PROVIDER_005");
     assertThat(r500.json().at("/error/trace_id").asText()).isEqualTo(r500.header("x-request-id"));
     assertThat(r500.header("x-should-retry")).isEqualTo("true");
+    assertThat(r500.header("retry-after")).isEqualTo("1");
     UsageRecord rec = awaitRecord(r500.header("x-request-id"));
     assertThat(rec.statusCode()).isEqualTo(502);
     assertThat(rec.errorCode()).isEqualTo("PROVIDER_005");
@@ -219,6 +220,7 @@ abstract class DataPlaneContract {
     assertThat(ctx.status()).isEqualTo(400);
     assertThat(ctx.json().at("/error/details/upstream_code").asText()).isEqualTo("context_length_exceeded");
     assertThat(ctx.header("x-should-retry")).isEqualTo("false");
+    assertThat(ctx.header("retry-after")).isNull();
 
     Http.Reply hang = Http.postJson(url("/chat/completions"), gw.apiKey, CHAT, "x-ljq-sim", "fault=hang");
     assertThat(hang.status()).isEqualTo(504);
