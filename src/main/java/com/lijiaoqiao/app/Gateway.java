@@ -81,6 +81,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final RateLimiter rateLimiter;
   private final long lastUsedTimer;
   private final long keySyncTimer;
+  private io.vertx.redis.client.Redis redisClient;
   private long registrySyncTimer = -1;
   private final UsageRepository usageRepository;
   private final UsageRecorder recorder;
@@ -134,7 +135,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           config.security.accessTokenTtlSeconds);
       this.auth = new AuthService(accounts, sessions, accessTokens, config.security.refreshTokenTtlSeconds,
           config.security.loginMaxFailures, config.security.loginLockSeconds);
-      this.rateLimiter = new LocalRateLimiter();
+      this.rateLimiter = rateLimiter(config);
       new IdentityApi(new IdentityApi.Settings(config.security.openRegistration, config.security.maxKeysPerUser),
           auth, accounts, sessions, keyRepo, keyIssuer, keys, audit).register(api);
       api.callerResolver(new GatewayCallerResolver(vertx, accessTokens, sessions, keys, secrets));
@@ -222,6 +223,16 @@ public final class Gateway implements AutoCloseable, DataPlane {
     Gateway g = new Gateway(config);
     log.info("gateway listening on {}:{} with {} models", config.server.host, g.port, g.router.catalog().all().size());
     return g;
+  }
+
+  /** Limits shared by every node through Redis when configured, else per node in memory. */
+  private RateLimiter rateLimiter(GatewayConfig config) {
+    if (config.redis.url == null || config.redis.url.isBlank()) return new LocalRateLimiter();
+    io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx,
+        new io.vertx.redis.client.RedisOptions().setConnectionString(config.redis.url)
+            .setMaxPoolSize(Math.max(1, config.redis.maxPoolSize)).setMaxPoolWaiting(10_000));
+    this.redisClient = client;
+    return new com.lijiaoqiao.limits.RedisRateLimiter(io.vertx.redis.client.RedisAPI.api(client), config.redis.keyPrefix);
   }
 
   /**
@@ -434,6 +445,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     billing.close();
     vertx.cancelTimer(lastUsedTimer);
     if (keySyncTimer >= 0) vertx.cancelTimer(keySyncTimer);
+    if (redisClient != null) redisClient.close();
     if (registrySyncTimer >= 0) vertx.cancelTimer(registrySyncTimer);
     try {
       keys.flushLastUsed();

@@ -19,6 +19,7 @@ public final class GatewayConfig {
   public Simulator simulator = new Simulator();
   public Bootstrap bootstrap = new Bootstrap();
   public Billing billing = new Billing();
+  public Redis redis = new Redis();
   public List<ProviderSpec> providers = new ArrayList<>();
   public Routing routing = new Routing();
 
@@ -108,6 +109,15 @@ public final class GatewayConfig {
     public double availability = 0.3;
     public double cost = 0.2;
     public double quality = 0.1;
+  }
+
+  public static final class Redis {
+    /** Empty = no Redis (limits per node, in memory). E.g. redis://127.0.0.1:6379 — then per-key rate limits are
+     *  shared by every node. */
+    public String url = "";
+    /** Prefix of every Redis key the gateway writes (to share one Redis between installations). */
+    public String keyPrefix = "ljq:";
+    public int maxPoolSize = 16;
   }
 
   public static final class Usage {

@@ -25,6 +25,13 @@ class TwoNodesTest {
   static final String CHAT = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
   static final String SECRET = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
+  static GatewayConfig node(String dbUrl, String redisUrl, String redisPrefix) throws Exception {
+    GatewayConfig c = node(dbUrl);
+    c.redis.url = redisUrl;
+    c.redis.keyPrefix = redisPrefix;
+    return c;
+  }
+
   static GatewayConfig node(String dbUrl) throws Exception {
     GatewayConfig c = new GatewayConfig();
     c.dataDir = Files.createTempDirectory("ljq-node").toString();
@@ -94,6 +101,34 @@ class TwoNodesTest {
         if (status != 200) Thread.sleep(50);
       }
       assertThat(status).isEqualTo(200);
+    } finally {
+      Databases.dropIfPostgres(url);
+    }
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void perKeyLimitsHoldAcrossNodesThroughRedis() throws Exception {
+    String redis = com.lijiaoqiao.testing.Redises.require();
+    String url = Databases.freshUrl(Databases.Kind.POSTGRES);
+    String prefix = "ljq-test-" + System.nanoTime() + ":"; // no bucket of an earlier run can interfere
+    try (Gateway a = Gateway.start(node(url, redis, prefix)); Gateway b = Gateway.start(node(url, redis, prefix))) {
+      long tenant = a.accounts().createTenant("limited");
+      long user = a.accounts().createUser("limited@t.local", "x", "u", tenant, "member");
+      String key = a.keyIssuer().issue(user, tenant, "k", Set.of(), 3, 1_000_000, null).secret();
+      Gateway[] nodes = {a, b, a, b};
+      int[] statuses = new int[4];
+      Http.Reply last = null;
+      for (int i = 0; i < 4; i++) {
+        last = Http.postJson(nodes[i].baseUrl() + "/chat/completions", key, CHAT);
+        statuses[i] = last.status();
+      }
+      // 3 requests a minute for the key, wherever they land: the 4th is refused by the other node.
+      assertThat(statuses).containsExactly(200, 200, 200, 429);
+      assertThat(last.json().at("/error/code").asText()).isEqualTo("RATE_LIMIT_001");
+      assertThat(Integer.parseInt(last.header("retry-after"))).isPositive();
+      assertThat(last.header("x-ratelimit-limit-requests")).isEqualTo("3");
+      assertThat(last.header("x-ratelimit-remaining-requests")).isEqualTo("0");
     } finally {
       Databases.dropIfPostgres(url);
     }
