@@ -18,8 +18,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The repositories on both databases: the same migrations, the same behaviour. */
 class StoreContractTest {
 
+  private final java.util.List<String> schemas = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void dropSchemas() {
+    schemas.forEach(Databases::dropIfPostgres);
+    schemas.clear();
+  }
+
   Database open(Databases.Kind kind) throws Exception {
     String url = Databases.freshUrl(kind);
+    schemas.add(url);
     if (url.isEmpty()) url = Database.embeddedUrl(Files.createTempDirectory("ljq-store"));
     Database db = Database.open(url, kind == Databases.Kind.POSTGRES ? Databases.PG_USER : "", "", 4);
     assertThat(db.isPostgres()).isEqualTo(kind == Databases.Kind.POSTGRES);
