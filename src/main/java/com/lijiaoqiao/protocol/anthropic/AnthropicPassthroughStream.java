@@ -1,15 +1,9 @@
 package com.lijiaoqiao.protocol.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.lijiaoqiao.protocol.TokenUsage;
 
 /** Anthropic upstream → Anthropic client: every event relayed as it came; usage and the end read on the way. */
-public final class AnthropicPassthroughStream implements StreamTranslator {
-  private final StringBuilder text = new StringBuilder();
-  private final AnthropicEvents.State state = new AnthropicEvents.State();
-  private boolean stopped;
-  private String error;
-  private int malformed;
+public final class AnthropicPassthroughStream extends AnthropicStreamReader {
 
   @Override
   public void onEvent(String name, String data, StringBuilder out) {
@@ -30,13 +24,4 @@ public final class AnthropicPassthroughStream implements StreamTranslator {
     state.read(e, text);
     out.append(name != null ? "event: " + name + "\n" : "").append("data: ").append(data).append("\n\n");
   }
-
-  @Override public boolean complete() { return stopped; }
-  @Override public void finish(StringBuilder out) { }
-  @Override public TokenUsage usage() { return state.usage(); }
-  @Override public String model() { return state.model; }
-  @Override public boolean contentStarted() { return state.contentStarted; }
-  @Override public int malformed() { return malformed; }
-  @Override public String upstreamError() { return error; }
-  @Override public CharSequence text() { return text; }
 }

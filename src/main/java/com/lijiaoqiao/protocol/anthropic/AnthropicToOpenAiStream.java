@@ -12,18 +12,13 @@ import java.util.Map;
  * tool_use block starts become tool-call headers (id, name), message_delta carries the finish reason, and
  * message_stop ends with the usage chunk (when the client asked for it) and {@code [DONE]}.
  */
-public final class AnthropicToOpenAiStream implements StreamTranslator {
+public final class AnthropicToOpenAiStream extends AnthropicStreamReader {
   private final String model;
   private final boolean includeUsage;
   private final long created = System.currentTimeMillis() / 1000;
-  private final AnthropicEvents.State state = new AnthropicEvents.State();
-  private final StringBuilder text = new StringBuilder();
   /** Anthropic content-block index → OpenAI tool_calls index. */
   private final Map<Integer, Integer> toolIndex = new HashMap<>();
   private String id = "chatcmpl-ljq";
-  private boolean stopped;
-  private String error;
-  private int malformed;
 
   /**
    * @param model        the model name the client asked for (answers carry it)
@@ -126,13 +121,4 @@ public final class AnthropicToOpenAiStream implements StreamTranslator {
   private static void emit(StringBuilder out, ObjectNode chunk) {
     StreamTranslator.openAiFrame(out, Json.string(chunk));
   }
-
-  @Override public boolean complete() { return stopped; }
-  @Override public void finish(StringBuilder out) { }
-  @Override public TokenUsage usage() { return state.usage(); }
-  @Override public String model() { return state.model; }
-  @Override public boolean contentStarted() { return state.contentStarted; }
-  @Override public int malformed() { return malformed; }
-  @Override public String upstreamError() { return error; }
-  @Override public CharSequence text() { return text; }
 }
