@@ -17,6 +17,7 @@ import com.lijiaoqiao.store.LedgerRepository;
 import com.lijiaoqiao.http.DataPlane;
 import com.lijiaoqiao.http.HttpFrontend;
 import com.lijiaoqiao.pipeline.AuthenticateStage;
+import com.lijiaoqiao.pipeline.AuthorizeStage;
 import com.lijiaoqiao.pipeline.DecodeStage;
 import com.lijiaoqiao.pipeline.ListModelsStage;
 import com.lijiaoqiao.identity.AuthService;
@@ -175,6 +176,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec),
           new DecodeStage(),
+          new AuthorizeStage(router::serves), // every authorization decision before limits, money, upstreams
           new RateLimitStage(rateLimiter),
           new ReserveStage(bill),
           new SettleStage(),
@@ -185,6 +187,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.countTokensPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new com.lijiaoqiao.pipeline.AnthropicDecodeStage(true),
+          new AuthorizeStage(router::serves),
           new RouteStage(router, decisions),
           new com.lijiaoqiao.pipeline.CountTokensStage());
       this.modelsPipeline = List.of(

@@ -60,7 +60,7 @@ public final class StageCosts {
     router.install(defs, d -> new com.lijiaoqiao.providers.OpenAiCompatibleProvider(d.id(), d.baseUrl(), "", 1000, 1000));
     java.util.Random rnd = new java.util.Random(7);
     for (int i = 0; i < 20; i++) {
-      for (int k = 0; k < 100; k++) router.state("p" + i).record("ok", rnd.nextInt(10) > 0, false, 50 + rnd.nextInt(400));
+      for (int k = 0; k < 100; k++) router.state("p" + i).record("gpt-4o-mini", "ok", rnd.nextInt(10) > 0, false, 50 + rnd.nextInt(400));
     }
     com.lijiaoqiao.routing.Needs needs = new com.lijiaoqiao.routing.Needs(false, false, false, 200);
     long[] t = new long[n];

@@ -29,6 +29,11 @@ public class GatewayException extends RuntimeException {
     return new GatewayException(ErrorCode.COMMON_001, message);
   }
 
+  /** A 400 COMMON_001 about one field of the request, named in {@code details.field}. */
+  public static GatewayException badField(String field, String message) {
+    return new GatewayException(ErrorCode.COMMON_001, message, null, Map.of("field", field), null);
+  }
+
   public ErrorCode code() {
     return code;
   }

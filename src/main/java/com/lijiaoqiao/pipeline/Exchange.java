@@ -86,6 +86,15 @@ public final class Exchange {
     this.startNanos = System.nanoTime();
   }
 
+  /**
+   * Notes the model an upstream says served the answer. Upstream text is data: a name that is too long, oddly
+   * shaped or holds a credential is replaced by the upstream model the gateway asked for.
+   */
+  public void reportServedModel(String reported) {
+    if (reported == null || reported.equals(servedModel)) return;
+    servedModel = ReportedModel.acceptable(reported) ? reported : target != null ? target.upstreamModel() : null;
+  }
+
   public boolean stream() {
     return parsed != null && parsed.stream();
   }

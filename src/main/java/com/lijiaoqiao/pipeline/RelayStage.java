@@ -70,16 +70,6 @@ public final class RelayStage implements Stage {
     return done.future();
   }
 
-  /** What kind of failure an attempt had, before anything was sent to the client. */
-  enum Kind {
-    /** The request is at fault: answer now, no other attempt. */
-    FATAL,
-    /** Try the next provider (timeouts, the provider's credential or catalogue, garbage). */
-    NEXT,
-    /** Transient: may retry the same provider after a back-off, else fall over. */
-    RETRY
-  }
-
   private final class Failover {
     private final Exchange ex;
     private final Promise<Void> done;
@@ -126,7 +116,7 @@ public final class RelayStage implements Stage {
       }
       while (index < plan.size()) {
         Candidate c = plan.get(index);
-        if (onCurrent > 0 || c == null || c.state().breaker.tryAcquire()) break;
+        if (onCurrent > 0 || c == null || c.lane().breaker.tryAcquire()) break;
         log(c, "skipped_circuit_open", 0, System.nanoTime(), null);
         index++;
       }
@@ -153,10 +143,11 @@ public final class RelayStage implements Stage {
     }
 
     /** An attempt failed before anything was sent. */
-    void failed(Attempt a, String outcome, int status, Integer retryAfter, Kind kind, GatewayException err) {
+    void failed(Attempt a, String outcome, int status, Integer retryAfter, FailurePolicy.Verdict verdict,
+                GatewayException err) {
       Candidate c = a.candidate;
       long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a.startNanos);
-      if (c != null) c.state().record(outcome, false, kind != Kind.FATAL, latency);
+      if (c != null) c.state().record(ex.model(), outcome, false, verdict.providerFault(), latency);
       log(c, outcome, status, a.startNanos, err == null ? null : err.getMessage());
       lastError = err;
       if (finished) return;
@@ -164,34 +155,20 @@ public final class RelayStage implements Stage {
         clientLeft();
         return;
       }
-      switch (kind) {
+      switch (verdict.kind()) {
         case FATAL -> {
           if (!switchLargerContext(err)) failClient(err);
         }
         case NEXT -> advance();
         case RETRY -> {
-          long remaining = remainingMs();
-          boolean mayRetrySame = onCurrent < settings.maxAttemptsPerProvider();
-          boolean later = index + 1 < plan.size();
-          if (retryAfter != null) {
-            long waitMs = retryAfter * 1000L;
-            if (c != null) c.state().coolFor(waitMs);
-            if (later) {
-              advance(); // another provider can answer now: no need to wait
-            } else if (mayRetrySame && waitMs < remaining) {
-              retrySameAfter(waitMs);
-            } else {
-              failClient(err);
-            }
-          } else if (mayRetrySame) {
-            long delay = settings.backoff().delayMs(onCurrent);
-            if (delay < remaining) {
-              retrySameAfter(delay);
-            } else {
-              advance();
-            }
-          } else {
-            advance();
+          if (retryAfter != null && c != null) c.lane().coolFor(retryAfter * 1000L);
+          FailurePolicy.Step step = FailurePolicy.afterRetryable(retryAfter,
+              onCurrent < settings.maxAttemptsPerProvider(), index + 1 < plan.size(), remainingMs(),
+              settings.backoff().delayMs(onCurrent));
+          switch (step) {
+            case FailurePolicy.WaitSame w -> retrySameAfter(w.delayMs());
+            case FailurePolicy.TryNext t -> advance();
+            case FailurePolicy.GiveUp g -> failClient(err);
           }
         }
       }
@@ -230,7 +207,9 @@ public final class RelayStage implements Stage {
       boolean ok = outcome.startsWith("ok");
       long latency = a.firstByteNanos > 0 ? TimeUnit.NANOSECONDS.toMillis(a.firstByteNanos - a.startNanos)
           : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a.startNanos);
-      if (c != null && !"client_closed".equals(outcome)) c.state().record(outcome, ok, providerFault, latency);
+      if (c != null && !"client_closed".equals(outcome)) {
+        c.state().record(ex.model(), outcome, ok, providerFault, latency);
+      }
       log(c, outcome, ex.statusCode, a.startNanos, null);
       if (ex.route != null && c != null) ex.route.servedBy = c.id();
       complete();
@@ -339,7 +318,7 @@ public final class RelayStage implements Stage {
         } catch (GatewayException refused) {
           over = true;
           cancelFirstByteTimer();
-          failed(this, "refused", 400, null, Kind.NEXT, refused);
+          failed(this, "refused", 400, null, FailurePolicy.REFUSED, refused); // the request's fault, not the provider's
           return;
         }
         UpstreamCall call = new UpstreamCall(ex.endpoint, target.upstreamModel(), body, ex.stream(), ex.requestId,
@@ -352,7 +331,7 @@ public final class RelayStage implements Stage {
             Throwable t = ar.cause();
             boolean timeout = UpstreamErrors.isTimeout(t);
             String outcome = timeout ? "timeout" : t instanceof ConnectException ? "connect_error" : "reset";
-            failed(this, outcome, 0, null, timeout ? Kind.NEXT : Kind.RETRY,
+            failed(this, outcome, 0, null, timeout ? FailurePolicy.BROKEN : FailurePolicy.TRANSIENT,
                 UpstreamErrors.ofFailure(providerId(), t));
             return;
           }
@@ -416,7 +395,7 @@ public final class RelayStage implements Stage {
         if (over || committed) return;
         over = true;
         abort();
-        failed(this, "first_byte_timeout", 0, null, Kind.NEXT, new GatewayException(ErrorCode.ROUTER_003,
+        failed(this, "first_byte_timeout", 0, null, FailurePolicy.BROKEN, new GatewayException(ErrorCode.ROUTER_003,
             "The upstream provider '" + providerId() + "' sent nothing within " + settings.firstByteTimeoutMs()
                 + " ms.", "上游服务商首字节超时。", Map.of("provider", providerId()), null));
       }
@@ -431,14 +410,10 @@ public final class RelayStage implements Stage {
           byte[] bytes = b.succeeded() ? b.result().getBytes(0, Math.min(b.result().length(), MAX_ERROR_BODY))
               : new byte[0];
           GatewayException err = UpstreamErrors.ofStatus(providerId(), status, bytes, retryAfterHeader);
-          Kind kind = switch (status) {
-            case 429, 500, 502, 503, 504, 529 -> Kind.RETRY;
-            case 401, 403, 404, 408 -> Kind.NEXT;
-            default -> Kind.FATAL;
-          };
-          String detail = err.details() == null ? null : (String) err.details().get("upstream_code");
-          failed(this, "http_" + status + (detail != null ? ":" + detail : ""), status,
-              UpstreamErrors.parseRetryAfter(retryAfterHeader), kind, err);
+          // Allow-listed by UpstreamErrors: outcome labels (stats, stored decisions) never carry upstream text.
+          String code = err.details() == null ? null : (String) err.details().get("upstream_code");
+          failed(this, "http_" + status + (code != null ? ":" + code : ""), status,
+              UpstreamErrors.parseRetryAfter(retryAfterHeader), FailurePolicy.ofStatus(status, code), err);
         });
       }
 
@@ -487,17 +462,26 @@ public final class RelayStage implements Stage {
                                 java.util.function.LongFunction<byte[]> withCost) {}
 
       /** An OpenAI body for an OpenAI client: relayed as it is (the charge goes into its usage object). */
-      WholeReply asIs(byte[] bytes) {
+      WholeReply asIs(byte[] original) {
+        byte[] bytes = original;
         OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, null);
         if (!r.valid) return null;
+        if (r.model != null && !ReportedModel.acceptable(r.model)) {
+          // The upstream's model name is not fit to repeat: the client gets the name the gateway asked for.
+          bytes = ReportedModel.rewrite(bytes, target.upstreamModel());
+          r = OpenAiResponseScanner.scan(bytes, null);
+          if (!r.valid) return null;
+        }
         TokenUsage usage = r.usage;
         if (usage == null) {
           StringBuilder text = new StringBuilder();
           OpenAiResponseScanner.scan(bytes, text);
           usage = estimate(ex, text);
         }
-        return new WholeReply(bytes, usage, r.model, cost -> r.usageOffset < 0 ? bytes
-            : OpenAiResponseScanner.insertIntoUsage(bytes, r.usageOffset, "cost", Money.toDecimal(cost).toPlainString()));
+        byte[] body = bytes;
+        long usageOffset = r.usageOffset;
+        return new WholeReply(body, usage, r.model, cost -> usageOffset < 0 ? body
+            : OpenAiResponseScanner.insertIntoUsage(body, usageOffset, "cost", Money.toDecimal(cost).toPlainString()));
       }
 
       /** An answer from an upstream of another dialect (or Anthropic → Anthropic), in the client's dialect. */
@@ -517,13 +501,13 @@ public final class RelayStage implements Stage {
           if (b.failed()) {
             boolean timeout = UpstreamErrors.isTimeout(b.cause());
             failed(this, timeout ? "body_stalled" : "body_cut", up.statusCode(), null,
-                timeout ? Kind.NEXT : Kind.RETRY, UpstreamErrors.ofFailure(providerId(), b.cause()));
+                timeout ? FailurePolicy.BROKEN : FailurePolicy.TRANSIENT, UpstreamErrors.ofFailure(providerId(), b.cause()));
             return;
           }
           byte[] bytes = b.result().getBytes();
           WholeReply w = translate ? translated(bytes) : asIs(bytes);
           if (w == null) {
-            failed(this, "upstream_malformed", up.statusCode(), null, Kind.NEXT,
+            failed(this, "upstream_malformed", up.statusCode(), null, FailurePolicy.BROKEN,
                 new GatewayException(ErrorCode.PROVIDER_005,
                     "The upstream provider '" + providerId() + "' returned a malformed response.",
                     "上游服务商返回了无法解析的响应。", Map.of("provider", providerId()), null));
@@ -531,7 +515,7 @@ public final class RelayStage implements Stage {
           }
           committed = true;
           ex.usage = w.usage();
-          ex.servedModel = w.model();
+          ex.reportServedModel(w.model());
           ex.statusCode = up.statusCode();
           ex.outcome = "ok";
           ex.firstTokenNanos = System.nanoTime();
@@ -566,8 +550,8 @@ public final class RelayStage implements Stage {
         if (over) return;
         over = true;
         cancelFirstByteTimer();
-        Kind kind = "upstream_stalled".equals(outcome) ? Kind.NEXT : Kind.RETRY;
-        failed(this, outcome, 200, null, kind, new GatewayException(ErrorCode.PROVIDER_005,
+        failed(this, outcome, 200, null,
+            "upstream_stalled".equals(outcome) ? FailurePolicy.BROKEN : FailurePolicy.TRANSIENT, new GatewayException(ErrorCode.PROVIDER_005,
             "The upstream provider '" + providerId() + "' failed before sending an answer (" + outcome + ").",
             "上游服务商在返回内容前失败。", Map.of("provider", providerId(), "reason", outcome), null));
       }

@@ -31,10 +31,8 @@ public final class RouteStage implements Stage {
   public Future<Void> process(Exchange ex, Chain chain) {
     String model = ex.parsed.model();
     if (!router.serves(model) || !ex.principal.mayUse(model)) {
-      // Same answer for "no such model" and "not for this key": a key learns nothing about the catalogue.
-      return Future.failedFuture(new GatewayException(ErrorCode.PROVIDER_004,
-          "The model '" + clip(model) + "' does not exist or this key may not use it; GET /v1/models lists yours.",
-          "模型 '" + clip(model) + "' 不存在或当前密钥无权使用。", Map.of("model", clip(model)), null));
+      // AuthorizeStage answers this before money is looked at; kept for pipelines without it (count_tokens).
+      return Future.failedFuture(AuthorizeStage.notFound(model));
     }
     String sticky = stickyKey(ex);
     List<Scored> plan = router.plan(model, needs(ex), sticky);

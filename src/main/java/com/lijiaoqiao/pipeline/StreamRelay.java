@@ -74,12 +74,21 @@ final class StreamRelay extends SseRelay {
       return;
     }
     if (r.isError) {
-      // The upstream reported an error in-band: after the commit pass it on; either way the stream is broken.
-      if (committed) send(e.relayable());
+      // The upstream reported an error in-band: the stream is broken. Its event is never relayed (upstream text
+      // may carry anything); after the commit the gateway's own error event ends the stream instead.
       fail("upstream_error", null);
       return;
     }
-    if (r.model != null) ex.servedModel = r.model;
+    Buffer bytes = e.relayable();
+    if (r.model != null) {
+      ex.reportServedModel(r.model);
+      if (!r.model.equals(ex.servedModel) && ex.servedModel != null) {
+        // The upstream's model name is not fit to repeat: this event goes out with the name the gateway asked for.
+        data = new String(ReportedModel.rewrite((data != null ? data : e.data()).getBytes(StandardCharsets.UTF_8),
+            ex.servedModel), StandardCharsets.UTF_8);
+        bytes = Buffer.buffer("data: " + data + "\n\n");
+      }
+    }
     if (r.finishReason != null) sawFinish = true;
     if (r.usage != null) {
       ex.usage = r.usage;
@@ -94,11 +103,11 @@ final class StreamRelay extends SseRelay {
     if (!committed && !substantive) {
       // Nothing generated yet (e.g. the role-only first delta): hold it, so a slow first token can still fall over.
       if (held == null) held = new ArrayList<>(2);
-      held.add(e.relayable());
+      held.add(bytes);
       return;
     }
     if (ex.firstTokenNanos == 0 && r.hasChoices) ex.firstTokenNanos = System.nanoTime();
-    write(e.relayable());
+    write(bytes);
   }
 
   @Override

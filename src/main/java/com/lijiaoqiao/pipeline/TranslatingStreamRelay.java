@@ -4,7 +4,6 @@ import com.lijiaoqiao.billing.Money;
 import com.lijiaoqiao.http.ErrorRenderer;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.Dialect;
-import com.lijiaoqiao.protocol.SecretScrubber;
 import com.lijiaoqiao.protocol.SseEventSplitter;
 import com.lijiaoqiao.protocol.TokenUsage;
 import com.lijiaoqiao.protocol.anthropic.StreamTranslator;
@@ -78,15 +77,14 @@ final class TranslatingStreamRelay extends SseRelay {
 
   @Override
   protected String why(String outcome) {
-    return "upstream_error".equals(outcome)
-        ? "reported an error mid-stream (" + SecretScrubber.scrub(translator.upstreamError()) + ")"
-        : super.why(outcome);
+    // The upstream's own words are not repeated: they may carry anything, a credential included.
+    return "upstream_error".equals(outcome) ? "reported an error mid-stream" : super.why(outcome);
   }
 
   @Override
   protected void settleUsage() {
     TokenUsage u = translator.usage();
-    if (translator.model() != null) ex.servedModel = translator.model();
+    if (translator.model() != null) ex.reportServedModel(translator.model());
     // A cut stream may have reported only its input side: count what was generated then.
     if (u == null || (u.completionTokens() == 0 && !translator.text().isEmpty())) {
       TokenUsage est = RelayStage.estimate(ex, translator.text());

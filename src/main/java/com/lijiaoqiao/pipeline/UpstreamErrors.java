@@ -39,6 +39,30 @@ final class UpstreamErrors {
         || t.getClass().getSimpleName().contains("Timeout");
   }
 
+  /**
+   * Upstream codes and types the gateway repeats (in {@code details} and outcome labels): a fixed vocabulary.
+   * Anything else an upstream puts there is data that may carry anything, a credential included, and is dropped.
+   */
+  static final java.util.Set<String> KNOWN_CODES = java.util.Set.of(
+      "rate_limit_exceeded", "context_length_exceeded", "content_policy_violation", "content_filter",
+      "insufficient_quota", "model_not_found", "invalid_api_key", "invalid_request_error", "invalid_value",
+      "invalid_type", "missing_required_parameter", "unsupported_parameter", "unsupported_value",
+      "string_above_max_length", "array_above_max_length", "server_error", "server_overloaded", "overloaded_error",
+      "rate_limit_error", "authentication_error", "permission_error", "not_found_error", "request_too_large",
+      "api_error", "tokens", "requests", "billing_hard_limit_reached", "quota_exceeded", "timeout",
+      "engine_overloaded", "service_unavailable", "invalid_prompt", "context_window_exceeded",
+      "model_context_window_exceeded", "unsupported_country_region_territory");
+
+  /** A parameter name an upstream pointed at: kept only when it looks like one (messages[0].content). */
+  private static final java.util.regex.Pattern PARAM = java.util.regex.Pattern.compile("[A-Za-z0-9_.\\[\\]]{1,64}");
+
+  /** The upstream's code or type when it is one of {@link #KNOWN_CODES}, else null. */
+  static String knownCode(String s) {
+    if (s == null) return null;
+    String c = s.trim().toLowerCase(java.util.Locale.ROOT);
+    return KNOWN_CODES.contains(c) ? c : null;
+  }
+
   /** The upstream answered with an error status. */
   static GatewayException ofStatus(String providerId, int status, byte[] body, String retryAfter) {
     String upstreamMessage = null;
@@ -50,8 +74,8 @@ final class UpstreamErrors {
       JsonNode err = root == null ? null : root.get("error");
       if (err != null && err.isObject()) {
         upstreamMessage = text(err, "message");
-        upstreamCode = text(err, "code");
-        upstreamType = text(err, "type");
+        upstreamCode = knownCode(text(err, "code"));
+        upstreamType = knownCode(text(err, "type"));
         param = text(err, "param");
       } else if (err != null && err.isTextual()) {
         upstreamMessage = err.asText();
@@ -59,6 +83,7 @@ final class UpstreamErrors {
     } catch (Exception ignored) {
       // not JSON: the status alone says enough
     }
+    if (param != null && (!PARAM.matcher(param).matches() || !SecretScrubber.clean(param))) param = null;
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("provider", providerId);
     details.put("upstream_status", status);
@@ -68,11 +93,12 @@ final class UpstreamErrors {
     Integer retry = parseRetryAfter(retryAfter);
 
     if (status == 400 || status == 413 || status == 422) {
-      // The request itself is at fault (context too long, content policy, bad parameter): say why.
+      // The request itself is at fault (context too long, content policy, bad parameter): say why, in words
+      // scrubbed of every credential the gateway holds and of anything shaped like a key.
       String msg = SecretScrubber.scrub(upstreamMessage);
       return new GatewayException(ErrorCode.COMMON_001,
           "The upstream rejected the request" + (upstreamCode != null ? " (" + upstreamCode + ")" : "")
-              + (msg != null ? ": " + msg : "."), "上游拒绝了该请求。", details, null);
+              + (msg != null && !msg.isBlank() ? ": " + msg : "."), "上游拒绝了该请求。", details, null);
     }
     if (status == 404) {
       return new GatewayException(ErrorCode.PROVIDER_004,

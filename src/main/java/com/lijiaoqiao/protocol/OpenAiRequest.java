@@ -74,6 +74,7 @@ public final class OpenAiRequest {
     if (!model.isTextual() || model.asText().isBlank()) {
       throw GatewayException.badRequest("'model' must be a non-empty string, not " + kind(model) + ".");
     }
+    checkModelLength(model.asText());
     switch (endpoint) {
       case CHAT_COMPLETIONS -> {
         JsonNode messages = body.get("messages");
@@ -170,6 +171,16 @@ public final class OpenAiRequest {
   public Endpoint endpoint() { return endpoint; }
   public ObjectNode body() { return body; }
   public String model() { return model; }
+
+  /** Longest model name a request may carry (no configured model is longer; usage records hold this much). */
+  public static final int MAX_MODEL_CHARS = 128;
+
+  /** Refuses an over-long model name at the door, so it never reaches routing, billing or records. */
+  public static void checkModelLength(String model) {
+    if (model.length() > MAX_MODEL_CHARS) {
+      throw GatewayException.badField("model", "'model' is longer than " + MAX_MODEL_CHARS + " characters.");
+    }
+  }
   public boolean stream() { return stream; }
   public boolean includeUsage() { return includeUsage; }
   public Integer maxTokens() { return maxTokens; }

@@ -10,13 +10,18 @@ import java.util.function.LongSupplier;
 /**
  * Live, in-memory state of one provider: a sliding window of latencies (p99 recomputed on write, read as a
  * volatile on the request path), recent outcomes (availability), a latency histogram and outcome counters for
- * the stats view, the circuit breaker, and a Retry-After cool-down. Survives registry swaps (keyed by id).
+ * the stats view, and one {@link ModelLane} per model (circuit breaker and Retry-After cool-down, so one
+ * model's outage stays that model's). Survives registry swaps (keyed by id).
  */
 public final class ProviderState {
   static final long[] BUCKETS_MS = {25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, Long.MAX_VALUE};
 
+  /** Outcome labels kept apart in the stats view; past this many, the rest are counted as "other". */
+  static final int MAX_OUTCOME_LABELS = 64;
+
   public final String id;
-  public final CircuitBreaker breaker;
+  private final java.util.function.Supplier<CircuitBreaker> breakers;
+  private final Map<String, ModelLane> lanes = new ConcurrentHashMap<>();
   private final LongSupplier clock;
   private final long[] latencies;
   private final boolean[] outcomes;
@@ -29,28 +34,39 @@ public final class ProviderState {
   private final Map<String, LongAdder> byOutcome = new ConcurrentHashMap<>();
   private volatile double p99Ms = Double.NaN;
   private volatile double availability = 1.0;
-  private volatile long coolUntilNanos;
   private volatile Boolean lastHealth;
   private volatile long lastHealthAtMillis;
 
-  public ProviderState(String id, CircuitBreaker breaker, int latencyWindow, int outcomeWindow, LongSupplier clock) {
+  public ProviderState(String id, java.util.function.Supplier<CircuitBreaker> breakers, int latencyWindow,
+                       int outcomeWindow, LongSupplier clock) {
     this.id = id;
-    this.breaker = breaker;
+    this.breakers = breakers;
     this.clock = clock;
     this.latencies = new long[Math.max(1, latencyWindow)];
     this.outcomes = new boolean[Math.max(1, outcomeWindow)];
     for (int i = 0; i < histogram.length; i++) histogram[i] = new LongAdder();
   }
 
-  /** An attempt's end. {@code providerFault} false for answers that say nothing about the provider (a 400). */
-  public void record(String outcome, boolean success, boolean providerFault, long latencyMs) {
-    byOutcome.computeIfAbsent(outcome, k -> new LongAdder()).increment();
-    if (success) {
-      histogram[bucket(latencyMs)].increment();
-      breaker.onSuccess();
-    } else if (providerFault) {
-      breaker.onFailure();
+  /** The breaker and cool-down of one model on this provider (created on first use). */
+  public ModelLane lane(String model) {
+    ModelLane l = lanes.get(model);
+    return l != null ? l : lanes.computeIfAbsent(model, m -> new ModelLane(m, breakers.get(), clock));
+  }
+
+  /**
+   * An attempt's end for {@code model}. {@code providerFault} is false for answers that say nothing about the
+   * provider (a request the gateway refused, the request's own 4xx, a client that left): they never count
+   * against its breaker or its availability.
+   */
+  public void record(String model, String outcome, boolean success, boolean providerFault, long latencyMs) {
+    LongAdder counter = byOutcome.get(outcome);
+    if (counter == null) {
+      counter = byOutcome.size() < MAX_OUTCOME_LABELS ? byOutcome.computeIfAbsent(outcome, k -> new LongAdder())
+          : byOutcome.computeIfAbsent("other", k -> new LongAdder());
     }
+    counter.increment();
+    if (success) histogram[bucket(latencyMs)].increment();
+    lane(model).record(success, providerFault);
     synchronized (this) {
       if (success) {
         latencies[latPos] = latencyMs;
@@ -83,18 +99,11 @@ public final class ProviderState {
     return availability;
   }
 
-  public void coolFor(long ms) {
-    coolUntilNanos = Math.max(coolUntilNanos, clock.getAsLong() + ms * 1_000_000L);
-  }
-
-  public boolean cooling() {
-    return coolUntilNanos - clock.getAsLong() > 0;
-  }
-
+  /** A background health check's verdict on the provider as a whole: applies to each of its models. */
   public void health(boolean ok) {
     lastHealth = ok;
     lastHealthAtMillis = System.currentTimeMillis();
-    breaker.onHealth(ok);
+    for (ModelLane l : lanes.values()) l.breaker.onHealth(ok);
   }
 
   public synchronized void reset() {
@@ -103,8 +112,7 @@ public final class ProviderState {
     Arrays.fill(outcomes, false);
     p99Ms = Double.NaN;
     availability = 1.0;
-    coolUntilNanos = clock.getAsLong();
-    breaker.reset();
+    lanes.values().forEach(ModelLane::reset);
     byOutcome.clear();
     for (LongAdder a : histogram) a.reset();
   }
@@ -113,11 +121,30 @@ public final class ProviderState {
   public Map<String, Object> snapshot() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("provider", id);
-    m.put("breaker", breaker.state().name().toLowerCase());
-    m.put("breaker_opens", breaker.opens());
+    // The provider's breaker as the worst of its models' (open > half-open > closed); each model below.
+    CircuitBreaker.State worst = CircuitBreaker.State.CLOSED;
+    long opens = 0;
+    boolean cooling = false;
+    Map<String, Object> models = new LinkedHashMap<>();
+    for (ModelLane l : lanes.values().stream().sorted(java.util.Comparator.comparing(x -> x.model)).toList()) {
+      CircuitBreaker.State st = l.breaker.state();
+      if (st == CircuitBreaker.State.OPEN || (st == CircuitBreaker.State.HALF_OPEN && worst == CircuitBreaker.State.CLOSED)) {
+        worst = st;
+      }
+      opens += l.breaker.opens();
+      cooling |= l.cooling();
+      Map<String, Object> lm = new LinkedHashMap<>();
+      lm.put("breaker", st.name().toLowerCase());
+      lm.put("breaker_opens", l.breaker.opens());
+      lm.put("cooling_down", l.cooling());
+      models.put(l.model, lm);
+    }
+    m.put("breaker", worst.name().toLowerCase());
+    m.put("breaker_opens", opens);
     m.put("p99_ms", Double.isNaN(p99Ms) ? null : p99Ms);
     m.put("availability", availability);
-    m.put("cooling_down", cooling());
+    m.put("cooling_down", cooling);
+    m.put("models", models);
     Map<String, Long> outs = new LinkedHashMap<>();
     byOutcome.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> outs.put(e.getKey(), e.getValue().sum()));

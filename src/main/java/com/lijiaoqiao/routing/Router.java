@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Chooses providers for a request, entirely in memory: the registry is an immutable snapshot swapped
- * atomically on change; live state (latency, availability, breakers) is per provider.
+ * atomically on change; live state (latency, availability) is per provider, breakers and cool-downs per
+ * provider and model.
  *
  * <p>Order: candidates not cooling down (Retry-After) first, then by tier (ascending), then by score
  * (descending), then by provider id — deterministic for equal inputs. Circuit-open providers are left out.
@@ -56,13 +57,15 @@ public final class Router {
     ModelCatalog.Builder catalog = ModelCatalog.builder();
     for (ProviderDef d : defs) {
       byId.put(d.id(), d);
+      // Whatever an upstream says back is scrubbed of every credential the gateway holds for any upstream.
+      com.lijiaoqiao.protocol.SecretScrubber.learn(d.credential());
       if (!d.enabled()) continue;
       Provider adapter = adapters.apply(d);
       ProviderState st = state(d.id());
       String owner = d.ownedBy() == null || d.ownedBy().isBlank() ? d.id() : d.ownedBy();
       d.models().forEach((pub, up) -> {
         RouteTarget t = new RouteTarget(adapter, up == null || up.isBlank() ? pub : up);
-        byModel.computeIfAbsent(pub, k -> new ArrayList<>()).add(new Candidate(d, adapter, st, t));
+        byModel.computeIfAbsent(pub, k -> new ArrayList<>()).add(new Candidate(d, adapter, st, st.lane(pub), t));
         catalog.add(pub, t, owner);
       });
     }
@@ -73,7 +76,7 @@ public final class Router {
 
   public ProviderState state(String id) {
     return states.computeIfAbsent(id, k -> new ProviderState(k,
-        new CircuitBreaker(settings.breakerFailures(), settings.breakerWindow(), settings.breakerMinCalls(),
+        () -> new CircuitBreaker(settings.breakerFailures(), settings.breakerWindow(), settings.breakerMinCalls(),
             settings.breakerFailureRate(), settings.breakerOpenMs(), clock),
         settings.latencyWindow(), settings.outcomeWindow(), clock));
   }
@@ -144,7 +147,7 @@ public final class Router {
       if (needs.tools() && !d.tools()) continue;
       if (needs.vision() && !d.vision()) continue;
       if (needs.estimatedTokens() > 0 && d.maxContext() > 0 && needs.estimatedTokens() > d.maxContext()) continue;
-      if (!c.state().breaker.available()) continue;
+      if (!c.lane().breaker.available()) continue;
       cs[k++] = c;
     }
     if (k == 0) return List.of();
@@ -185,7 +188,7 @@ public final class Router {
         Integer rank = order.get(c.id());
         tier = rank != null ? rank : order.size() + Math.max(0, tier);
       }
-      out[i] = new Scored(c, tier, score, nl, na, nc, nq, c.state().cooling());
+      out[i] = new Scored(c, tier, score, nl, na, nc, nq, c.lane().cooling());
     }
     java.util.Arrays.sort(out, Router::compare);
     if (sticky != null && stickyKey != null && k > 1) {
@@ -195,7 +198,7 @@ public final class Router {
           Scored s = out[i];
           if (s.candidate().id().equals(id)) {
             if (!s.cooling() && s.tier() == out[0].tier()
-                && s.candidate().state().breaker.state() == CircuitBreaker.State.CLOSED) {
+                && s.candidate().lane().breaker.state() == CircuitBreaker.State.CLOSED) {
               System.arraycopy(out, 0, out, 1, i);
               out[0] = s;
             }

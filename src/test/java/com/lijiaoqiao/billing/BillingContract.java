@@ -315,4 +315,34 @@ abstract class BillingContract {
       }
     }
   }
+
+  @Test
+  void authorizationComesBeforeMoneyAndRefusedModelsLeaveNoTraceInTheBooks() throws Exception {
+    long tenant = gw.gateway.accounts().createTenant("broke");
+    long user = gw.gateway.accounts().createUser("broke-" + System.nanoTime() + "@t.local", "x", "b", tenant, "member");
+    String key = gw.gateway.keyIssuer().issue(user, tenant, "k", Set.of("gpt-4o-mini"), 1000, 10_000_000, null).secret();
+    String body = "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    // With no balance at all, a model the key may not use answers exactly like an unknown one: 404, no price.
+    Http.Reply forbidden = Http.postJson(url("/chat/completions"), key, body.formatted("gpt-4o"));
+    Http.Reply unknown = Http.postJson(url("/chat/completions"), key, body.formatted("no-such-model"));
+    assertThat(forbidden.status()).isEqualTo(404);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(forbidden.body()).doesNotContain("cost").doesNotContain("balance");
+    assertThat(forbidden.json().at("/error/code").asText()).isEqualTo(unknown.json().at("/error/code").asText());
+    // An over-long model name is refused at the door, naming the field.
+    Http.Reply tooLong = Http.postJson(url("/chat/completions"), key, body.formatted("m".repeat(129)));
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(tooLong.json().at("/error/details/field").asText()).isEqualTo("model");
+    // The allowed model is refused for money only now.
+    assertThat(Http.postJson(url("/chat/completions"), key, body.formatted("gpt-4o-mini")).status()).isEqualTo(402);
+    awaitShipped();
+    try (var c = gw.gateway.database().dataSource().getConnection();
+         var ps = c.prepareStatement("SELECT COUNT(*) FROM billing_records WHERE tenant_id = ?")) {
+      ps.setLong(1, tenant);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("no settlement for requests refused before money").isZero();
+      }
+    }
+  }
 }

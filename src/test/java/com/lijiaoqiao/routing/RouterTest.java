@@ -44,8 +44,8 @@ class RouterTest {
   void theScoreWeighsLatencyAvailabilityCostAndQuality() {
     install(def("fast", 0, 0.5, 10, true, 0), def("slow", 0, 0.5, 1, true, 0));
     for (int i = 0; i < 20; i++) {
-      router.state("fast").record("ok", true, true, 100);
-      router.state("slow").record("ok", true, true, 1_000);
+      router.state("fast").record("m", "ok", true, true, 100);
+      router.state("slow").record("m", "ok", true, true, 1_000);
     }
     List<Scored> plan = router.plan("m", Needs.NONE, null);
     // fast: latency 1 (0.4) + availability 1 (0.3) + cost 0 + quality 1 (0.1) = 0.8; slow: 0 + 0.3 + 0.2 + 0.1 = 0.6
@@ -54,8 +54,8 @@ class RouterTest {
     assertThat(plan.get(1).score()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
     // Failures lower availability (alternating, so the breaker stays closed): fast drops to 0.75, slow wins.
     for (int i = 0; i < 10; i++) {
-      router.state("fast").record("http_503", false, true, 5);
-      router.state("fast").record("ok", true, true, 100);
+      router.state("fast").record("m", "http_503", false, true, 5);
+      router.state("fast").record("m", "ok", true, true, 100);
     }
     assertThat(router.state("fast").availability()).isCloseTo(0.75, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(order(Needs.NONE, null)).containsExactly("slow", "fast");
@@ -66,8 +66,8 @@ class RouterTest {
     router = router(Weights.DEFAULT, Map.of("m", new Weights(0, 0, 1, 0)));
     install(def("fast", 0, 0.5, 10, true, 0), def("cheap", 0, 0.5, 1, true, 0));
     for (int i = 0; i < 5; i++) {
-      router.state("fast").record("ok", true, true, 10);
-      router.state("cheap").record("ok", true, true, 5_000);
+      router.state("fast").record("m", "ok", true, true, 10);
+      router.state("cheap").record("m", "ok", true, true, 5_000);
     }
     assertThat(order(Needs.NONE, null)).containsExactly("cheap", "fast");
   }
@@ -76,7 +76,7 @@ class RouterTest {
   void tiersComeBeforeScoresAndCoolingProvidersGoLast() {
     install(def("backup", 1, 1.0, 0, true, 0), def("main", 0, 0.1, 100, true, 0));
     assertThat(order(Needs.NONE, null)).containsExactly("main", "backup");
-    router.state("main").coolFor(2_000);
+    router.state("main").lane("m").coolFor(2_000);
     assertThat(order(Needs.NONE, null)).containsExactly("backup", "main");
     now.addAndGet(2_001_000_000L);
     assertThat(order(Needs.NONE, null)).containsExactly("main", "backup");
@@ -97,7 +97,7 @@ class RouterTest {
     install(def("notools", 0, 0.5, 1, false, 0), def("small", 0, 0.5, 1, true, 1_000), def("big", 0, 0.5, 1, true, 0));
     assertThat(order(new Needs(false, true, false, 0), null)).containsExactly("big", "small");
     assertThat(order(new Needs(false, false, false, 5_000), null)).containsExactly("big", "notools");
-    for (int i = 0; i < 5; i++) router.state("big").record("reset", false, true, 1);
+    for (int i = 0; i < 5; i++) router.state("big").record("m", "reset", false, true, 1);
     assertThat(order(new Needs(false, true, false, 5_000), null)).isEmpty();
     assertThat(order(Needs.NONE, null)).containsExactly("notools", "small");
   }
@@ -109,14 +109,14 @@ class RouterTest {
     router.served("m", "user-1", "b");
     assertThat(order(Needs.NONE, "user-1")).containsExactly("b", "a");
     assertThat(order(Needs.NONE, "user-2")).containsExactly("a", "b");
-    for (int i = 0; i < 5; i++) router.state("b").record("reset", false, true, 1);
+    for (int i = 0; i < 5; i++) router.state("b").record("m", "reset", false, true, 1);
     assertThat(order(Needs.NONE, "user-1")).containsExactly("a");
   }
 
   @Test
   void aNewSnapshotKeepsLiveStateAndDropsRemovedProviders() {
     install(def("a", 0, 0.5, 1, true, 0), def("b", 0, 0.5, 1, true, 0));
-    router.state("a").record("ok", true, true, 42);
+    router.state("a").record("m", "ok", true, true, 42);
     install(def("a", 0, 0.5, 1, true, 0));
     assertThat(router.state("a").p99Ms()).isEqualTo(42.0);
     assertThat(router.existingState("b")).isNull();

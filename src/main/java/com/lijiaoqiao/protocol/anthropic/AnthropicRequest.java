@@ -49,6 +49,7 @@ public final class AnthropicRequest {
     if (!model.isTextual() || model.asText().isBlank()) {
       throw Json.bad("'model' must be a non-empty string, not " + Json.kind(model) + ".");
     }
+    com.lijiaoqiao.protocol.OpenAiRequest.checkModelLength(model.asText());
     Integer maxTokens = null;
     JsonNode mt = body.get("max_tokens");
     if (!Json.present(mt)) {
