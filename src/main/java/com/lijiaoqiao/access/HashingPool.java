@@ -34,7 +34,8 @@ public final class HashingPool implements AutoCloseable {
     if (threads < 1) throw new IllegalArgumentException("hashing threads must be at least 1");
     if (queueCapacity < 0) throw new IllegalArgumentException("hashing queue must be 0 or more");
     this.queueCapacity = queueCapacity;
-    BlockingQueue<Runnable> queue = queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
+    BlockingQueue<Runnable> queue = queueCapacity == 0
+        ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
     AtomicInteger seq = new AtomicInteger();
     this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, queue, r -> {
       Thread t = new Thread(r, "ljq-hashing-" + seq.incrementAndGet());

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.lijiaoqiao.access.AccessTokens;
-import com.lijiaoqiao.access.HashingPool;
 import com.lijiaoqiao.access.ApiKeyStore;
+import com.lijiaoqiao.access.HashingPool;
 import com.lijiaoqiao.access.IpAllowList;
 import com.lijiaoqiao.access.KeyIssuer;
 import com.lijiaoqiao.access.KeyRegistry;
@@ -39,8 +39,9 @@ import java.util.concurrent.Callable;
 
 /**
  * The identity room's management endpoints: sessions, users, keys and the admin pages. Every handler runs on
- * a worker thread, except those that hash passwords: they run on the bounded {@link HashingPool}. Objects of another tenant (or, for members, of another user) are answered 404 exactly like
- * missing ones. Every change is written to the audit trail, without secrets.
+ * a worker thread, except those that hash passwords: they run on the bounded {@link HashingPool}. Objects of
+ * another tenant (or, for members, of another user) are answered 404 exactly like missing ones. Every change
+ * is written to the audit trail, without secrets.
  */
 public final class IdentityApi {
   /** Management JSON: snake_case, ISO-8601 times. */
@@ -83,21 +84,21 @@ public final class IdentityApi {
   }
 
   public void register(ApiRouter r) {
-    r.addAsync(HttpMethod.POST, "/v1/auth/token", Access.PUBLIC, (req, worker) -> token(req));
+    r.addAsync(HttpMethod.POST, "/v1/auth/token", Access.PUBLIC, (req, w) -> token(req));
     r.add(HttpMethod.POST, "/v1/auth/refresh", Access.PUBLIC, this::refresh);
     r.add(HttpMethod.POST, "/v1/auth/logout", Access.PUBLIC, this::logout);
-    r.addAsync(HttpMethod.POST, "/v1/auth/register", Access.PUBLIC, (req, worker) -> hashing(() -> registerUser(req)));
+    r.addAsync(HttpMethod.POST, "/v1/auth/register", Access.PUBLIC, (req, w) -> hashing(() -> registerUser(req)));
     r.add(HttpMethod.GET, "/v1/users", Access.SESSION_ONLY, this::listUsers);
     r.add(HttpMethod.GET, "/v1/users/{id}", Access.SESSION_ONLY, this::getUser);
-    r.addAsync(HttpMethod.PUT, "/v1/users/{id}", Access.SESSION_ONLY, (req, worker) ->
-        req.body() != null && req.body().has("password") ? hashing(() -> putUser(req)) : worker.run(() -> putUser(req)));
+    r.addAsync(HttpMethod.PUT, "/v1/users/{id}", Access.SESSION_ONLY, (req, w) -> // hashes only for a new password
+        req.body() != null && req.body().has("password") ? hashing(() -> putUser(req)) : w.run(() -> putUser(req)));
     r.add(HttpMethod.GET, "/v1/keys", Access.SESSION_ONLY, this::listKeys);
     r.add(HttpMethod.POST, "/v1/keys", Access.SESSION_ONLY, this::createKey);
     r.add(HttpMethod.DELETE, "/v1/keys/{id}", Access.SESSION_ONLY, this::deleteKey);
     r.add(HttpMethod.POST, "/v1/keys/{id}/rotate", Access.SESSION_ONLY, this::rotateKey);
     r.add(HttpMethod.GET, "/admin/stats", Access.ADMIN, this::stats);
     r.add(HttpMethod.GET, "/admin/users", Access.ADMIN, this::adminListUsers);
-    r.addAsync(HttpMethod.POST, "/admin/users", Access.ADMIN, (req, worker) -> hashing(() -> adminCreateUser(req)));
+    r.addAsync(HttpMethod.POST, "/admin/users", Access.ADMIN, (req, w) -> hashing(() -> adminCreateUser(req)));
     r.add(HttpMethod.POST, "/admin/users/{id}/disable", Access.ADMIN, req -> setStatus(req, "disabled"));
     r.add(HttpMethod.POST, "/admin/users/{id}/enable", Access.ADMIN, req -> setStatus(req, "active"));
   }
@@ -117,7 +118,7 @@ public final class IdentityApi {
     long wait = throttle.tryAcquire(ip, account);
     if (wait > 0) {
       throw new GatewayException(ErrorCode.RATE_LIMIT_001, "Too many sign-in attempts; try again in " + wait + " s.",
-          "登录尝试过于频繁，请 " + wait + " 秒后再试。", Map.of(), (int) Math.min(wait, Integer.MAX_VALUE));
+          "登录尝试过于频繁，请 " + wait + " 秒后再试。", Map.of(), (int) wait);
     }
     return hashing(() -> {
       ApiResponse ok = tokens(auth.login(email, password));
@@ -139,8 +140,8 @@ public final class IdentityApi {
   /** Work that hashes passwords, on the bounded hashing pool; a full pool is a 429 at once. */
   private Future<ApiResponse> hashing(Callable<ApiResponse> work) {
     return hashing.submit(work).recover(t -> Future.failedFuture(t instanceof HashingPool.Busy
-        ? new GatewayException(ErrorCode.RATE_LIMIT_001, "The gateway is busy with other sign-ins; try again in a moment.",
-            "登录请求繁忙，请稍后再试。", Map.of(), 1)
+        ? new GatewayException(ErrorCode.RATE_LIMIT_001,
+            "The gateway is busy checking passwords; try again in a moment.", "密码校验繁忙，请稍后再试。", Map.of(), 1)
         : t));
   }
 

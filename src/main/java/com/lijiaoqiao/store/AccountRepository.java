@@ -141,7 +141,8 @@ public final class AccountRepository {
     // The CAST: inside CASE, PostgreSQL cannot infer the parameter's type and would take it for text.
     String count = "CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END";
     return Jdbc.update(ds, "UPDATE users SET failed_logins = " + count + ", locked_until = CASE WHEN " + count
-        + " >= ? THEN CAST(? AS TIMESTAMP WITH TIME ZONE) ELSE NULL END WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)", ps -> {
+        + " >= ? THEN CAST(? AS TIMESTAMP WITH TIME ZONE) ELSE NULL END"
+        + " WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)", ps -> {
           ps.setInt(1, maxFailures);
           ps.setTimestamp(2, Timestamp.from(lockUntil));
           ps.setLong(3, id);

@@ -21,7 +21,9 @@ class HashingPoolTest {
       assertThat(refused.cause()).isInstanceOf(HashingPool.Busy.class);
       assertThat(pool.queued()).isEqualTo(3);
       release.countDown();
-      for (Future<Boolean> f : accepted) assertThat(f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+      for (Future<Boolean> f : accepted) {
+        assertThat(f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)).isTrue();
+      }
       assertThat(pool.submit(() -> "again").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS))
           .isEqualTo("again");
     }

@@ -182,8 +182,8 @@ abstract class IdentityContract {
   void aStaleBearerHeaderDoesNotStopSignInRefreshOrLogout() {
     String email = newUser("member", null);
     AccountRepository.UserRow u = gw.gateway.accounts().findUserByEmail(email).orElseThrow();
-    String expired = new AccessTokens(SecretFiles.resolve("", gw.dataDir.resolve("secrets").resolve("jwt-signing.secret")),
-        -60).issue(u.id(), u.tenantId(), u.role(), "a-session-long-gone");
+    byte[] signingKey = SecretFiles.resolve("", gw.dataDir.resolve("secrets").resolve("jwt-signing.secret"));
+    String expired = new AccessTokens(signingKey, -60).issue(u.id(), u.tenantId(), u.role(), "a-session-long-gone");
     String body = "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}";
     assertThat(api.post("/v1/auth/token", "not-a-jwt", body).status()).isEqualTo(200);
     Http.Reply t = api.post("/v1/auth/token", expired, body);
@@ -206,7 +206,8 @@ abstract class IdentityContract {
   void responsesCarryingTokensOrSecretsAreNotCached() {
     String email = newUser("member", null);
     Http.Reply t = signIn(email, PASSWORD);
-    Http.Reply r = api.post("/v1/auth/refresh", null, "{\"refresh_token\":\"" + t.json().get("refresh_token").asText() + "\"}");
+    Http.Reply r = api.post("/v1/auth/refresh", null,
+        "{\"refresh_token\":\"" + t.json().get("refresh_token").asText() + "\"}");
     String token = r.json().get("access_token").asText();
     Http.Reply created = api.post("/v1/keys", token, "{\"name\":\"nc\"}");
     Http.Reply rotated = api.post("/v1/keys/" + created.json().get("id").asLong() + "/rotate", token, null);

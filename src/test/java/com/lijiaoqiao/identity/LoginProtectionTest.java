@@ -52,7 +52,9 @@ class LoginProtectionTest {
     })) {
       Api api = new Api(gw.gateway.port());
       String a = newUser(gw);
-      for (int i = 0; i < 6; i++) assertThat(signIn(api, a, PASSWORD).status()).as("successes use no budget").isEqualTo(200);
+      for (int i = 0; i < 6; i++) {
+        assertThat(signIn(api, a, PASSWORD).status()).as("successes use no budget").isEqualTo(200);
+      }
 
       assertThat(signIn(api, a, "wrong-1").status()).isEqualTo(401);
       assertThat(signIn(api, a, "wrong-2").status()).isEqualTo(401);
