@@ -2,6 +2,7 @@ package com.lijiaoqiao.app;
 
 import com.lijiaoqiao.access.AccessTokens;
 import com.lijiaoqiao.access.ApiKeySecrets;
+import com.lijiaoqiao.access.HashingPool;
 import com.lijiaoqiao.access.KeyIssuer;
 import com.lijiaoqiao.access.KeyRegistry;
 import com.lijiaoqiao.access.SecretFiles;
@@ -23,6 +24,7 @@ import com.lijiaoqiao.pipeline.ListModelsStage;
 import com.lijiaoqiao.identity.AuthService;
 import com.lijiaoqiao.identity.GatewayCallerResolver;
 import com.lijiaoqiao.identity.IdentityApi;
+import com.lijiaoqiao.identity.LoginThrottle;
 import com.lijiaoqiao.limits.LocalRateLimiter;
 import com.lijiaoqiao.limits.RateLimiter;
 import com.lijiaoqiao.pipeline.RateLimitStage;
@@ -79,6 +81,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final SessionRepository sessions;
   private final AuditRepository audit;
   private final AuthService auth;
+  private final HashingPool hashing;
   private final RateLimiter rateLimiter;
   private final long lastUsedTimer;
   private final long keySyncTimer;
@@ -137,8 +140,12 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.auth = new AuthService(accounts, sessions, accessTokens, config.security.refreshTokenTtlSeconds,
           config.security.loginMaxFailures, config.security.loginLockSeconds);
       this.rateLimiter = rateLimiter(config);
-      new IdentityApi(new IdentityApi.Settings(config.security.openRegistration, config.security.maxKeysPerUser),
-          auth, accounts, sessions, keyRepo, keyIssuer, keys, audit).register(api);
+      GatewayConfig.Security sc = config.security;
+      this.hashing = new HashingPool(sc.hashingThreads > 0 ? sc.hashingThreads : HashingPool.defaultThreads(),
+          Math.max(0, sc.hashingQueue));
+      new IdentityApi(new IdentityApi.Settings(sc.openRegistration, sc.maxKeysPerUser), auth, accounts, sessions,
+          keyRepo, keyIssuer, keys, audit, new LoginThrottle(sc.loginPerIpPerMinute, sc.loginPerAccountPerMinute),
+          hashing).register(api);
       api.callerResolver(new GatewayCallerResolver(vertx, accessTokens, sessions, keys, secrets));
       this.lastUsedTimer = vertx.setPeriodic(Math.max(100, config.security.keyLastUsedFlushMs),
           id -> vertx.executeBlocking(keys::flushLastUsed, false)
@@ -385,6 +392,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return auth;
   }
 
+  /** The password-hashing pool (tests saturate it). */
+  public HashingPool hashingPool() {
+    return hashing;
+  }
+
   public KeyRegistry keys() {
     return keys;
   }
@@ -457,6 +469,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     }
     recorder.close();
     decisions.close();
+    if (hashing != null) hashing.close();
     database.close();
     if (simulator != null) simulator.close();
     try {

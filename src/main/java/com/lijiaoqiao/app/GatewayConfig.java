@@ -56,6 +56,14 @@ public final class GatewayConfig {
     /** Consecutive failed sign-ins that lock an account, and for how long. */
     public int loginMaxFailures = 5;
     public int loginLockSeconds = 900;
+    /** Failed sign-ins per minute per client IP and per account (e-mail), in memory per node; 0 = no limit.
+     *  A successful sign-in does not count. Beyond: 429 RATE_LIMIT_001 with Retry-After. */
+    public int loginPerIpPerMinute = 20;
+    public int loginPerAccountPerMinute = 10;
+    /** Threads hashing passwords (sign-in, registration, password change); 0 = max(2, cores / 2). */
+    public int hashingThreads = 0;
+    /** Hashing tasks that may wait for a thread; more are refused at once with 429 RATE_LIMIT_001. */
+    public int hashingQueue = 32;
     /** How often last-used times of keys are written to the database. */
     public int keyLastUsedFlushMs = 5_000;
     /** How often a node picks up keys and users changed by other nodes (revocations, rotations); 0 = never. */

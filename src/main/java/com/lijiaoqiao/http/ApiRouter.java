@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -77,12 +79,31 @@ public final class ApiRouter {
     ApiResponse handle(ApiRequest request) throws Exception;
   }
 
-  private record Route(HttpMethod method, Pattern pattern, List<String> names, Access access, Handler handler) {}
+  /** Runs blocking work on the shared worker pool. */
+  @FunctionalInterface
+  public interface Worker {
+    Future<ApiResponse> run(Callable<ApiResponse> work);
+  }
+
+  /**
+   * A handler that chooses where its work runs (sign-in hashes on its own bounded pool, not on the shared
+   * workers). Called on the event loop: it must not block; throwing is the same as a failed future.
+   */
+  @FunctionalInterface
+  public interface AsyncHandler {
+    Future<ApiResponse> handle(ApiRequest request, Worker worker) throws Exception;
+  }
+
+  private record Route(HttpMethod method, Pattern pattern, List<String> names, Access access, AsyncHandler handler) {}
 
   private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile CallerResolver callers = req -> Future.succeededFuture(null);
 
   public ApiRouter add(HttpMethod method, String template, Access access, Handler handler) {
+    return addAsync(method, template, access, (req, worker) -> worker.run(() -> handler.handle(req)));
+  }
+
+  public ApiRouter addAsync(HttpMethod method, String template, Access access, AsyncHandler handler) {
     List<String> names = new ArrayList<>();
     Matcher m = Pattern.compile("\\{([a-zA-Z_]+)}").matcher(template);
     StringBuilder regex = new StringBuilder();
@@ -144,6 +165,12 @@ public final class ApiRouter {
     req.pause();
     Future<Caller> caller = route.access == Access.PUBLIC && !hasCredentials(req)
         ? Future.succeededFuture(null) : callers.resolve(req);
+    if (route.access == Access.PUBLIC) {
+      // A public route needs no credentials, so stale ones (an expired access token left in the client's
+      // headers) must not stop a sign-in, a refresh or a sign-out: the caller is then simply anonymous.
+      caller = caller.otherwise((Caller) null);
+    }
+    Context context = vertx.getOrCreateContext();
     caller.onComplete(ar -> {
       if (ar.failed()) {
         req.resume();
@@ -157,15 +184,23 @@ public final class ApiRouter {
         fail(req, requestId, denied);
         return;
       }
-      readBody(req, requestId, body -> vertx.executeBlocking(() -> route.handler.handle(
-              new ApiRequest(c, pathParams, req.params(), req.headers(), body, requestId, clientIp(req))), false)
-          .onComplete(res -> {
-            if (res.failed()) {
-              fail(req, requestId, res.cause());
-            } else {
-              write(req, requestId, res.result());
-            }
-          }));
+      readBody(req, requestId, body -> {
+        ApiRequest request = new ApiRequest(c, pathParams, req.params(), req.headers(), body, requestId, clientIp(req));
+        Future<ApiResponse> result;
+        try {
+          result = route.handler.handle(request, work -> vertx.executeBlocking(work, false));
+        } catch (Exception e) {
+          result = Future.failedFuture(e);
+        }
+        // Work on a room's own pool completes on that pool's thread: answer from the request's context.
+        result.onComplete(res -> context.runOnContext(v -> {
+          if (res.failed()) {
+            fail(req, requestId, res.cause());
+          } else {
+            write(req, requestId, res.result());
+          }
+        }));
+      });
     });
   }
 

@@ -18,7 +18,10 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sign-in, refresh-token rotation and sign-out. Blocking (database and Argon2): run on worker threads. */
+/**
+ * Sign-in, refresh-token rotation and sign-out. Blocking (database and Argon2): sign-in runs on the
+ * {@link com.lijiaoqiao.access.HashingPool}, the rest on worker threads.
+ */
 public final class AuthService {
   private static final Logger log = LoggerFactory.getLogger(AuthService.class);
   static final String REFRESH_PREFIX = "lrt-";
@@ -54,29 +57,32 @@ public final class AuthService {
     return tokens;
   }
 
+  /**
+   * Signs in. Unknown e-mail, wrong password and a locked account get the same answer after the same work
+   * (one Argon2 verification), so the answer does not tell whether an account exists or is locked.
+   */
   public TokenPair login(String email, String password) {
-    Optional<AccountRepository.UserRow> found = email == null ? Optional.empty()
-        : accounts.findUserByEmail(email.trim().toLowerCase());
+    String pw = password == null ? "" : password;
+    String key = accountKey(email);
+    Optional<AccountRepository.UserRow> found = key == null ? Optional.empty() : accounts.findUserByEmail(key);
     if (found.isEmpty()) {
-      PasswordHasher.matches(password == null ? "" : password, DUMMY_HASH);
+      PasswordHasher.matches(pw, DUMMY_HASH);
       throw badCredentials();
     }
     AccountRepository.UserRow u = found.get();
     Instant now = Instant.now();
-    if (u.lockedUntil() != null) {
-      if (now.isBefore(u.lockedUntil())) {
-        long wait = Math.max(1, u.lockedUntil().getEpochSecond() - now.getEpochSecond());
-        throw new GatewayException(ErrorCode.AUTH_001, "Too many failed sign-ins: the account is locked; try again later.",
-            "登录失败次数过多，账户已临时锁定，请稍后再试。", Map.of(), (int) wait);
-      }
-      accounts.resetFailedLogins(u.id());
+    // The attempt is counted before the hash is checked, atomically, so racing guesses cannot outrun the lock.
+    if (!accounts.reserveLoginAttempt(u.id(), maxFailures, now, now.plusSeconds(lockSeconds))) {
+      PasswordHasher.matches(pw, DUMMY_HASH);
+      log.info("sign-in refused for user {}: the account is locked", u.id());
+      throw badCredentials();
     }
-    if (!PasswordHasher.matches(password == null ? "" : password, u.passwordHash())) {
-      accounts.recordFailedLogin(u.id(), maxFailures, now.plusSeconds(lockSeconds));
+    if (!PasswordHasher.matches(pw, u.passwordHash())) {
       log.info("failed sign-in for user {}", u.id());
       throw badCredentials();
     }
     if (!"active".equals(u.status())) {
+      accounts.resetFailedLogins(u.id());
       throw new GatewayException(ErrorCode.AUTH_001, "This account is " + u.status() + ".", "该账户已停用。",
           Map.of(), null);
     }
@@ -84,6 +90,13 @@ public final class AuthService {
     String family = UUID.randomUUID().toString();
     sessions.createFamily(family, u.id());
     return issue(u.id(), u.tenantId(), u.role(), family);
+  }
+
+  /** The form under which an e-mail is looked up and throttled (null when there is none). */
+  public static String accountKey(String email) {
+    if (email == null) return null;
+    String e = email.trim().toLowerCase(java.util.Locale.ROOT);
+    return e.isEmpty() ? null : e.length() > 320 ? e.substring(0, 320) : e;
   }
 
   /** Rotates a refresh token. Presenting one that was already used revokes its whole family. */
@@ -135,8 +148,10 @@ public final class AuthService {
     }
   }
 
-  private static GatewayException badCredentials() {
-    return new GatewayException(ErrorCode.AUTH_001, "Wrong e-mail or password.", "邮箱或密码错误。", Map.of(), null);
+  /** One answer for unknown e-mail, wrong password and a locked account (no Retry-After: that would tell). */
+  static GatewayException badCredentials() {
+    return new GatewayException(ErrorCode.AUTH_001, "Wrong e-mail or password. After repeated failures, sign-in "
+        + "is paused for a while.", "邮箱或密码错误。多次失败后将暂停登录一段时间。", Map.of(), null);
   }
 
   private static GatewayException invalidRefresh() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.lijiaoqiao.access.AccessTokens;
 import com.lijiaoqiao.access.ApiKeyStore;
+import com.lijiaoqiao.access.HashingPool;
 import com.lijiaoqiao.access.IpAllowList;
 import com.lijiaoqiao.access.KeyIssuer;
 import com.lijiaoqiao.access.KeyRegistry;
@@ -24,6 +25,7 @@ import com.lijiaoqiao.store.AccountRepository;
 import com.lijiaoqiao.store.ApiKeyRepository;
 import com.lijiaoqiao.store.AuditRepository;
 import com.lijiaoqiao.store.SessionRepository;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -33,11 +35,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * The identity room's management endpoints: sessions, users, keys and the admin pages. Every handler runs on
- * a worker thread. Objects of another tenant (or, for members, of another user) are answered 404 exactly like
- * missing ones. Every change is written to the audit trail, without secrets.
+ * a worker thread, except those that hash passwords: they run on the bounded {@link HashingPool}. Objects of
+ * another tenant (or, for members, of another user) are answered 404 exactly like missing ones. Every change
+ * is written to the audit trail, without secrets.
  */
 public final class IdentityApi {
   /** Management JSON: snake_case, ISO-8601 times. */
@@ -50,6 +54,9 @@ public final class IdentityApi {
 
   public record Settings(boolean openRegistration, int maxKeysPerUser) {}
 
+  /** Responses that carry a token or a secret must not be kept by browsers or proxies. */
+  static final Map<String, String> NO_STORE = Map.of("cache-control", "no-store", "pragma", "no-cache");
+
   private final Settings settings;
   private final AuthService auth;
   private final AccountRepository accounts;
@@ -58,9 +65,12 @@ public final class IdentityApi {
   private final KeyIssuer issuer;
   private final KeyRegistry registry;
   private final AuditRepository audit;
+  private final LoginThrottle throttle;
+  private final HashingPool hashing;
 
   public IdentityApi(Settings settings, AuthService auth, AccountRepository accounts, SessionRepository sessions,
-                     ApiKeyRepository keyRows, KeyIssuer issuer, KeyRegistry registry, AuditRepository audit) {
+                     ApiKeyRepository keyRows, KeyIssuer issuer, KeyRegistry registry, AuditRepository audit,
+                     LoginThrottle throttle, HashingPool hashing) {
     this.settings = settings;
     this.auth = auth;
     this.accounts = accounts;
@@ -69,37 +79,70 @@ public final class IdentityApi {
     this.issuer = issuer;
     this.registry = registry;
     this.audit = audit;
+    this.throttle = throttle;
+    this.hashing = hashing;
   }
 
   public void register(ApiRouter r) {
-    r.add(HttpMethod.POST, "/v1/auth/token", Access.PUBLIC, this::token);
+    r.addAsync(HttpMethod.POST, "/v1/auth/token", Access.PUBLIC, (req, w) -> token(req));
     r.add(HttpMethod.POST, "/v1/auth/refresh", Access.PUBLIC, this::refresh);
     r.add(HttpMethod.POST, "/v1/auth/logout", Access.PUBLIC, this::logout);
-    r.add(HttpMethod.POST, "/v1/auth/register", Access.PUBLIC, this::registerUser);
+    r.addAsync(HttpMethod.POST, "/v1/auth/register", Access.PUBLIC, (req, w) -> hashing(() -> registerUser(req)));
     r.add(HttpMethod.GET, "/v1/users", Access.SESSION_ONLY, this::listUsers);
     r.add(HttpMethod.GET, "/v1/users/{id}", Access.SESSION_ONLY, this::getUser);
-    r.add(HttpMethod.PUT, "/v1/users/{id}", Access.SESSION_ONLY, this::putUser);
+    r.addAsync(HttpMethod.PUT, "/v1/users/{id}", Access.SESSION_ONLY, (req, w) -> // hashes only for a new password
+        req.body() != null && req.body().has("password") ? hashing(() -> putUser(req)) : w.run(() -> putUser(req)));
     r.add(HttpMethod.GET, "/v1/keys", Access.SESSION_ONLY, this::listKeys);
     r.add(HttpMethod.POST, "/v1/keys", Access.SESSION_ONLY, this::createKey);
     r.add(HttpMethod.DELETE, "/v1/keys/{id}", Access.SESSION_ONLY, this::deleteKey);
     r.add(HttpMethod.POST, "/v1/keys/{id}/rotate", Access.SESSION_ONLY, this::rotateKey);
     r.add(HttpMethod.GET, "/admin/stats", Access.ADMIN, this::stats);
     r.add(HttpMethod.GET, "/admin/users", Access.ADMIN, this::adminListUsers);
-    r.add(HttpMethod.POST, "/admin/users", Access.ADMIN, this::adminCreateUser);
+    r.addAsync(HttpMethod.POST, "/admin/users", Access.ADMIN, (req, w) -> hashing(() -> adminCreateUser(req)));
     r.add(HttpMethod.POST, "/admin/users/{id}/disable", Access.ADMIN, req -> setStatus(req, "disabled"));
     r.add(HttpMethod.POST, "/admin/users/{id}/enable", Access.ADMIN, req -> setStatus(req, "active"));
   }
 
   // ---- sessions ----
 
-  private ApiResponse token(ApiRequest req) {
+  /**
+   * Sign-in: throttled per IP and per account before any hashing, then run on the hashing pool. Called on the
+   * event loop (the throttle is in memory).
+   */
+  private Future<ApiResponse> token(ApiRequest req) {
     JsonNode b = body(req);
-    AuthService.TokenPair t = auth.login(text(b, "email", true), text(b, "password", true));
-    return ApiResponse.ok(tokenBody(t));
+    String email = text(b, "email", true);
+    String password = text(b, "password", true);
+    String ip = req.clientIp();
+    String account = AuthService.accountKey(email);
+    long wait = throttle.tryAcquire(ip, account);
+    if (wait > 0) {
+      throw new GatewayException(ErrorCode.RATE_LIMIT_001, "Too many sign-in attempts; try again in " + wait + " s.",
+          "登录尝试过于频繁，请 " + wait + " 秒后再试。", Map.of(), (int) wait);
+    }
+    return hashing(() -> {
+      ApiResponse ok = tokens(auth.login(email, password));
+      throttle.refund(ip, account); // only failures use up the budget
+      return ok;
+    }).onFailure(t -> {
+      if (t instanceof GatewayException g && g.code() == ErrorCode.RATE_LIMIT_001) throttle.refund(ip, account);
+    });
   }
 
   private ApiResponse refresh(ApiRequest req) {
-    return ApiResponse.ok(tokenBody(auth.refresh(text(body(req), "refresh_token", true))));
+    return tokens(auth.refresh(text(body(req), "refresh_token", true)));
+  }
+
+  private static ApiResponse tokens(AuthService.TokenPair t) {
+    return new ApiResponse(200, tokenBody(t), NO_STORE);
+  }
+
+  /** Work that hashes passwords, on the bounded hashing pool; a full pool is a 429 at once. */
+  private Future<ApiResponse> hashing(Callable<ApiResponse> work) {
+    return hashing.submit(work).recover(t -> Future.failedFuture(t instanceof HashingPool.Busy
+        ? new GatewayException(ErrorCode.RATE_LIMIT_001,
+            "The gateway is busy checking passwords; try again in a moment.", "密码校验繁忙，请稍后再试。", Map.of(), 1)
+        : t));
   }
 
   private ApiResponse logout(ApiRequest req) {
@@ -131,7 +174,7 @@ public final class IdentityApi {
         Caller.MEMBER, null);
     AccountRepository.UserView v = accounts.findView(id).orElseThrow();
     audit(req, id, v.tenantId(), "user.register", "user", id, null, v);
-    return ApiResponse.created(JSON.valueToTree(v));
+    return new ApiResponse(201, JSON.valueToTree(v), NO_STORE);
   }
 
   // ---- users ----
@@ -323,7 +366,7 @@ public final class IdentityApi {
       audit(req, c.userId(), tenant, "key.create", "api_key", row.id(), null, JSON.valueToTree(row));
       ObjectNode out = JSON.valueToTree(row);
       out.put("key", issued.secret());
-      return ApiResponse.created(out);
+      return new ApiResponse(201, out, NO_STORE);
     }
   }
 
@@ -359,7 +402,7 @@ public final class IdentityApi {
         JSON.valueToTree(after));
     ObjectNode out = JSON.valueToTree(after);
     out.put("key", issued.secret());
-    return ApiResponse.ok(out);
+    return new ApiResponse(200, out, NO_STORE);
   }
 
   // ---- admin ----

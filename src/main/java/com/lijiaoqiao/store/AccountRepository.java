@@ -129,17 +129,28 @@ public final class AccountRepository {
     });
   }
 
-  /** Counts a failed sign-in; the {@code threshold}-th consecutive one locks the account until {@code lockUntil}. */
-  public void recordFailedLogin(long id, int threshold, Instant lockUntil) {
-    Jdbc.update(ds, "UPDATE users SET failed_logins = failed_logins + 1, locked_until = CASE WHEN "
-        + "failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?", ps -> {
-          ps.setInt(1, threshold);
+  /**
+   * Reserves one sign-in attempt before the password is checked, in one conditional UPDATE so that concurrent
+   * attempts on any node cannot overtake the lock: the attempt counts as a failure up front (a success resets
+   * the count), and the {@code maxFailures}-th consecutive one locks the account until {@code lockUntil}.
+   * Returns false, counting nothing, while the account is locked; a lock that has run out starts a fresh count.
+   * The row lock of the UPDATE serialises racing attempts (PostgreSQL and H2 re-check the WHERE on the row
+   * they waited for), so at most {@code maxFailures} attempts pass per lock period.
+   */
+  public boolean reserveLoginAttempt(long id, int maxFailures, Instant now, Instant lockUntil) {
+    // The CAST: inside CASE, PostgreSQL cannot infer the parameter's type and would take it for text.
+    String count = "CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END";
+    return Jdbc.update(ds, "UPDATE users SET failed_logins = " + count + ", locked_until = CASE WHEN " + count
+        + " >= ? THEN CAST(? AS TIMESTAMP WITH TIME ZONE) ELSE NULL END"
+        + " WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)", ps -> {
+          ps.setInt(1, maxFailures);
           ps.setTimestamp(2, Timestamp.from(lockUntil));
           ps.setLong(3, id);
-        });
+          ps.setTimestamp(4, Timestamp.from(now));
+        }) == 1;
   }
 
-  /** A lock that has run out starts a fresh count. */
+  /** Clears the count and any lock (the password was right, but the account may not sign in). */
   public void resetFailedLogins(long id) {
     Jdbc.update(ds, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", ps -> ps.setLong(1, id));
   }

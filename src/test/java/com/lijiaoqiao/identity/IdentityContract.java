@@ -3,11 +3,20 @@ package com.lijiaoqiao.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lijiaoqiao.access.AccessTokens;
+import com.lijiaoqiao.access.SecretFiles;
 import com.lijiaoqiao.store.AccountRepository;
 import com.lijiaoqiao.testing.Api;
 import com.lijiaoqiao.testing.Databases;
 import com.lijiaoqiao.testing.Http;
 import com.lijiaoqiao.testing.TestGateway;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +43,11 @@ abstract class IdentityContract {
     gw = TestGateway.start(database(), c -> {
       c.security.keyLastUsedFlushMs = 100;
       c.security.maxKeysPerUser = 3;
+      // This suite checks the lock-out kept in the database; the per-node throttle in front of it has its own
+      // test (LoginProtectionTest) and would otherwise answer the concurrent guesses below with 429s.
+      c.security.loginPerIpPerMinute = 0;
+      c.security.loginPerAccountPerMinute = 0;
+      c.security.hashingQueue = 64;
     });
     api = new Api(gw.gateway.port());
     String admin = newUser("admin", null);
@@ -99,26 +113,109 @@ abstract class IdentityContract {
     assertThat(api.post("/v1/auth/refresh", null, "{\"refresh_token\":\"" + refresh + "\"}").status()).isEqualTo(401);
   }
 
+  Http.Reply signIn(String email, String password) {
+    return api.post("/v1/auth/token", null, "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}");
+  }
+
+  /** The error object without its trace id: what must not differ between two refusals. */
+  static JsonNode errorWithoutTrace(Http.Reply r) {
+    ObjectNode e = ((ObjectNode) r.json().get("error")).deepCopy();
+    e.remove("trace_id");
+    return e;
+  }
+
   @Test
-  void fiveFailedSignInsLockTheAccount() {
+  void fiveFailedSignInsLockTheAccountAndALockedAccountAnswersLikeAnUnknownOne() {
     String email = newUser("member", null);
     for (int i = 0; i < 5; i++) {
-      Http.Reply bad = api.post("/v1/auth/token", null, "{\"email\":\"" + email + "\",\"password\":\"wrong-password\"}");
+      Http.Reply bad = signIn(email, "wrong-password");
       assertThat(bad.status()).isEqualTo(401);
       assertThat(bad.json().at("/error/code").asText()).isEqualTo("AUTH_001");
     }
-    Http.Reply locked = api.post("/v1/auth/token", null, "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}");
-    assertThat(locked.status()).isEqualTo(401);
-    assertThat(locked.json().at("/error/message").asText()).contains("locked");
-    assertThat(Long.parseLong(locked.header("retry-after"))).isBetween(800L, 900L);
+    Http.Reply locked = signIn(email, PASSWORD);
+    Http.Reply unknown = signIn("nobody-" + System.nanoTime() + "@id.test", PASSWORD);
+    Http.Reply wrong = signIn(newUser("member", null), "wrong-password");
+    for (Http.Reply r : List.of(locked, unknown, wrong)) {
+      assertThat(r.status()).as(r.body()).isEqualTo(401);
+      assertThat(r.header("retry-after")).as("a Retry-After would reveal the lock").isNull();
+      assertThat(errorWithoutTrace(r)).isEqualTo(errorWithoutTrace(unknown));
+    }
     AccountRepository.UserRow row = gw.gateway.accounts().findUserByEmail(email).orElseThrow();
     assertThat(row.lockedUntil()).isNotNull();
+    assertThat(row.failedLogins()).isEqualTo(5);
     // four failures do not lock
     String other = newUser("member", null);
     for (int i = 0; i < 4; i++) {
       api.post("/v1/auth/token", null, "{\"email\":\"" + other + "\",\"password\":\"wrong-password\"}");
     }
     assertThat(api.login(other, PASSWORD)).isNotBlank();
+  }
+
+  @Test
+  void concurrentWrongPasswordsCannotOutrunTheLock() throws Exception {
+    String email = newUser("member", null);
+    int n = 31;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Http.Reply>> replies = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String guess = "wrong-password-" + i;
+        replies.add(pool.submit(() -> {
+          go.await();
+          return signIn(email, guess);
+        }));
+      }
+      go.countDown();
+      for (Future<Http.Reply> f : replies) assertThat(f.get(60, TimeUnit.SECONDS).status()).isEqualTo(401);
+    } finally {
+      pool.shutdownNow();
+    }
+    // Each attempt is counted before its hash is checked, so the count is exactly the number of real checks.
+    AccountRepository.UserRow row = gw.gateway.accounts().findUserByEmail(email).orElseThrow();
+    assertThat(row.failedLogins()).as("password hashes checked").isEqualTo(5);
+    assertThat(row.lockedUntil()).isAfter(java.time.Instant.now().plusSeconds(800));
+    assertThat(signIn(email, PASSWORD).status()).as("the right password during the lock").isEqualTo(401);
+  }
+
+  @Test
+  void aStaleBearerHeaderDoesNotStopSignInRefreshOrLogout() {
+    String email = newUser("member", null);
+    AccountRepository.UserRow u = gw.gateway.accounts().findUserByEmail(email).orElseThrow();
+    byte[] signingKey = SecretFiles.resolve("", gw.dataDir.resolve("secrets").resolve("jwt-signing.secret"));
+    String expired = new AccessTokens(signingKey, -60).issue(u.id(), u.tenantId(), u.role(), "a-session-long-gone");
+    String body = "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}";
+    assertThat(api.post("/v1/auth/token", "not-a-jwt", body).status()).isEqualTo(200);
+    Http.Reply t = api.post("/v1/auth/token", expired, body);
+    assertThat(t.status()).as(t.body()).isEqualTo(200);
+    Http.Reply r = api.post("/v1/auth/refresh", expired,
+        "{\"refresh_token\":\"" + t.json().get("refresh_token").asText() + "\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    String refresh = r.json().get("refresh_token").asText();
+    String access = r.json().get("access_token").asText();
+    Http.Reply out = api.post("/v1/auth/logout", expired, "{\"refresh_token\":\"" + refresh + "\"}");
+    assertThat(out.status()).as(out.body()).isEqualTo(204);
+    assertThat(api.post("/v1/auth/refresh", null, "{\"refresh_token\":\"" + refresh + "\"}").status())
+        .as("the refresh token was revoked by the logout").isEqualTo(401);
+    assertThat(api.get("/v1/users/" + u.id(), access).status()).as("its session ended").isEqualTo(401);
+    // a stale header on a route that needs a caller is still refused
+    assertThat(api.get("/v1/users/" + u.id(), expired).status()).isEqualTo(401);
+  }
+
+  @Test
+  void responsesCarryingTokensOrSecretsAreNotCached() {
+    String email = newUser("member", null);
+    Http.Reply t = signIn(email, PASSWORD);
+    Http.Reply r = api.post("/v1/auth/refresh", null,
+        "{\"refresh_token\":\"" + t.json().get("refresh_token").asText() + "\"}");
+    String token = r.json().get("access_token").asText();
+    Http.Reply created = api.post("/v1/keys", token, "{\"name\":\"nc\"}");
+    Http.Reply rotated = api.post("/v1/keys/" + created.json().get("id").asLong() + "/rotate", token, null);
+    for (Http.Reply x : List.of(t, r, created, rotated)) {
+      assertThat(x.status()).as(x.body()).isBetween(200, 201);
+      assertThat(x.header("cache-control")).isEqualTo("no-store");
+      assertThat(x.header("pragma")).isEqualTo("no-cache");
+    }
   }
 
   @Test
