@@ -54,7 +54,9 @@ public final class Users {
       if (!accounts.tenantExists(tenantId)) throw GatewayException.badRequest("Tenant " + tenantId + " does not exist.");
       tenant = tenantId;
     } else {
-      tenant = accounts.createTenant(name != null && !name.isBlank() ? name : e);
+      String tenantName = name != null && !name.isBlank() ? name : e;
+      // tenants.name is VARCHAR(100); an e-mail address may be up to 255 characters.
+      tenant = accounts.createTenant(tenantName.length() > 100 ? tenantName.substring(0, 100) : tenantName);
     }
     try {
       return accounts.createUser(e, PasswordHasher.hash(password), name, tenant, role);
