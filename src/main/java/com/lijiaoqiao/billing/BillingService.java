@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
 public final class BillingService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BillingService.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The widths of billing_records.request_id, .model and .provider. */
+  static final int MAX_REQUEST_ID = 64;
+  static final int MAX_MODEL = 128;
+  static final int MAX_PROVIDER = 64;
 
   private final LedgerStore store;
   private final SettlementJournal journal;
@@ -34,13 +38,14 @@ public final class BillingService implements AutoCloseable {
     this.store = store;
     this.currency = currency;
     this.journal = new SettlementJournal(journalDir);
-    List<Settlement> unshipped = journal.unshipped();
-    if (!unshipped.isEmpty()) {
-      // Reservations open at a crash simply vanish with the process: only completed settlements are replayed.
-      store.applySettlements(unshipped, List.of());
-      log.info("replayed {} settlements from the journal into the ledger", unshipped.size());
+    // Reservations open at a crash simply vanish with the process: only completed settlements are replayed.
+    // A bad line (unreadable, or a value the ledger cannot hold) is set aside; it never stops the start.
+    SettlementJournal.Replayed replayed = journal.replayInto(store);
+    if (replayed.shipped() > 0) log.info("replayed {} settlements from the journal into the ledger", replayed.shipped());
+    if (replayed.setAside() > 0) {
+      log.error("set aside {} journal entries the ledger cannot take (settlements.rejected; see ljq reconcile)",
+          replayed.setAside());
     }
-    journal.checkpoint(journal.end());
     this.wallets = new Wallets(defaultLowThresholdMicros);
     store.loadPrices().values().forEach(prices::put);
     store.loadWallets().values().forEach(w -> wallets.load(w.tenantId(), w.balance(), w.lowBalanceThreshold()));
@@ -64,6 +69,9 @@ public final class BillingService implements AutoCloseable {
 
   /** @throws InsufficientBalanceException when balance minus open reservations cannot cover the estimate */
   public Reservation reserve(String requestId, long tenantId, String model, long promptTokens, long maxTokens) {
+    if (requestId == null || requestId.isEmpty() || requestId.length() > MAX_REQUEST_ID) {
+      throw new IllegalArgumentException("a request id must be 1-" + MAX_REQUEST_ID + " characters to be billed");
+    }
     ModelPrice price = prices.priceOf(model);
     long amount = price.estimate(promptTokens, maxTokens);
     wallets.reserve(requestId, tenantId, amount);
@@ -75,6 +83,8 @@ public final class BillingService implements AutoCloseable {
    * and queues it for the ledger. A second call for the same request id does nothing and returns false.
    */
   public boolean settle(Settlement s) {
+    if (s.requestId() == null) return false; // never reserved (reserve refuses it)
+    s = storable(s);
     Wallets.Charge charge = wallets.settle(s.requestId(), s.costMicros());
     if (charge == null) return false;
     LedgerStore.LowBalance low = charge.crossedLowBalance()
@@ -85,6 +95,33 @@ public final class BillingService implements AutoCloseable {
       shipper.enqueue(new LedgerShipper.Item(s, offset, low));
     }
     return true;
+  }
+
+  /**
+   * The settlement as the ledger can hold it (the second line of defence: the edge bounds model names first).
+   * A model or provider name longer than its column is cut to fit, a negative count or cost becomes zero; each
+   * is logged. A journaled settlement the store refused would be set aside, not charged in the ledger.
+   */
+  static Settlement storable(Settlement s) {
+    String model = s.model() == null ? "" : s.model();
+    String provider = s.provider();
+    boolean fits = model.length() <= MAX_MODEL && (provider == null || provider.length() <= MAX_PROVIDER)
+        && s.promptTokens() >= 0 && s.completionTokens() >= 0 && s.cachedTokens() >= 0
+        && s.cacheWriteTokens() >= 0 && s.reservedMicros() >= 0 && s.costMicros() >= 0 && s.model() != null;
+    if (fits) return s;
+    log.error("settlement {} of tenant {} does not fit the ledger (model of {} characters, provider {}, cost {}); "
+        + "stored clamped", s.requestId(), s.tenantId(), model.length(), provider == null ? 0 : provider.length(),
+        s.costMicros());
+    return new Settlement(s.requestId(), s.tenantId(), s.userId(), s.apiKeyId(), clip(model, MAX_MODEL),
+        provider == null ? null : clip(provider, MAX_PROVIDER), Math.max(0, s.promptTokens()),
+        Math.max(0, s.completionTokens()), Math.max(0, s.cachedTokens()), Math.max(0, s.cacheWriteTokens()),
+        s.tokensEstimated(), Math.max(0, s.reservedMicros()), Math.max(0, s.costMicros()), s.createdAtMillis());
+  }
+
+  private static String clip(String v, int max) {
+    if (v.length() <= max) return v;
+    int end = Character.isHighSurrogate(v.charAt(max - 1)) ? max - 1 : max;
+    return v.substring(0, end);
   }
 
   /** Admin credit; the same idempotency key credits once and returns the first result. Blocking. */

@@ -1,7 +1,10 @@
 package com.lijiaoqiao.billing;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ships journaled settlements to the ledger in batches from one background thread, then moves the journal's
- * checkpoint. A failed batch is retried (with back-off) until it lands: nothing charged is dropped.
+ * checkpoint. A failed batch is retried (with back-off) until it lands: nothing charged is dropped. A settlement
+ * the ledger refuses for good (a data error: SQLSTATE class 22 or 23) is isolated at once and set aside in
+ * settlements.rejected for an operator ({@code ljq reconcile} reports it); the rest of its batch ships.
  */
 final class LedgerShipper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LedgerShipper.class);
@@ -49,6 +54,7 @@ final class LedgerShipper implements AutoCloseable {
   private void run() {
     List<Item> batch = new ArrayList<>();
     long backoff = 50;
+    long offset = -1;
     while (true) {
       try {
         if (batch.isEmpty()) {
@@ -68,16 +74,10 @@ final class LedgerShipper implements AutoCloseable {
             batch.add(next);
             queue.drainTo(batch, MAX_BATCH - batch.size());
           }
+          offset = -1;
+          for (Item i : batch) offset = Math.max(offset, i.journalOffset());
         }
-        List<Settlement> settlements = new ArrayList<>(batch.size());
-        List<LedgerStore.LowBalance> low = new ArrayList<>();
-        long offset = -1;
-        for (Item i : batch) {
-          settlements.add(i.settlement());
-          if (i.lowBalance() != null) low.add(i.lowBalance());
-          offset = Math.max(offset, i.journalOffset());
-        }
-        store.applySettlements(settlements, low);
+        apply(store, batch);
         shipped += batch.size();
         journal.checkpoint(offset);
         batch.clear();
@@ -85,12 +85,26 @@ final class LedgerShipper implements AutoCloseable {
       } catch (InterruptedException e) {
         if (closing && queue.isEmpty() && batch.isEmpty()) return;
       } catch (RuntimeException e) {
-        log.warn("shipping {} settlements to the ledger failed, retrying in {} ms: {} ({})", batch.size(), backoff,
-            e.toString(), e.getCause() == null ? "" : e.getCause().getMessage());
-        if (backoff >= 400) {
-          // Repeated failure may be one bad settlement poisoning the batch: ship one by one, set the bad aside.
-          batch.removeIf(this::shipAloneOrSetAside);
+        boolean permanent = StoreErrors.isPermanent(e);
+        if (permanent || backoff >= 400) {
+          // One bad settlement must not hold up the others: split the batch until it is alone, set it aside.
+          if (permanent) log.warn("the ledger refused a batch of {} settlements for good ({}); isolating the bad one",
+              batch.size(), StoreErrors.reason(e));
+          Set<Item> done = Collections.newSetFromMap(new IdentityHashMap<>());
+          try {
+            shipped += shipIsolating(store, journal, List.copyOf(batch), done);
+          } catch (RuntimeException transientFailure) {
+            // the database went away meanwhile: what is not done is retried below
+          }
+          batch.removeIf(done::contains);
+          if (batch.isEmpty()) {
+            journal.checkpoint(offset);
+            backoff = 50;
+            continue;
+          }
         }
+        log.warn("shipping {} settlements to the ledger failed, retrying in {} ms: {}", batch.size(), backoff,
+            StoreErrors.reason(e));
         sleep(backoff);
         backoff = Math.min(backoff * 2, 5_000);
         if (closing && backoff >= 5_000) {
@@ -103,27 +117,38 @@ final class LedgerShipper implements AutoCloseable {
     }
   }
 
-  /** True when the item is done with: shipped, or refused for good and kept aside for an operator. */
-  private boolean shipAloneOrSetAside(Item i) {
-    try {
-      store.applySettlements(List.of(i.settlement()),
-          i.lowBalance() == null ? List.of() : List.of(i.lowBalance()));
-      shipped++;
-      return true;
-    } catch (RuntimeException e) {
-      if (isPermanent(e)) {
-        journal.setAside(i.settlement(), String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e));
-        return true;
-      }
-      return false;
+  private static void apply(LedgerStore store, List<Item> items) {
+    List<Settlement> settlements = new ArrayList<>(items.size());
+    List<LedgerStore.LowBalance> low = new ArrayList<>();
+    for (Item i : items) {
+      settlements.add(i.settlement());
+      if (i.lowBalance() != null) low.add(i.lowBalance());
     }
+    store.applySettlements(settlements, low);
   }
 
-  /** Constraint violations never heal by retrying; connection problems do. */
-  private static boolean isPermanent(RuntimeException e) {
-    Throwable c = e.getCause();
-    return c instanceof java.sql.SQLIntegrityConstraintViolationException
-        || (c instanceof java.sql.SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23"));
+  /**
+   * Ships {@code part}; when the ledger refuses it for good, halves it until the refused settlement is alone
+   * and sets that one aside (settlements.rejected), so the rest ships. Every item handled is added to
+   * {@code done}; returns how many were shipped. A transient failure is thrown, with {@code done} as far as it
+   * got (shipping is idempotent by request id, so the rest can simply be retried).
+   */
+  static int shipIsolating(LedgerStore store, SettlementJournal journal, List<Item> part, Set<Item> done) {
+    try {
+      apply(store, part);
+      done.addAll(part);
+      return part.size();
+    } catch (RuntimeException e) {
+      if (!StoreErrors.isPermanent(e)) throw e;
+      if (part.size() == 1) {
+        journal.setAside(part.get(0).settlement(), StoreErrors.reason(e));
+        done.add(part.get(0));
+        return 0;
+      }
+      int mid = part.size() / 2;
+      return shipIsolating(store, journal, part.subList(0, mid), done)
+          + shipIsolating(store, journal, part.subList(mid, part.size()), done);
+    }
   }
 
   private static void sleep(long ms) {

@@ -1,5 +1,6 @@
 package com.lijiaoqiao.billing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,8 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +37,9 @@ public final class SettlementJournal implements AutoCloseable {
 
   private final Path file;
   private final Path checkpointFile;
+  private final Path rejectedFile;
+  /** Keys of what settlements.rejected holds, read on first use. */
+  private Set<String> asideKeys;
   private final FileChannel channel;
   private long end;
 
@@ -37,6 +48,7 @@ public final class SettlementJournal implements AutoCloseable {
       Files.createDirectories(dir);
       this.file = dir.resolve("settlements.journal");
       this.checkpointFile = dir.resolve("settlements.checkpoint");
+      this.rejectedFile = dir.resolve("settlements.rejected");
       this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.READ);
       this.end = channel.size();
@@ -63,18 +75,124 @@ public final class SettlementJournal implements AutoCloseable {
     }
   }
 
+  /** A settlement, or a journal line, kept aside for an operator (settlements.rejected). */
+  public record SetAside(String at, String reason, String requestId, Long tenantId, Long costMicros, Long offset) {
+    @Override
+    public String toString() {
+      return (requestId != null ? "settlement " + requestId + " (tenant " + tenantId + ", cost "
+          + (costMicros == null ? "?" : Money.format(costMicros)) + ")" : "journal line at offset " + offset)
+          + " set aside " + at + ": " + reason;
+    }
+  }
+
+  /** What a start-up replay did: shipped to the ledger, and kept aside (unreadable or refused for good). */
+  public record Replayed(int shipped, int setAside) {}
+
   /**
-   * Keeps a settlement the ledger refused for good (a constraint it violates) in settlements.rejected, for an
-   * operator to resolve; ljq reconcile reports it. The charge stays in memory, so the tenant was charged.
+   * Keeps a settlement the ledger refused for good (a value it cannot hold, a constraint it violates) in
+   * settlements.rejected, for an operator to resolve; ljq reconcile reports it. Its charge was taken in memory
+   * but is not in the ledger, so from the next start the tenant's balance is the ledger's, without it.
+   * Keeping the same settlement twice (a replay after a crash) writes it once.
    */
   public synchronized void setAside(Settlement s, String reason) {
-    log.error("the ledger refused settlement {}; kept in settlements.rejected: {}", s.requestId(), reason);
+    log.error("the ledger refused settlement {} of tenant {} for good; kept in settlements.rejected: {}",
+        s.requestId(), s.tenantId(), reason);
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("at", Instant.now().toString());
+    entry.put("reason", reason);
+    entry.put("settlement", s);
+    keepAside("settlement:" + s.requestId(), entry);
+  }
+
+  /** Keeps a journal line that is not a settlement (garbled, cut, hand-edited); it is never shipped. */
+  private void setAsideLine(String line, long offset, String reason) {
+    log.error("skipping an unreadable journal line at offset {} ({} characters); kept in settlements.rejected",
+        offset, line.length());
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("at", Instant.now().toString());
+    entry.put("reason", reason);
+    entry.put("offset", offset);
+    entry.put("line", line.length() > 10_000 ? line.substring(0, 10_000) : line);
+    keepAside("line:" + offset + ":" + line.hashCode(), entry);
+  }
+
+  private void keepAside(String key, Map<String, Object> entry) {
     try {
-      Files.writeString(file.resolveSibling("settlements.rejected"), JSON.writeValueAsString(s) + "\n",
+      if (asideKeys == null) {
+        asideKeys = new HashSet<>();
+        for (JsonNode n : rejectedLines()) asideKeys.add(keyOf(n));
+      }
+      if (!asideKeys.add(key)) return;
+      entry.put("key", key);
+      Files.writeString(rejectedFile, JSON.writeValueAsString(entry) + "\n", StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      log.error("could not keep the refused settlement {}: {}", s.requestId(), e.toString());
+      log.error("could not keep {} in settlements.rejected: {}", key, e.toString());
     }
+  }
+
+  private static String keyOf(JsonNode n) {
+    if (n.hasNonNull("key")) return n.get("key").asText();
+    JsonNode s = n.has("settlement") ? n.get("settlement") : n; // an entry of an older version: the bare settlement
+    return "settlement:" + s.path("requestId").asText();
+  }
+
+  /** The entries of settlements.rejected (unreadable ones are reported as such). */
+  public synchronized List<SetAside> setAsideEntries() {
+    List<SetAside> out = new ArrayList<>();
+    try {
+      for (JsonNode n : rejectedLines()) {
+        if (n.isMissingNode()) {
+          out.add(new SetAside("?", "an unreadable line in settlements.rejected", null, null, null, null));
+          continue;
+        }
+        JsonNode s = n.has("settlement") ? n.get("settlement") : n;
+        String reason = n.has("reason") ? n.get("reason").asText() : "refused by the ledger";
+        String at = n.has("at") ? n.get("at").asText() : "?";
+        if (s.hasNonNull("requestId")) {
+          out.add(new SetAside(at, reason, s.get("requestId").asText(), s.path("tenantId").asLong(),
+              s.path("costMicros").asLong(), null));
+        } else {
+          out.add(new SetAside(at, reason, null, null, null, n.path("offset").asLong(-1)));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + rejectedFile, e);
+    }
+    return out;
+  }
+
+  /** Each line of settlements.rejected as JSON; a line that is not JSON is a missing node. */
+  private List<JsonNode> rejectedLines() throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    if (!Files.isRegularFile(rejectedFile)) return out;
+    for (String line : Files.readAllLines(rejectedFile, StandardCharsets.UTF_8)) {
+      if (line.isBlank()) continue;
+      try {
+        out.add(JSON.readTree(line));
+      } catch (IOException e) {
+        out.add(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Ships what the journal holds beyond its checkpoint (start-up and {@code ljq reconcile}), then moves the
+   * checkpoint to the end. One bad line never stops it: an unreadable line or a settlement the ledger refuses
+   * for good is set aside, logged, and the rest ships. A database that cannot be reached is thrown.
+   */
+  public Replayed replayInto(LedgerStore store) {
+    int asideBefore = setAsideEntries().size();
+    List<Settlement> pending = unshipped();
+    int shipped = 0;
+    if (!pending.isEmpty()) {
+      List<LedgerShipper.Item> items = new ArrayList<>(pending.size());
+      for (Settlement s : pending) items.add(new LedgerShipper.Item(s, -1, null));
+      shipped = LedgerShipper.shipIsolating(store, this, items, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+    checkpoint(end());
+    return new Replayed(shipped, setAsideEntries().size() - asideBefore);
   }
 
   /** Records that everything before {@code offset} is in the ledger; compacts the file when all of it is. */
@@ -94,14 +212,23 @@ public final class SettlementJournal implements AutoCloseable {
     }
   }
 
-  /** Settlements written but not yet known to be in the ledger (start-up replay). A torn last line is ignored. */
+  /**
+   * Settlements written but not yet known to be in the ledger (start-up replay). A torn last line is cut off;
+   * any other line that is not a settlement is set aside (settlements.rejected) and skipped.
+   */
   public synchronized List<Settlement> unshipped() {
     List<Settlement> out = new ArrayList<>();
     try {
       long from = 0;
       if (Files.isRegularFile(checkpointFile)) {
         String t = Files.readString(checkpointFile).trim();
-        if (!t.isEmpty()) from = Long.parseLong(t);
+        try {
+          if (!t.isEmpty()) from = Long.parseLong(t);
+        } catch (NumberFormatException e) {
+          // replaying everything is safe: shipping is idempotent by request id
+          log.warn("the journal checkpoint is unreadable; replaying the whole journal");
+        }
+        if (from < 0) from = 0;
       }
       if (from > end) from = 0; // file was compacted after the checkpoint: replay all of it (idempotent)
       long size = end - from;
@@ -114,13 +241,21 @@ public final class SettlementJournal implements AutoCloseable {
         int nl = text.indexOf('\n', start);
         if (nl < 0) break;
         String line = text.substring(start, nl);
+        int lineStart = start;
         start = nl + 1;
         if (line.isBlank()) continue;
+        String bad;
         try {
-          out.add(JSON.readValue(line, Settlement.class));
-        } catch (IOException e) {
-          log.error("skipping an unreadable journal line at offset {}", from + start);
+          Settlement s = JSON.readValue(line, Settlement.class);
+          if (s != null && s.requestId() != null && !s.requestId().isBlank()) {
+            out.add(s);
+            continue;
+          }
+          bad = "not a settlement (no request id)";
+        } catch (IOException | RuntimeException e) {
+          bad = "unreadable: " + e.getClass().getSimpleName();
         }
+        setAsideLine(line, from + text.substring(0, lineStart).getBytes(StandardCharsets.UTF_8).length, bad);
       }
       if (start < text.length()) {
         log.warn("the journal ends with a partial line ({} bytes): the process stopped while writing it",
@@ -128,7 +263,7 @@ public final class SettlementJournal implements AutoCloseable {
         channel.truncate(from + text.substring(0, start).getBytes(StandardCharsets.UTF_8).length);
         end = channel.size();
       }
-    } catch (IOException | NumberFormatException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("cannot read the settlement journal " + file, e);
     }
     return out;

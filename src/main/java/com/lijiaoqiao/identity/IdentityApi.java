@@ -21,6 +21,7 @@ import com.lijiaoqiao.http.ApiRouter.ApiResponse;
 import com.lijiaoqiao.http.Caller;
 import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
+import com.lijiaoqiao.http.api.Fields;
 import com.lijiaoqiao.store.AccountRepository;
 import com.lijiaoqiao.store.ApiKeyRepository;
 import com.lijiaoqiao.store.AuditRepository;
@@ -30,7 +31,6 @@ import io.vertx.core.http.HttpMethod;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -231,7 +231,7 @@ public final class IdentityApi {
     if (name == null && password == null && role == null) {
       throw GatewayException.badRequest("Nothing to change: send 'name', 'password' (with 'old_password') or 'role'.");
     }
-    if (name != null && name.length() > 100) throw GatewayException.badRequest("'name' is longer than 100 characters.");
+    Fields.bounded("name", name, Fields.MAX_NAME);
     if (password != null) {
       if (c.userId() != id) {
         throw new GatewayException(ErrorCode.AUTH_002, "Only the user can change their own password.",
@@ -325,35 +325,20 @@ public final class IdentityApi {
       owner = u.id();
       tenant = u.tenantId();
     }
-    String name = text(b, "name", false);
+    String name = Fields.text(b, "name", false, Fields.MAX_NAME);
     if (name == null) name = "";
-    if (name.length() > 100) throw GatewayException.badRequest("'name' is longer than 100 characters.");
-    String description = text(b, "description", false);
-    if (description != null && description.length() > 200) {
-      throw GatewayException.badRequest("'description' is longer than 200 characters.");
-    }
-    Set<String> models = stringSet(b, "allowed_models");
-    Set<String> ips = stringSet(b, "allowed_ips");
+    String description = Fields.text(b, "description", false, Fields.MAX_DESCRIPTION);
+    Set<String> models = stringSet(b, "allowed_models", Fields.MAX_MODEL);
+    Set<String> ips = stringSet(b, "allowed_ips", 64);
     String ipSpec = String.join(",", ips);
     try {
       IpAllowList.parse(ipSpec);
     } catch (IllegalArgumentException e) {
-      throw GatewayException.badRequest("'allowed_ips': " + e.getMessage() + ".");
+      throw Fields.invalid("allowed_ips", "'allowed_ips': " + e.getMessage() + ".");
     }
-    int rpm = intField(b, "rpm_limit", 60);
-    int tpm = intField(b, "tpm_limit", 100_000);
-    if (rpm < 1 || rpm > 1_000_000) throw GatewayException.badRequest("'rpm_limit' must be between 1 and 1000000.");
-    if (tpm < 1 || tpm > 1_000_000_000) throw GatewayException.badRequest("'tpm_limit' must be between 1 and 1000000000.");
-    Instant expires = null;
-    String exp = text(b, "expires_at", false);
-    if (exp != null) {
-      try {
-        expires = Instant.parse(exp);
-      } catch (DateTimeParseException e) {
-        throw GatewayException.badRequest("'expires_at' must be an ISO-8601 time such as 2027-01-01T00:00:00Z.");
-      }
-      if (!expires.isAfter(Instant.now())) throw GatewayException.badRequest("'expires_at' is in the past.");
-    }
+    int rpm = (int) Fields.integer(b, "rpm_limit", 60, 1, 1_000_000);
+    int tpm = (int) Fields.integer(b, "tpm_limit", 100_000, 1, 1_000_000_000);
+    Instant expires = Fields.expiry(b, "expires_at");
     synchronized (this) { // the per-user cap is checked and taken together (one node; the DB check is authoritative)
       if (keyRows.countActiveByUser(owner) >= settings.maxKeysPerUser()) {
         throw new GatewayException(ErrorCode.COMMON_001, "A user may hold at most " + settings.maxKeysPerUser()
@@ -457,42 +442,15 @@ public final class IdentityApi {
   }
 
   private static String text(JsonNode b, String field, boolean required) {
-    JsonNode v = b == null ? null : b.get(field);
-    if (v == null || v.isNull()) {
-      if (required) throw GatewayException.badRequest("'" + field + "' is required.");
-      return null;
-    }
-    if (!v.isTextual()) throw GatewayException.badRequest("'" + field + "' must be a string.");
-    return v.asText();
+    return Fields.text(b, field, required, Integer.MAX_VALUE);
   }
 
   private static Long longField(JsonNode b, String field) {
-    JsonNode v = b.get(field);
-    if (v == null || v.isNull()) return null;
-    if (!v.canConvertToLong() || !v.isIntegralNumber()) throw GatewayException.badRequest("'" + field + "' must be an integer.");
-    return v.asLong();
+    return Fields.optionalLong(b, field, Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
-  private static int intField(JsonNode b, String field, int dflt) {
-    Long v = longField(b, field);
-    if (v == null) return dflt;
-    if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) throw GatewayException.badRequest("'" + field + "' is out of range.");
-    return v.intValue();
-  }
-
-  private static Set<String> stringSet(JsonNode b, String field) {
-    JsonNode v = b.get(field);
-    Set<String> out = new LinkedHashSet<>();
-    if (v == null || v.isNull()) return out;
-    if (!v.isArray()) throw GatewayException.badRequest("'" + field + "' must be an array of strings.");
-    for (JsonNode x : v) {
-      if (!x.isTextual() || x.asText().isBlank() || x.asText().contains(",")) {
-        throw GatewayException.badRequest("'" + field + "' must be an array of non-empty strings.");
-      }
-      out.add(x.asText().trim());
-    }
-    if (out.size() > 100) throw GatewayException.badRequest("'" + field + "' has more than 100 entries.");
-    return out;
+  private static Set<String> stringSet(JsonNode b, String field, int maxItem) {
+    return new LinkedHashSet<>(Fields.strings(b, field, Fields.MAX_LIST, maxItem));
   }
 
   private static Long longParam(ApiRequest req, String name) {

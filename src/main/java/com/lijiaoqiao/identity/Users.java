@@ -4,6 +4,7 @@ import com.lijiaoqiao.access.PasswordHasher;
 import com.lijiaoqiao.http.Caller;
 import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
+import com.lijiaoqiao.http.api.Fields;
 import com.lijiaoqiao.store.AccountRepository;
 import com.lijiaoqiao.store.StoreException;
 import java.util.Map;
@@ -17,24 +18,24 @@ public final class Users {
   private Users() {}
 
   public static String normaliseEmail(String email) {
-    if (email == null) throw GatewayException.badRequest("'email' is required.");
+    if (email == null) throw Fields.invalid("email", "'email' is required.");
     String e = email.trim().toLowerCase();
     int at = e.indexOf('@');
     if (e.length() > 255 || at <= 0 || at != e.lastIndexOf('@') || at == e.length() - 1 || e.contains(" ")) {
-      throw GatewayException.badRequest("'email' is not a valid e-mail address.");
+      throw Fields.invalid("email", "'email' is not a valid e-mail address.");
     }
     return e;
   }
 
   public static void checkPassword(String password) {
     if (password == null || password.length() < MIN_PASSWORD || password.length() > 256) {
-      throw GatewayException.badRequest("'password' must be " + MIN_PASSWORD + " to 256 characters long.");
+      throw Fields.invalid("password", "'password' must be " + MIN_PASSWORD + " to 256 characters long.");
     }
   }
 
   public static void checkRole(String role) {
     if (role == null || !ROLES.contains(role)) {
-      throw GatewayException.badRequest("'role' must be one of admin, tenant_admin, member, supplier.");
+      throw Fields.invalid("role", "'role' must be one of admin, tenant_admin, member, supplier.");
     }
   }
 
@@ -44,7 +45,7 @@ public final class Users {
     String e = normaliseEmail(email);
     checkPassword(password);
     checkRole(role);
-    if (name != null && name.length() > 100) throw GatewayException.badRequest("'name' is longer than 100 characters.");
+    if (name != null && name.length() > 100) throw Fields.invalid("name", "'name' is longer than 100 characters.");
     if (accounts.findUserByEmail(e).isPresent()) {
       throw new GatewayException(ErrorCode.COMMON_001, "A user with this e-mail already exists.", "该邮箱已注册。",
           Map.of("field", "email"), null);
@@ -54,7 +55,9 @@ public final class Users {
       if (!accounts.tenantExists(tenantId)) throw GatewayException.badRequest("Tenant " + tenantId + " does not exist.");
       tenant = tenantId;
     } else {
-      tenant = accounts.createTenant(name != null && !name.isBlank() ? name : e);
+      String tenantName = name != null && !name.isBlank() ? name : e;
+      // tenants.name is VARCHAR(100); an e-mail address may be up to 255 characters.
+      tenant = accounts.createTenant(tenantName.length() > 100 ? tenantName.substring(0, 100) : tenantName);
     }
     try {
       return accounts.createUser(e, PasswordHasher.hash(password), name, tenant, role);

@@ -24,15 +24,17 @@ public final class TestGateway implements AutoCloseable {
   public final long tenantId;
   public final long userId;
   public final Path dataDir;
+  public final GatewayConfig config;
   private final String dbUrl;
 
-  private TestGateway(Gateway gateway, String apiKey, long tenantId, long userId, Path dataDir, String dbUrl) {
+  private TestGateway(Gateway gateway, String apiKey, long tenantId, long userId, Path dataDir, GatewayConfig config) {
     this.gateway = gateway;
     this.apiKey = apiKey;
     this.tenantId = tenantId;
     this.userId = userId;
     this.dataDir = dataDir;
-    this.dbUrl = dbUrl;
+    this.config = config;
+    this.dbUrl = config.database.url;
   }
 
   public static TestGateway start(Databases.Kind db) {
@@ -68,7 +70,7 @@ public final class TestGateway implements AutoCloseable {
       long tenant = g.accounts().createTenant("test tenant");
       long user = g.accounts().createUser("user-" + System.nanoTime() + "@test.local", "x", "Test", tenant, "member");
       KeyIssuer.Issued key = g.keyIssuer().issue(user, tenant, "test", Set.of(), 1000, 10_000_000, null);
-      return new TestGateway(g, key.secret(), tenant, user, dir, cfg.database.url);
+      return new TestGateway(g, key.secret(), tenant, user, dir, cfg);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -85,6 +87,20 @@ public final class TestGateway implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Stops the gateway (a clean shutdown) but keeps its data directory and database, for {@link #restart}. */
+  public void stop() {
+    gateway.close();
+  }
+
+  /**
+   * Starts a new gateway on the same data directory and database (stopping this one first if it still runs):
+   * the same tenant, user and key. Close the returned one, not this.
+   */
+  public TestGateway restart() {
+    gateway.close();
+    return new TestGateway(Gateway.start(config), apiKey, tenantId, userId, dataDir, config);
   }
 
   @Override

@@ -15,10 +15,8 @@ import com.lijiaoqiao.store.BillingQueries;
 import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +24,9 @@ import java.util.Map;
 
 /** Balance, usage, invoices, redemption (consumers) and credit, codes, prices (admins). See docs/billing.md. */
 public final class BillingApi {
+  /** No credit may take a wallet above 1 000 000 000.00: balances stay far from the limit of a long. */
+  static final long MAX_BALANCE_MICROS = 1_000_000_000L * Money.MICROS_PER_UNIT;
+
   private final BillingService billing;
   private final BillingQueries queries;
   private final LedgerStore ledger;
@@ -63,24 +64,24 @@ public final class BillingApi {
 
   private ApiResponse usage(ApiRequest r) {
     var q = r.query();
-    Instant from = instantParam(q.get("from"), "from");
-    Instant to = instantParam(q.get("to"), "to");
+    Instant from = Fields.instant("from", q.get("from"));
+    Instant to = Fields.instant("to", q.get("to"));
     Long key = null;
     if (q.get("key_id") != null) {
       try {
         key = Long.parseLong(q.get("key_id"));
       } catch (NumberFormatException e) {
-        throw GatewayException.badRequest("'key_id' must be a key id (a number).");
+        throw Fields.invalid("key_id", "'key_id' must be a key id (a number).");
       }
     }
-    String model = q.get("model");
+    String model = Fields.bounded("model", q.get("model"), Fields.MAX_MODEL);
     String groupBy = q.get("group_by");
     if (groupBy != null && !List.of("day", "model", "key").contains(groupBy)) {
-      throw GatewayException.badRequest("'group_by' must be one of day, model, key.");
+      throw Fields.invalid("group_by", "'group_by' must be one of day, model, key.");
     }
     String format = q.get("format") == null ? "json" : q.get("format");
     if (!format.equals("json") && !format.equals("csv")) {
-      throw GatewayException.badRequest("'format' must be json or csv.");
+      throw Fields.invalid("format", "'format' must be json or csv.");
     }
     Paging paging = Paging.from(q);
     var filter = new BillingQueries.UsageFilter(r.caller().tenantId(), from, to, key, model);
@@ -134,12 +135,7 @@ public final class BillingApi {
   }
 
   private ApiResponse invoice(ApiRequest r) {
-    YearMonth period;
-    try {
-      period = YearMonth.parse(r.path("period"));
-    } catch (DateTimeParseException e) {
-      throw GatewayException.badRequest("The period must be a month like 2026-11.");
-    }
+    YearMonth period = Fields.month("period", r.path("period"));
     long tenant = r.caller().tenantId();
     Map<String, Object> inv = summary(tenant, period);
     Instant from = period.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
@@ -200,7 +196,7 @@ public final class BillingApi {
   }
 
   private ApiResponse redeem(ApiRequest r) {
-    String code = text(r.body(), "code", true);
+    String code = Fields.text(Fields.object(r.body(), true), "code", true, 64);
     var topup = billing.redeem(code, r.caller().tenantId()).orElseThrow(() -> new GatewayException(ErrorCode.COMMON_002,
         "This code does not exist, has expired or was already used.", "兑换码无效、已过期或已被使用。", Map.of(), null));
     return ApiResponse.ok(topupJson(topup));
@@ -209,13 +205,17 @@ public final class BillingApi {
   private ApiResponse credit(ApiRequest r) {
     long tenant = r.pathLong("id");
     String key = r.headers().get("idempotency-key");
-    if (key == null || key.isBlank() || key.length() > 200) {
-      throw GatewayException.badRequest("An 'Idempotency-Key' header (1–200 characters) is required for credits.");
+    if (key == null || key.isBlank() || key.length() > Fields.MAX_IDEMPOTENCY_KEY) {
+      throw Fields.invalid("Idempotency-Key", "An 'Idempotency-Key' header (1–" + Fields.MAX_IDEMPOTENCY_KEY
+          + " characters) is required for credits.");
     }
-    long amount = amount(r.body(), "amount", false);
-    String note = r.body() == null ? null : text(r.body(), "note", false);
-    if (note != null && note.length() > 500) throw GatewayException.badRequest("'note' is at most 500 characters.");
+    JsonNode b = Fields.object(r.body(), true);
+    long amount = Fields.amount(b, "amount", true, false, Fields.MAX_AMOUNT_MICROS);
+    String note = Fields.text(b, "note", false, Fields.MAX_NOTE);
     if (!ledger.tenantExists(tenant)) throw new GatewayException(ErrorCode.COMMON_002, "No such tenant.");
+    if (billing.wallets().snapshot(tenant).balance() > MAX_BALANCE_MICROS - amount) {
+      throw Fields.invalid("amount", "This credit would take the balance above " + Money.format(MAX_BALANCE_MICROS) + ".");
+    }
     var topup = billing.credit(tenant, amount, "admin:" + key, note, r.caller().userId());
     if (topup.tenantId() != tenant || topup.amount() != amount) {
       throw new GatewayException(ErrorCode.COMMON_001, "This Idempotency-Key was already used for another credit.",
@@ -225,21 +225,10 @@ public final class BillingApi {
   }
 
   private ApiResponse createCodes(ApiRequest r) {
-    long amount = amount(r.body(), "amount", false);
-    int count = 1;
-    JsonNode c = r.body().get("count");
-    if (c != null && !c.isNull()) {
-      if (!c.isIntegralNumber() || c.asInt() < 1 || c.asInt() > 1000) {
-        throw GatewayException.badRequest("'count' must be a whole number from 1 to 1000.");
-      }
-      count = c.asInt();
-    }
-    Instant expires = null;
-    String exp = text(r.body(), "expires_at", false);
-    if (exp != null) {
-      expires = instantParam(exp, "expires_at");
-      if (!expires.isAfter(Instant.now())) throw GatewayException.badRequest("'expires_at' must be in the future.");
-    }
+    JsonNode b = Fields.object(r.body(), true);
+    long amount = Fields.amount(b, "amount", true, false, Fields.MAX_AMOUNT_MICROS);
+    int count = (int) Fields.integer(b, "count", 1, 1, 1000);
+    Instant expires = Fields.expiry(b, "expires_at");
     List<String> codes = billing.createCodes(amount, count, expires, r.caller().userId());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("amount", Money.format(amount));
@@ -264,22 +253,17 @@ public final class BillingApi {
 
   private ApiResponse putPrice(ApiRequest r) {
     String model = r.path("model");
-    if (model.isBlank() || model.length() > 128) throw GatewayException.badRequest("The model name must be 1–128 characters.");
-    JsonNode b = r.body();
-    long input = amount(b, "input", true);
-    long output = amount(b, "output", true);
-    String cachedText = text(b, "cached_input", false);
-    long cached = cachedText == null ? input : parseAmount(cachedText, "cached_input", true);
-    int maxOut = 4096;
-    JsonNode m = b.get("max_output_tokens");
-    if (m != null && !m.isNull()) {
-      if (!m.isIntegralNumber() || m.asLong() < 1 || m.asLong() > 10_000_000) {
-        throw GatewayException.badRequest("'max_output_tokens' must be a whole number from 1 to 10000000.");
-      }
-      maxOut = m.asInt();
+    if (model.isBlank() || model.length() > Fields.MAX_MODEL) {
+      throw Fields.invalid("model", "The model name must be 1–" + Fields.MAX_MODEL + " characters.");
     }
-    String writeText = text(b, "cache_write_input", false);
-    long write = writeText == null ? input : parseAmount(writeText, "cache_write_input", true);
+    JsonNode b = Fields.object(r.body(), true);
+    long input = Fields.amount(b, "input", true, true, Fields.MAX_PRICE_MICROS);
+    long output = Fields.amount(b, "output", true, true, Fields.MAX_PRICE_MICROS);
+    Long cachedIn = Fields.amount(b, "cached_input", false, true, Fields.MAX_PRICE_MICROS);
+    long cached = cachedIn == null ? input : cachedIn;
+    int maxOut = (int) Fields.integer(b, "max_output_tokens", 4096, 1, 10_000_000);
+    Long writeIn = Fields.amount(b, "cache_write_input", false, true, Fields.MAX_PRICE_MICROS);
+    long write = writeIn == null ? input : writeIn;
     ModelPrice p = new ModelPrice(model, input, output, cached, maxOut, write);
     billing.savePrice(p);
     return ApiResponse.ok(priceJson(p));
@@ -310,46 +294,6 @@ public final class BillingApi {
     var w = billing.wallets().snapshot(t.tenantId());
     m.put("balance", Money.format(w.balance()));
     return m;
-  }
-
-  private static String text(JsonNode body, String field, boolean required) {
-    if (body == null || !body.isObject()) {
-      if (required) throw GatewayException.badRequest("A JSON object body with '" + field + "' is required.");
-      return null;
-    }
-    JsonNode v = body.get(field);
-    if (v == null || v.isNull()) {
-      if (required) throw GatewayException.badRequest("'" + field + "' is required.");
-      return null;
-    }
-    if (!v.isTextual()) throw GatewayException.badRequest("'" + field + "' must be a string.");
-    return v.asText();
-  }
-
-  /** Amounts travel as decimal strings ("5.00") so no client ever sends a float. */
-  private static long amount(JsonNode body, String field, boolean allowZero) {
-    return parseAmount(text(body, field, true), field, allowZero);
-  }
-
-  private static long parseAmount(String text, String field, boolean allowZero) {
-    try {
-      return Money.parse(text, allowZero);
-    } catch (IllegalArgumentException e) {
-      throw GatewayException.badRequest("'" + field + "' " + e.getMessage() + ".");
-    }
-  }
-
-  private static Instant instantParam(String v, String name) {
-    if (v == null || v.isEmpty()) return null;
-    try {
-      return Instant.parse(v);
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        throw GatewayException.badRequest("'" + name + "' must be a date (2026-11-01) or an instant (2026-11-01T00:00:00Z).");
-      }
-    }
   }
 
   private static byte[] csv(List<Map<String, Object>> rows) {

@@ -26,6 +26,11 @@ import java.util.Map;
  * never returned), live per-provider stats, and one request's usage record with its routing decision.
  */
 public final class ProvidersApi {
+  static final long MAX_CONTEXT = 100_000_000;
+  static final long MAX_TIER = 1000;
+  /** Upstream prices are only compared between candidates; any unit, at most this. */
+  static final double MAX_UPSTREAM_PRICE = 1_000_000;
+
   private ProvidersApi() {}
 
   public static void register(ApiRouter api, ProviderService providers, Router router, UsageRepository usage,
@@ -93,8 +98,7 @@ public final class ProvidersApi {
   }
 
   private static JsonNode body(ApiRequest r) {
-    if (r.body() == null || !r.body().isObject()) throw GatewayException.badRequest("Send a JSON object.");
-    return r.body();
+    return Fields.object(r.body(), true);
   }
 
   /** The API's view of a provider: everything but the credential (only whether one is set). */
@@ -123,63 +127,58 @@ public final class ProvidersApi {
 
   /** A definition from JSON; on PUT, absent fields keep {@code old}'s values (a null credential keeps it). */
   static ProviderDef parse(JsonNode b, String id, ProviderDef old) {
-    String pid = id != null ? id : text(b, "id", null);
-    if (pid == null) throw GatewayException.badRequest("id is required.");
-    String kind = text(b, "kind", old != null ? old.kind() : "openai-compatible");
-    String baseUrl = text(b, "base_url", old != null ? old.baseUrl() : "");
-    String credential = b.has("credential") ? text(b, "credential", "")
-        : b.has("api_key") ? text(b, "api_key", "") : (old != null ? null : "");
+    String pid = id != null ? id : Fields.text(b, "id", true, 64);
+    String kind = text(b, "kind", 40, old != null ? old.kind() : "openai-compatible");
+    String baseUrl = text(b, "base_url", Fields.MAX_URL, old != null ? old.baseUrl() : "");
+    String credential = b.has("credential") ? text(b, "credential", Fields.MAX_CREDENTIAL, "")
+        : b.has("api_key") ? text(b, "api_key", Fields.MAX_CREDENTIAL, "") : (old != null ? null : "");
     Map<String, String> models = new LinkedHashMap<>();
     JsonNode ms = b.get("models");
     if (ms == null || ms.isNull()) {
       if (old != null) models.putAll(old.models());
     } else if (ms.isObject()) {
+      if (ms.size() > Fields.MAX_PROVIDER_MODELS) {
+        throw Fields.invalid("models", "models has more than " + Fields.MAX_PROVIDER_MODELS + " entries.");
+      }
       for (Iterator<Map.Entry<String, JsonNode>> it = ms.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         String up = e.getValue().isTextual() && !e.getValue().asText().isBlank() ? e.getValue().asText() : e.getKey();
-        models.put(e.getKey(), up);
+        models.put(modelName(e.getKey()), modelName(up));
       }
     } else if (ms.isArray()) {
+      if (ms.size() > Fields.MAX_PROVIDER_MODELS) {
+        throw Fields.invalid("models", "models has more than " + Fields.MAX_PROVIDER_MODELS + " entries.");
+      }
       for (JsonNode n : ms) {
-        if (!n.isTextual()) throw GatewayException.badRequest("models must be names or an object of aliases.");
-        models.put(n.asText(), n.asText());
+        if (!n.isTextual()) throw Fields.invalid("models", "models must be names or an object of aliases.");
+        models.put(modelName(n.asText()), n.asText());
       }
     } else {
-      throw GatewayException.badRequest("models must be an object (public name → upstream name) or a list.");
+      throw Fields.invalid("models", "models must be an object (public name → upstream name) or a list.");
     }
     JsonNode caps = b.has("capabilities") && b.get("capabilities").isObject() ? b.get("capabilities") : b;
     return new ProviderDef(pid, kind, baseUrl, credential, models,
-        bool(caps, "streaming", old == null || old.streaming()),
-        bool(caps, "tools", old == null || old.tools()),
-        bool(caps, "vision", old == null || old.vision()),
-        (int) number(caps, "max_context", old != null ? old.maxContext() : 0),
-        (int) number(b, "tier", old != null ? old.tier() : 0),
-        number(b, "quality", old != null ? old.quality() : 0.5),
-        number(b, "input_price", old != null ? old.inputPrice() : 0),
-        number(b, "output_price", old != null ? old.outputPrice() : 0),
-        text(b, "owned_by", old != null ? old.ownedBy() : ""),
-        bool(b, "enabled", old == null || old.enabled()), "admin");
+        Fields.bool(caps, "streaming", old == null || old.streaming()),
+        Fields.bool(caps, "tools", old == null || old.tools()),
+        Fields.bool(caps, "vision", old == null || old.vision()),
+        (int) Fields.integer(caps, "max_context", old != null ? old.maxContext() : 0, 0, MAX_CONTEXT),
+        (int) Fields.integer(b, "tier", old != null ? old.tier() : 0, 0, MAX_TIER),
+        Fields.number(b, "quality", old != null ? old.quality() : 0.5, 0, 1),
+        Fields.number(b, "input_price", old != null ? old.inputPrice() : 0, 0, MAX_UPSTREAM_PRICE),
+        Fields.number(b, "output_price", old != null ? old.outputPrice() : 0, 0, MAX_UPSTREAM_PRICE),
+        text(b, "owned_by", Fields.MAX_OWNED_BY, old != null ? old.ownedBy() : ""),
+        Fields.bool(b, "enabled", old == null || old.enabled()), "admin");
   }
 
-  private static String text(JsonNode b, String f, String dflt) {
-    JsonNode n = b.get(f);
-    if (n == null || n.isNull()) return dflt;
-    if (!n.isTextual()) throw GatewayException.badRequest(f + " must be a string.");
-    return n.asText();
+  /** A public or upstream model name: 1–128 characters (the width of every model column). */
+  private static String modelName(String name) {
+    if (name.isBlank()) throw Fields.invalid("models", "models must not contain an empty name.");
+    return Fields.bounded("models", name, Fields.MAX_MODEL);
   }
 
-  private static boolean bool(JsonNode b, String f, boolean dflt) {
-    JsonNode n = b.get(f);
-    if (n == null || n.isNull()) return dflt;
-    if (!n.isBoolean()) throw GatewayException.badRequest(f + " must be true or false.");
-    return n.asBoolean();
-  }
-
-  private static double number(JsonNode b, String f, double dflt) {
-    JsonNode n = b.get(f);
-    if (n == null || n.isNull()) return dflt;
-    if (!n.isNumber()) throw GatewayException.badRequest(f + " must be a number.");
-    return n.asDouble();
+  private static String text(JsonNode b, String f, int max, String dflt) {
+    String v = Fields.text(b, f, false, max);
+    return v == null ? dflt : v;
   }
 
   private static Map<String, Object> usageView(UsageRecord u) {
