@@ -226,9 +226,10 @@ public final class EdgeGuard {
   }
 
   /**
-   * Swaps Vert.x's HTTP/1 decoder for {@link EdgeDecoder} (same options) before any byte is decoded: the
-   * connection handler runs before the first request bytes are handed on. HTTP/2 connections have no such
-   * decoder (and frame their headers themselves); they keep the idle and body deadlines.
+   * Swaps Vert.x's HTTP/1 decoder for {@link EdgeDecoder} (same options) before any byte is decoded: with
+   * cleartext HTTP/2 off (HttpFrontend), the pipeline is built and this handler runs when the connection is
+   * accepted, before its first read. Should a Vert.x upgrade change the decoder, the guard says so once and
+   * keeps the other limits.
    */
   private void watchBytes(HttpConnection http, Conn c) {
     if (!(http instanceof io.vertx.core.net.impl.ConnectionBase base)) return;

@@ -58,6 +58,9 @@ public final class HttpFrontend extends VerticleBase {
         .setTcpNoDelay(true)
         .setReuseAddress(true)
         .setCompressionSupported(false)
+        // HTTP/1.1 only: cleartext HTTP/2 would bypass EdgeGuard's decoder (header deadline, TE+CL check), and
+        // the protocol sniffing it needs delays the connection handler the guard relies on. HTTP/2 belongs at
+        // the TLS-terminating load balancer in front.
         .setHttp2ClearTextEnabled(false)
         .setMaxHeaderSize(settings.maxHeaderBytes())
         .setMaxInitialLineLength(settings.maxRequestLineBytes());

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EdgeLimitsTest {
   static final long BUDGET = 2L * 1024 * 1024;
+  static final int PER_IP = 150;
   TestGateway gw;
 
   @BeforeAll
@@ -38,6 +39,7 @@ class EdgeLimitsTest {
     gw = TestGateway.start(Databases.Kind.H2, c -> {
       c.server.maxBufferedBodyBytes = BUDGET;
       c.server.maxHeaders = 50;
+      c.server.maxConnectionsPerIp = PER_IP;
     });
   }
 
@@ -139,6 +141,39 @@ class EdgeLimitsTest {
       clients.forEach(RawHttp::close);
     }
     awaitBudget(0);
+  }
+
+  @Test
+  void connectionsBeyondThePerIpCapAreClosedAndTheCountComesBack() {
+    List<RawHttp> conns = new ArrayList<>();
+    try {
+      for (int i = 0; i < PER_IP + 10; i++) conns.add(new RawHttp(port()));
+      int answered = 0;
+      int closed = 0;
+      for (RawHttp c : conns) {
+        try {
+          RawHttp.Response r = c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").read();
+          assertThat(r.status()).isEqualTo(200);
+          answered++;
+        } catch (AssertionError | UncheckedIOException refused) {
+          closed++;
+        }
+      }
+      assertThat(answered).isLessThanOrEqualTo(PER_IP);
+      assertThat(closed).isGreaterThanOrEqualTo(10);
+    } finally {
+      conns.forEach(RawHttp::close);
+    }
+    // Closed connections count no more: a fresh one is served (the server may take a moment to see the closes).
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      try (RawHttp c = new RawHttp(port())) {
+        assertThat(c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+        break;
+      } catch (AssertionError | UncheckedIOException notYet) {
+        if (System.currentTimeMillis() > deadline) throw notYet;
+      }
+    }
   }
 
   @Test
