@@ -268,6 +268,11 @@ class EdgeLimitsTest {
         assertThat(mid.socket.getInputStream().read()).isPositive();
         mid.socket.setSoLinger(true, 0);
         mid.close();
+        // Between requests: answered, then a reset on the kept-alive connection.
+        RawHttp kept = new RawHttp(port());
+        assertThat(kept.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+        kept.socket.setSoLinger(true, 0);
+        kept.close();
       }
       awaitBudget(0);
       Thread.sleep(500);
