@@ -16,6 +16,8 @@ import com.lijiaoqiao.pipeline.SettleStage;
 import com.lijiaoqiao.store.BillingQueries;
 import com.lijiaoqiao.store.LedgerRepository;
 import com.lijiaoqiao.http.DataPlane;
+import com.lijiaoqiao.http.BodyBudget;
+import com.lijiaoqiao.http.EdgeGuard;
 import com.lijiaoqiao.http.HttpFrontend;
 import com.lijiaoqiao.pipeline.AuthenticateStage;
 import com.lijiaoqiao.pipeline.AuthorizeStage;
@@ -103,6 +105,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final ApiRouter api = new ApiRouter();
   private final int port;
   private String deploymentId;
+  private BodyBudget bodyBudget;
   private volatile boolean closed;
 
   private Gateway(GatewayConfig config) {
@@ -205,10 +208,15 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.database = db;
       this.recorder = rec;
       this.billing = bill;
-      HttpFrontend.Settings settings = new HttpFrontend.Settings(config.server.host, config.server.port,
-          config.server.maxBodyBytes, config.upstream.maxConnectionsPerHost, config.upstream.connectTimeoutMs,
-          config.server.shutdownGraceSeconds);
-      this.deploymentId = await(vertx.deployVerticle(() -> new HttpFrontend(settings, this),
+      GatewayConfig.Server sc = config.server;
+      HttpFrontend.Settings settings = new HttpFrontend.Settings(sc.host, sc.port,
+          sc.maxBodyBytes, config.upstream.maxConnectionsPerHost, config.upstream.connectTimeoutMs,
+          sc.shutdownGraceSeconds, sc.idleTimeoutMs, sc.requestReadTimeoutMs, sc.maxHeaderBytes, sc.maxHeaders,
+          sc.maxRequestLineBytes, sc.maxConnectionsPerIp);
+      this.bodyBudget = new BodyBudget(sc.maxBufferedBodyBytes > 0 ? sc.maxBufferedBodyBytes
+          : Math.max(sc.maxBodyBytes, Runtime.getRuntime().maxMemory() / 4));
+      EdgeGuard.Shared edge = new EdgeGuard.Shared(bodyBudget);
+      this.deploymentId = await(vertx.deployVerticle(() -> new HttpFrontend(settings, this, edge),
           new DeploymentOptions().setInstances(loops)));
       this.port = config.server.port;
       this.health = new HealthChecker(vertx, router, rc.healthIntervalMs, rc.healthTimeoutMs);
@@ -354,6 +362,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
   @Override
   public void end() {
     inFlight.decrementAndGet();
+  }
+
+  /** Request-body bytes held right now by requests still being read (server.max_buffered_body_bytes). */
+  public BodyBudget bodyBudget() {
+    return bodyBudget;
   }
 
   public int port() {

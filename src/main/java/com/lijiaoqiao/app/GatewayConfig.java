@@ -29,6 +29,23 @@ public final class GatewayConfig {
     /** Event loops (one HTTP server instance each); 0 = number of CPU cores. */
     public int eventLoops = 0;
     public long maxBodyBytes = 8L * 1024 * 1024;
+    /** Body bytes held at once, over all requests still being read (before authentication has them); beyond it
+     *  requests get 503 COMMON_004 with Retry-After. 0 = a quarter of the JVM's maximum heap. */
+    public long maxBufferedBodyBytes = 0;
+    /** A connection with no request in flight is closed after this long. Never cuts a request being answered. */
+    public int idleTimeoutMs = 60_000;
+    /** A request's headers (from their first byte) and then its body must arrive within this long, else the
+     *  connection is closed (408 when the headers had arrived). */
+    public int requestReadTimeoutMs = 30_000;
+    /** All header lines of a request together; larger → 431. */
+    public int maxHeaderBytes = 64 * 1024;
+    /** Header fields per request; more → 431. */
+    public int maxHeaders = 100;
+    /** The request line (method, path and query); longer → 414. */
+    public int maxRequestLineBytes = 16 * 1024;
+    /** Open connections per client IP, per node; 0 = no cap (the default: behind a load balancer every
+     *  connection comes from its address). */
+    public int maxConnectionsPerIp = 0;
     public int shutdownGraceSeconds = 30;
   }
 

@@ -23,8 +23,11 @@ public enum ErrorCode {
   COMMON_003(500, "api_error", true, "Internal error", "内部错误"),
   COMMON_004(503, "service_unavailable", true, "Service unavailable", "服务不可用"),
   COMMON_405(405, "invalid_request_error", false, "Method not allowed", "不支持的请求方法"),
+  COMMON_408(408, "invalid_request_error", false, "Request timeout", "请求超时"),
   COMMON_413(413, "invalid_request_error", false, "Request body too large", "请求体过大"),
-  COMMON_415(415, "invalid_request_error", false, "Unsupported content type", "不支持的内容类型");
+  COMMON_414(414, "invalid_request_error", false, "Request line too long", "请求行过长"),
+  COMMON_415(415, "invalid_request_error", false, "Unsupported content type", "不支持的内容类型"),
+  COMMON_431(431, "invalid_request_error", false, "Request headers too large", "请求头过大");
 
   public final int status;
   public final String type;
@@ -40,10 +43,10 @@ public enum ErrorCode {
     this.zh = zh;
   }
 
-  /** The public code string; the 405/413/415 variants report as COMMON_001 with their own status. */
+  /** The public code string; the 405/408/413/414/415/431 variants report as COMMON_001 with their own status. */
   public String code() {
     return switch (this) {
-      case COMMON_405, COMMON_413, COMMON_415 -> "COMMON_001";
+      case COMMON_405, COMMON_408, COMMON_413, COMMON_414, COMMON_415, COMMON_431 -> "COMMON_001";
       default -> name();
     };
   }

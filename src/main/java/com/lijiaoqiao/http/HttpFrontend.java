@@ -25,18 +25,23 @@ import org.slf4j.LoggerFactory;
 public final class HttpFrontend extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpFrontend.class);
 
-  /** The server's knobs (a slice of the configuration). */
+  /** The server's knobs (a slice of the configuration; docs/configuration.md). Times in ms, 0 = off. */
   public record Settings(String host, int port, long maxBodyBytes, int upstreamPoolSize, int upstreamConnectTimeoutMs,
-                         int shutdownGraceSeconds) {}
+                         int shutdownGraceSeconds, int idleTimeoutMs, int requestReadTimeoutMs, int maxHeaderBytes,
+                         int maxHeaders, int maxRequestLineBytes, int maxConnectionsPerIp) {}
 
   private final Settings settings;
   private final DataPlane plane;
+  private final EdgeGuard.Shared edge;
   private HttpClient upstream;
   private HttpServer server;
+  private EdgeGuard guard;
 
-  public HttpFrontend(Settings settings, DataPlane plane) {
+  /** {@code edge} is shared by every instance (one per event loop): the body budget and per-IP counts. */
+  public HttpFrontend(Settings settings, DataPlane plane, EdgeGuard.Shared edge) {
     this.settings = settings;
     this.plane = plane;
+    this.edge = edge;
   }
 
   @Override
@@ -47,19 +52,29 @@ public final class HttpFrontend extends VerticleBase {
             .setConnectTimeout(settings.upstreamConnectTimeoutMs())
             .setMaxInitialLineLength(16 * 1024),
         new PoolOptions().setHttp1MaxSize(settings.upstreamPoolSize()).setMaxWaitQueueSize(-1));
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
         .setTcpNoDelay(true)
         .setReuseAddress(true)
         .setCompressionSupported(false)
-        .setMaxHeaderSize(64 * 1024));
+        // HTTP/1.1 only: cleartext HTTP/2 would bypass EdgeGuard's decoder (header deadline, TE+CL check), and
+        // the protocol sniffing it needs delays the connection handler the guard relies on. HTTP/2 belongs at
+        // the TLS-terminating load balancer in front.
+        .setHttp2ClearTextEnabled(false)
+        .setMaxHeaderSize(settings.maxHeaderBytes())
+        .setMaxInitialLineLength(settings.maxRequestLineBytes());
+    server = vertx.createHttpServer(options);
+    guard = new EdgeGuard(vertx, new EdgeGuard.Limits(settings.idleTimeoutMs(), settings.requestReadTimeoutMs(),
+        settings.maxHeaders(), settings.maxConnectionsPerIp()), edge, options);
+    guard.install(server);
     server.requestHandler(this::handle);
     return server.listen();
   }
 
   @Override
   public Future<?> stop() {
+    if (guard != null) guard.stop();
     // Stop accepting; connections close once their in-flight requests have been answered (or at the deadline).
     return server == null ? Future.succeededFuture()
         : server.shutdown(settings.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS)
@@ -73,16 +88,23 @@ public final class HttpFrontend extends VerticleBase {
   private void handle(HttpServerRequest req) {
     String requestId = RequestIds.next();
     req.response().headers().set("x-request-id", requestId);
+    EdgeGuard.Admission admission = guard.admit(req);
     String path = req.path();
     HttpMethod method = req.method();
     try {
+      GatewayException refused = guard.refusal(req);
+      if (refused != null) {
+        req.pause();
+        reject(req, requestId, refused);
+        return;
+      }
       Endpoint endpoint = DataPlane.endpointOf(path);
       if (endpoint != null) {
         if (method != HttpMethod.POST) {
           methodNotAllowed(req, requestId, "POST");
           return;
         }
-        readBodyThen(req, requestId, body -> runChain(plane.relayPipeline(),
+        readBodyThen(req, requestId, admission.hold(), body -> runChain(plane.relayPipeline(),
             new Exchange(requestId, req, endpoint, body, upstream)));
         return;
       }
@@ -93,7 +115,7 @@ public final class HttpFrontend extends VerticleBase {
           return;
         }
         boolean count = path.equals(COUNT_TOKENS);
-        readBodyThen(req, requestId, body -> {
+        readBodyThen(req, requestId, admission.hold(), body -> {
           Exchange ex = new Exchange(requestId, req, Endpoint.CHAT_COMPLETIONS, body, upstream);
           ex.ingress = com.lijiaoqiao.protocol.Dialect.ANTHROPIC;
           runChain(count ? plane.countTokensPipeline() : plane.relayPipeline(), ex);
@@ -169,8 +191,13 @@ public final class HttpFrontend extends VerticleBase {
     });
   }
 
-  /** Reads the whole request body, refusing early what is too large or not JSON. */
-  private void readBodyThen(HttpServerRequest req, String requestId, java.util.function.Consumer<byte[]> then) {
+  /**
+   * Reads the whole request body, refusing early what is too large or not JSON. Memory follows the bytes that
+   * actually arrive, never the Content-Length a client announces, and every byte counts against the
+   * process-wide body budget until the body is handed on (or refused, or the connection dies).
+   */
+  private void readBodyThen(HttpServerRequest req, String requestId, BodyBudget.Hold hold,
+                            java.util.function.Consumer<byte[]> then) {
     String ct = req.getHeader("content-type");
     if (ct == null || !ct.regionMatches(true, 0, "application/json", 0, 16)) {
       req.pause();
@@ -194,21 +221,48 @@ public final class HttpFrontend extends VerticleBase {
         return;
       }
     }
-    Buffer body = Buffer.buffer(cl != null ? (int) Math.min(Long.parseLong(cl.trim()), limit) : 1024);
+    // The chunks as they came, joined once at the end: no buffer sized by a claim, no doubling on growth.
+    List<Buffer> chunks = new java.util.ArrayList<>();
+    long[] length = {0};
     boolean[] refused = {false};
     req.handler(chunk -> {
       if (refused[0]) return;
-      if (body.length() + chunk.length() > limit) {
+      if (length[0] + chunk.length() > limit || !hold.grow(chunk.length())) {
         refused[0] = true;
-        reject(req, requestId, tooLarge(limit));
+        chunks.clear();
+        boolean tooBig = length[0] + chunk.length() > limit;
+        hold.release();
+        reject(req, requestId, tooBig ? tooLarge(limit) : busy());
         return;
       }
-      body.appendBuffer(chunk);
+      chunks.add(chunk);
+      length[0] += chunk.length();
     });
-    req.exceptionHandler(t -> refused[0] = true);
+    req.exceptionHandler(t -> {
+      refused[0] = true;
+      chunks.clear();
+      hold.release();
+    });
     req.endHandler(v -> {
-      if (!refused[0]) then.accept(body.getBytes());
+      if (refused[0]) return;
+      byte[] body = new byte[(int) length[0]];
+      int at = 0;
+      for (Buffer chunk : chunks) {
+        chunk.getBytes(body, at);
+        at += chunk.length();
+      }
+      chunks.clear();
+      // From here the pipeline holds the body; the budget covers only bodies still being read.
+      hold.release();
+      then.accept(body);
     });
+  }
+
+  /** Too many bodies are being read at once (server.max_buffered_body_bytes): retry shortly. */
+  private GatewayException busy() {
+    return new GatewayException(ErrorCode.COMMON_004, "The gateway is reading too many request bodies at once; "
+        + "retry shortly.", "服务器正在接收过多请求体，请稍后重试。",
+        Map.of("max_buffered_body_bytes", edge.budget().capacity()), 2);
   }
 
   private static GatewayException tooLarge(long limit) {
@@ -255,7 +309,7 @@ public final class HttpFrontend extends VerticleBase {
   static final String COUNT_TOKENS = "/v1/messages/count_tokens";
 
   /** Anthropic's paths answer errors in Anthropic's shape, so Anthropic SDKs read them. */
-  private static ErrorRenderer.Shape shapeFor(String path) {
+  static ErrorRenderer.Shape shapeFor(String path) {
     return path != null && path.startsWith(MESSAGES) ? ErrorRenderer.Shape.ANTHROPIC : ErrorRenderer.Shape.OPENAI;
   }
 
