@@ -208,13 +208,13 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.database = db;
       this.recorder = rec;
       this.billing = bill;
-      GatewayConfig.Server sc = config.server;
-      HttpFrontend.Settings settings = new HttpFrontend.Settings(sc.host, sc.port,
-          sc.maxBodyBytes, config.upstream.maxConnectionsPerHost, config.upstream.connectTimeoutMs,
-          sc.shutdownGraceSeconds, sc.idleTimeoutMs, sc.requestReadTimeoutMs, sc.maxHeaderBytes, sc.maxHeaders,
-          sc.maxRequestLineBytes, sc.maxConnectionsPerIp);
-      this.bodyBudget = new BodyBudget(sc.maxBufferedBodyBytes > 0 ? sc.maxBufferedBodyBytes
-          : Math.max(sc.maxBodyBytes, Runtime.getRuntime().maxMemory() / 4));
+      GatewayConfig.Server srv = config.server;
+      HttpFrontend.Settings settings = new HttpFrontend.Settings(srv.host, srv.port,
+          srv.maxBodyBytes, config.upstream.maxConnectionsPerHost, config.upstream.connectTimeoutMs,
+          srv.shutdownGraceSeconds, srv.idleTimeoutMs, srv.requestReadTimeoutMs, srv.maxHeaderBytes, srv.maxHeaders,
+          srv.maxRequestLineBytes, srv.maxConnectionsPerIp);
+      this.bodyBudget = new BodyBudget(srv.maxBufferedBodyBytes > 0 ? srv.maxBufferedBodyBytes
+          : Math.max(srv.maxBodyBytes, Runtime.getRuntime().maxMemory() / 4));
       EdgeGuard.Shared edge = new EdgeGuard.Shared(bodyBudget);
       this.deploymentId = await(vertx.deployVerticle(() -> new HttpFrontend(settings, this, edge),
           new DeploymentOptions().setInstances(loops)));

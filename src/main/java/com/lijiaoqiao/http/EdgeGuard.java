@@ -288,13 +288,18 @@ public final class EdgeGuard {
 
   /** A client going away (reset, closed mid-answer) is routine, not an error worth a stack trace. */
   private static void connectionTrouble(Throwable t) {
-    if (t instanceof IOException || t instanceof HttpClosedException
-        || t instanceof io.netty.handler.codec.CodecException || t instanceof EdgeDecoder.AmbiguousLength
-        || t instanceof io.vertx.core.VertxException && String.valueOf(t.getMessage()).contains("closed")) {
+    if (routine(t) || t instanceof io.netty.handler.codec.CodecException || t instanceof EdgeDecoder.AmbiguousLength) {
       log.debug("client connection: {}", t.toString());
     } else {
       log.warn("client connection: {}", t.toString());
     }
+  }
+
+  /** True for the ways a connection ends when its peer goes away (reset, closed, broken pipe). */
+  static boolean routine(Throwable t) {
+    return t instanceof IOException || t instanceof HttpClosedException
+        || t instanceof io.vertx.core.http.StreamResetException
+        || t instanceof io.vertx.core.VertxException && String.valueOf(t.getMessage()).contains("closed");
   }
 
   private static boolean over(long elapsedMs, long limitMs) {

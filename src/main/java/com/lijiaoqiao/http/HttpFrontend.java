@@ -177,6 +177,10 @@ public final class HttpFrontend extends VerticleBase {
           GatewayException ge;
           if (ar.cause() instanceof GatewayException g) {
             ge = g;
+          } else if (ex.request.response().closed() || EdgeGuard.routine(ar.cause())) {
+            // The client went away mid-request: routine, and there is nobody left to answer.
+            log.debug("request {}: client connection ended: {}", ex.requestId, String.valueOf(ar.cause()));
+            return;
           } else {
             log.error("request {}: unexpected failure", ex.requestId, ar.cause());
             ge = new GatewayException(ErrorCode.COMMON_003, null);
