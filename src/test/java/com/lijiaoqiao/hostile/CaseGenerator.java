@@ -82,6 +82,12 @@ final class CaseGenerator {
             if (!types.get(k).equals(t)) out.add(new Sweep(r, "type", i, null, TYPE_REPS.get(k), "wrong type at " + sl.path()));
           }
           if (sl.value().isTextual()) for (String v : TEXT_SWEEP) out.add(new Sweep(r, "text", i, null, v, "string at " + sl.path()));
+          if ("base_url".equals(sl.key())) {
+            // long but well-formed URLs (a long malformed one is refused before it reaches the database)
+            for (int n : List.of(200, 256, 1_000, 2_100, 10_000)) {
+              out.add(new Sweep(r, "text", i, null, jsonString("http://127.0.0.1:9/" + "a".repeat(n)), "long URL at " + sl.path()));
+            }
+          }
           if (sl.value().isNumber()) for (String v : NUMBER_SWEEP) out.add(new Sweep(r, "number", i, null, v, "number at " + sl.path()));
           if (sl.key() != null && DATE_FIELDS.contains(sl.key())) {
             for (String d : HostileValues.EXTREME_DATES) out.add(new Sweep(r, "date", i, null, jsonString(d), "date at " + sl.path()));
