@@ -1,0 +1,39 @@
+package com.lijiaoqiao.hostile;
+
+import java.util.List;
+
+/**
+ * One generated request. {@code raw} set: sent byte for byte over a socket; otherwise through the JDK client as
+ * {@code method target headers body}.
+ *
+ * @param family        the generator family (valid, body, query, path, method, headers, framing)
+ * @param mutation      a short human description of what was done to the request
+ * @param cred          which credential was sent (admin, member, key, none, garbage:…, wrong:…, variant:…)
+ * @param anyShape      either error shape is fine (the request line itself was garbage)
+ * @param mustRefuse    a 2xx/3xx is a failure (framing the server must reject, query-string keys)
+ * @param mustNotSucceed a 2xx is a failure (garbage or insufficient credentials on a protected route)
+ * @param closeOk       the server may close the connection without answering (unparseable framing)
+ * @param slow          the request is expected to make the server wait (a body shorter than announced)
+ */
+record HostileCase(int index, String route, String family, String mutation, String cred, String method, String target,
+                   List<String[]> headers, byte[] body, byte[] raw, boolean anthropic, boolean anyShape, boolean mustRefuse,
+                   boolean mustNotSucceed, boolean closeOk, boolean slow) {
+
+  boolean head() {
+    return method.equalsIgnoreCase("HEAD");
+  }
+
+  String pathOnly() {
+    int q = target.indexOf('?');
+    return q < 0 ? target : target.substring(0, q);
+  }
+
+  String shortTarget() {
+    return target.length() > 120 ? target.substring(0, 120) + "…(" + target.length() + " chars)" : target;
+  }
+
+  String describe() {
+    return "#" + index + " " + method + " " + shortTarget() + " [" + family + ": " + mutation + "; cred=" + cred
+        + (raw != null ? "; raw" : "; jdk") + "]";
+  }
+}
