@@ -1,5 +1,6 @@
 package com.lijiaoqiao.billing;
 
+import com.lijiaoqiao.store.StoreErrors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

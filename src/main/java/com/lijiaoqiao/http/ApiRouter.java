@@ -144,7 +144,7 @@ public final class ApiRouter {
         found = r;
         params = new LinkedHashMap<>();
         for (int i = 0; i < r.names.size(); i++) {
-          params.put(r.names.get(i), java.net.URLDecoder.decode(m.group(i + 1), java.nio.charset.StandardCharsets.UTF_8));
+          params.put(r.names.get(i), decodeSegment(m.group(i + 1)));
         }
       }
     }
@@ -159,6 +159,13 @@ public final class ApiRouter {
             + " is not allowed on " + clip(path) + "; use " + allow + ".", "不支持该请求方法。", Map.of("allow", allow), null));
       }
       return;
+    }
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      if (e.getValue() == null) {
+        fail(req, requestId, GatewayException.badField(e.getKey(), "The path parameter '" + e.getKey()
+            + "' is not valid percent-encoding."));
+        return;
+      }
     }
     Route route = found;
     Map<String, String> pathParams = params;
@@ -202,6 +209,18 @@ public final class ApiRouter {
         }));
       });
     });
+  }
+
+  /**
+   * A path parameter, percent-decoded; null when it is not valid percent-encoding (answered 400 by the caller).
+   * '+' stays a plus: this is a path, not a form.
+   */
+  public static String decodeSegment(String raw) {
+    try {
+      return java.net.URLDecoder.decode(raw.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static boolean hasCredentials(HttpServerRequest req) {
@@ -297,7 +316,7 @@ public final class ApiRouter {
       log.error("request {}: unexpected failure", requestId, t);
       ge = new GatewayException(ErrorCode.COMMON_003, null);
     }
-    ErrorRenderer.write(req.response(), ge, requestId, ErrorRenderer.Shape.OPENAI);
+    ErrorRenderer.write(req.response(), ge, requestId, HttpFrontend.shapeFor(req.path()));
   }
 
   static String clientIp(HttpServerRequest req) {

@@ -140,7 +140,7 @@ public final class EdgeGuard {
     if (te != null) {
       // Netty already refuses chunked + Content-Length (EdgeDecoder); this catches other codings with a length.
       if (req.getHeader("content-length") != null) return ambiguousLength();
-      if (!te.trim().equalsIgnoreCase("chunked")) {
+      if (req.headers().getAll("transfer-encoding").size() > 1 || !te.trim().equalsIgnoreCase("chunked")) {
         return GatewayException.badRequest("Transfer-Encoding '" + clip(te) + "' is not supported; use chunked.");
       }
     }
@@ -175,8 +175,23 @@ public final class EdgeGuard {
     HttpServerResponse res = req.response();
     res.headers().set("x-content-type-options", "nosniff").set("connection", "close");
     res.exceptionHandler(EdgeGuard::connectionTrouble);
-    // Vert.x closes the connection once this answer is written.
-    ErrorRenderer.write(res, e, requestId, ErrorRenderer.Shape.OPENAI);
+    // Vert.x closes the connection once this answer is written. Anthropic paths answer in Anthropic's shape
+    // (the path may be missing when the request line itself did not parse).
+    ErrorRenderer.write(res, e, requestId, anthropicRequest(req) ? ErrorRenderer.Shape.ANTHROPIC
+        : ErrorRenderer.Shape.OPENAI);
+  }
+
+  /** The refused request was for an Anthropic path (as its first bytes said, its parsed path may be a stand-in). */
+  private static boolean anthropicRequest(HttpServerRequest req) {
+    if (req.connection() instanceof io.vertx.core.net.impl.ConnectionBase base
+        && base.channel().pipeline().get("httpDecoder") instanceof EdgeDecoder d) {
+      return d.anthropicPath();
+    }
+    try {
+      return HttpFrontend.shapeFor(req.path()) == ErrorRenderer.Shape.ANTHROPIC;
+    } catch (RuntimeException unreadable) {
+      return false;
+    }
   }
 
   /** One connection's state. */
@@ -288,7 +303,10 @@ public final class EdgeGuard {
 
   /** A client going away (reset, closed mid-answer) is routine, not an error worth a stack trace. */
   private static void connectionTrouble(Throwable t) {
-    if (routine(t) || t instanceof io.netty.handler.codec.CodecException || t instanceof EdgeDecoder.AmbiguousLength) {
+    // Malformed framing from a client (bad header characters, chunk sizes, Content-Length values) is the
+    // client's problem and is answered; it is not worth more than a debug line.
+    if (routine(t) || t instanceof io.netty.handler.codec.CodecException || t instanceof EdgeDecoder.AmbiguousLength
+        || t instanceof IllegalArgumentException) {
       log.debug("client connection: {}", t.toString());
     } else {
       log.warn("client connection: {}", t.toString());

@@ -93,6 +93,7 @@ public final class HttpFrontend extends VerticleBase {
     HttpMethod method = req.method();
     try {
       GatewayException refused = guard.refusal(req);
+      if (refused == null) refused = badQuery(req);
       if (refused != null) {
         req.pause();
         reject(req, requestId, refused);
@@ -267,6 +268,17 @@ public final class HttpFrontend extends VerticleBase {
     return new GatewayException(ErrorCode.COMMON_004, "The gateway is reading too many request bodies at once; "
         + "retry shortly.", "服务器正在接收过多请求体，请稍后重试。",
         Map.of("max_buffered_body_bytes", edge.budget().capacity()), 2);
+  }
+
+  /** A query string that does not decode (a stray '%', bad hex) is the client's mistake, answered once here. */
+  private static GatewayException badQuery(HttpServerRequest req) {
+    if (req.query() == null) return null;
+    try {
+      req.params(); // decoded once and kept by Vert.x: the stages read the same map
+      return null;
+    } catch (IllegalArgumentException e) {
+      return GatewayException.badField("query", "The query string is not valid percent-encoding.");
+    }
   }
 
   private static GatewayException tooLarge(long limit) {

@@ -64,7 +64,9 @@ public final class AuthService {
   public TokenPair login(String email, String password) {
     String pw = password == null ? "" : password;
     String key = accountKey(email);
-    Optional<AccountRepository.UserRow> found = key == null ? Optional.empty() : accounts.findUserByEmail(key);
+    // No stored address is longer than 255 or holds a NUL (which PostgreSQL would refuse to compare): unknown.
+    Optional<AccountRepository.UserRow> found = key == null || key.length() > 255 || key.indexOf('\u0000') >= 0
+        ? Optional.empty() : accounts.findUserByEmail(key);
     if (found.isEmpty()) {
       PasswordHasher.matches(pw, DUMMY_HASH);
       throw badCredentials();

@@ -21,7 +21,8 @@ public final class Users {
     if (email == null) throw Fields.invalid("email", "'email' is required.");
     String e = email.trim().toLowerCase();
     int at = e.indexOf('@');
-    if (e.length() > 255 || at <= 0 || at != e.lastIndexOf('@') || at == e.length() - 1 || e.contains(" ")) {
+    if (e.length() > 255 || at <= 0 || at != e.lastIndexOf('@') || at == e.length() - 1 || e.contains(" ")
+        || e.indexOf('\u0000') >= 0) {
       throw Fields.invalid("email", "'email' is not a valid e-mail address.");
     }
     return e;
@@ -45,7 +46,7 @@ public final class Users {
     String e = normaliseEmail(email);
     checkPassword(password);
     checkRole(role);
-    if (name != null && name.length() > 100) throw Fields.invalid("name", "'name' is longer than 100 characters.");
+    Fields.bounded("name", name, 100);
     if (accounts.findUserByEmail(e).isPresent()) {
       throw new GatewayException(ErrorCode.COMMON_001, "A user with this e-mail already exists.", "该邮箱已注册。",
           Map.of("field", "email"), null);

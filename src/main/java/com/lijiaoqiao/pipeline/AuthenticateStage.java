@@ -12,7 +12,8 @@ import java.util.Map;
 
 /** Finds the platform key (Authorization: Bearer, or x-api-key for Anthropic clients) and its principal. */
 public final class AuthenticateStage implements Stage {
-  private static final String[] QUERY_KEY_PARAMS = {"key", "api_key", "api-key", "apikey", "access_token", "token"};
+  private static final String[] QUERY_KEY_PARAMS = {"key", "api_key", "api-key", "apikey", "x-api-key", "x_api_key",
+      "access_token", "token", "authorization"};
 
   private final KeyRegistry keys;
   private final ApiKeySecrets secrets;

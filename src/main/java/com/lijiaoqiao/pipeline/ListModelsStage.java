@@ -30,7 +30,11 @@ public final class ListModelsStage implements Stage {
     // Anthropic SDKs (and Claude Code) send anthropic-version: they get Anthropic's list shape.
     boolean anthropic = ex.request.getHeader("anthropic-version") != null;
     if (path.startsWith("/v1/models/")) {
-      String id = java.net.URLDecoder.decode(path.substring("/v1/models/".length()), java.nio.charset.StandardCharsets.UTF_8);
+      String id = com.lijiaoqiao.http.ApiRouter.decodeSegment(path.substring("/v1/models/".length()));
+      if (id == null) {
+        return Future.failedFuture(com.lijiaoqiao.http.GatewayException.badField("model",
+            "The model id in the path is not valid percent-encoding."));
+      }
       ModelCatalog.ModelInfo m = catalog.get().find(id);
       if (m == null || !ex.principal.mayUse(id)) {
         return Future.failedFuture(new com.lijiaoqiao.http.GatewayException(com.lijiaoqiao.http.ErrorCode.PROVIDER_004,

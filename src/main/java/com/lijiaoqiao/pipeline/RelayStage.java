@@ -338,13 +338,13 @@ public final class RelayStage implements Stage {
           HttpClientResponse up = ar.result();
           response = up;
           if (over) {
-            up.request().reset();
+            UpstreamStream.abandon(up);
             return;
           }
           if (out.closed()) {
             over = true;
             cancelFirstByteTimer();
-            up.request().reset();
+            UpstreamStream.abandon(up);
             clientLeft();
             return;
           }
@@ -385,7 +385,7 @@ public final class RelayStage implements Stage {
         if (relay != null) {
           relay.abortBeforeCommit();
         } else if (response != null) {
-          response.request().reset();
+          UpstreamStream.abandon(response);
         } else if (request != null) {
           request.reset();
         }
@@ -430,7 +430,7 @@ public final class RelayStage implements Stage {
           long quiet = System.nanoTime() - last[0];
           if (quiet >= idleNanos) {
             over[0] = true;
-            up.request().reset();
+            UpstreamStream.abandon(up);
             then.handle(Future.failedFuture(new java.util.concurrent.TimeoutException(
                 "no bytes from the upstream for " + settings.idleTimeoutMs() + " ms (timeout)")));
           } else {

@@ -110,7 +110,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     if (finished || committed) return;
     finished = true;
     cancelStallTimer();
-    up.request().reset();
+    UpstreamStream.abandon(up);
   }
 
   /** Sends the response head: from here on this attempt owns the response. */
@@ -182,7 +182,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     if (finished) return;
     finished = true;
     cancelStallTimer();
-    up.request().reset();
+    UpstreamStream.abandon(up);
     if (!committed) {
       ex.usage = TokenUsage.NONE;
       ex.servedModel = null;
@@ -216,7 +216,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     cancelStallTimer();
     ex.outcome = "client_closed";
     ex.statusCode = 499;
-    up.request().reset(); // stop generation upstream: nothing more will be relayed or charged
+    UpstreamStream.abandon(up); // stop generation upstream: nothing more will be relayed or charged
     if (committed) {
       settleUsage();
       ex.settle();

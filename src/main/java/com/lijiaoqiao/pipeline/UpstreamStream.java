@@ -12,4 +12,14 @@ interface UpstreamStream {
 
   /** Ends the stream as failed: before the commit quietly (the router decides), after it in-band. */
   void fail(String outcome, Throwable cause);
+
+  /**
+   * Stops an upstream response the gateway no longer wants. Its handlers are silenced first: the reset it
+   * causes is the gateway's own doing, not an error to log.
+   */
+  static void abandon(io.vertx.core.http.HttpClientResponse up) {
+    up.handler(null);
+    up.exceptionHandler(t -> {});
+    up.request().reset();
+  }
 }

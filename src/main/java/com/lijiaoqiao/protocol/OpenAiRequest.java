@@ -112,6 +112,10 @@ public final class OpenAiRequest {
         if (input.isArray() && input.isEmpty()) {
           throw GatewayException.badRequest("'input' must not be an empty array.");
         }
+        if (input.isArray() && input.size() > MAX_EMBEDDING_INPUTS) {
+          // OpenAI's own limit: a larger batch would hold the connection for one huge upstream call.
+          throw GatewayException.badField("input", "'input' has more than " + MAX_EMBEDDING_INPUTS + " entries.");
+        }
       }
     }
     boolean stream = false;
@@ -174,11 +178,20 @@ public final class OpenAiRequest {
 
   /** Longest model name a request may carry (no configured model is longer; usage records hold this much). */
   public static final int MAX_MODEL_CHARS = 128;
+  /** Most inputs one embeddings request may carry (OpenAI's limit). */
+  public static final int MAX_EMBEDDING_INPUTS = 2048;
 
   /** Refuses an over-long model name at the door, so it never reaches routing, billing or records. */
   public static void checkModelLength(String model) {
     if (model.length() > MAX_MODEL_CHARS) {
       throw GatewayException.badField("model", "'model' is longer than " + MAX_MODEL_CHARS + " characters.");
+    }
+    for (int i = 0; i < model.length(); i++) {
+      char c = model.charAt(i);
+      if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) {
+        // No model is named so, and such characters cannot be stored everywhere (PostgreSQL refuses NUL).
+        throw GatewayException.badField("model", "'model' contains a control character or invalid Unicode.");
+      }
     }
   }
   public boolean stream() { return stream; }

@@ -68,11 +68,15 @@ public final class DecisionRecorder implements AutoCloseable {
       } catch (InterruptedException e) {
         closing = true;
       } catch (Exception e) {
+        if (com.lijiaoqiao.store.StoreErrors.isPermanent(e) && writeOneByOne(batch)) {
+          batch.clear(); // a decision the database refuses for good does not hold back the rest
+          continue;
+        }
         if (closing) {
-          log.error("dropping {} routing decisions at shutdown: {}", batch.size(), e.toString());
+          log.error("dropping {} routing decisions at shutdown: {}", batch.size(), com.lijiaoqiao.store.StoreErrors.reason(e));
           return;
         }
-        log.warn("writing routing decisions failed, retrying: {}", e.toString());
+        log.warn("writing routing decisions failed, retrying: {}", com.lijiaoqiao.store.StoreErrors.reason(e));
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {
@@ -81,6 +85,20 @@ public final class DecisionRecorder implements AutoCloseable {
         backoff = Math.min(backoff * 2, 5_000);
       }
     }
+  }
+
+  /** Writes each decision alone, dropping (and logging) those refused for good; false if the database went away. */
+  private boolean writeOneByOne(List<RouteDecision> batch) {
+    for (RouteDecision d : batch) {
+      try {
+        sink.write(List.of(new Row(d.requestId, JSON.writeValueAsString(d.toMap()), d.createdAtMillis)));
+      } catch (Exception e) {
+        if (!com.lijiaoqiao.store.StoreErrors.isPermanent(e)) return false;
+        log.error("routing decision of request {} refused by the database and dropped: {}", d.requestId,
+            com.lijiaoqiao.store.StoreErrors.reason(e));
+      }
+    }
+    return true;
   }
 
   @Override

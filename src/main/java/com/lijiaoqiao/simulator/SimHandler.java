@@ -122,6 +122,9 @@ final class SimHandler implements Handler<HttpServerRequest> {
         error(ex, 400, "invalid_request_error", null, e.getMessage(), e.param);
       } catch (RuntimeException e) {
         error(ex, 500, ex.anthropic() ? "api_error" : "server_error", null, "Simulator error: " + e);
+      } catch (AssertionError e) {
+        // The tokenizer asserts valid UTF-16 (a lone surrogate): a real upstream refuses such text with a 400.
+        error(ex, 400, "invalid_request_error", null, "The request contains text that is not valid Unicode.");
       }
     });
   }

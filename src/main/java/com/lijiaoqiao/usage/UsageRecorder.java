@@ -87,8 +87,18 @@ public final class UsageRecorder implements AutoCloseable {
       } catch (InterruptedException e) {
         if (closing && queue.isEmpty() && batch.isEmpty()) return;
       } catch (RuntimeException e) {
-        log.warn("writing {} usage records failed, retrying in {} ms: {} ({})", batch.size(), backoff, e.toString(),
-            e.getCause() == null ? "" : e.getCause().getMessage());
+        if (com.lijiaoqiao.store.StoreErrors.isPermanent(e)) {
+          // A record the database refuses for good (bad data) must not hold back every record queued with it.
+          try {
+            writeOneByOne(batch);
+            batch.clear();
+            continue;
+          } catch (RuntimeException meanwhile) {
+            // the database went away meanwhile: back off and retry the batch (records are written idempotently)
+          }
+        }
+        log.warn("writing {} usage records failed, retrying in {} ms: {}", batch.size(), backoff,
+            com.lijiaoqiao.store.StoreErrors.reason(e));
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ignored) {
@@ -99,6 +109,21 @@ public final class UsageRecorder implements AutoCloseable {
           log.error("giving up on {} usage records at shutdown: the database is unreachable", batch.size());
           return;
         }
+      }
+    }
+  }
+
+  /** Writes each record alone: the good ones land, one the database refuses for good is dropped and logged. */
+  private void writeOneByOne(List<UsageRecord> batch) {
+    for (UsageRecord r : batch) {
+      try {
+        sink.write(List.of(r));
+        written.incrementAndGet();
+      } catch (RuntimeException e) {
+        if (!com.lijiaoqiao.store.StoreErrors.isPermanent(e)) throw e; // the database went away: retry the batch
+        dropped.incrementAndGet();
+        log.error("usage record of request {} refused by the database and dropped: {}", r.requestId(),
+            com.lijiaoqiao.store.StoreErrors.reason(e));
       }
     }
   }

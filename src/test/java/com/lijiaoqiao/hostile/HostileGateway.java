@@ -83,6 +83,9 @@ final class HostileGateway implements AutoCloseable {
       // Generous: a few deliberately heavy cases (10 000 embedding inputs, 1 MB prompts) load the simulator, and an
       // unrelated request queued behind them must not turn into a 504.
       cfg.upstream.idleTimeoutMs = 10_000;
+      // Stalled bodies (a Content-Length longer than what is sent, a chunked body without its last chunk) are cut
+      // by the edge's read deadline; 5 s here keeps them inside the suite's 15 s bound (the default is 30 s).
+      cfg.server.requestReadTimeoutMs = 5_000;
       cfg.security.openRegistration = true; // so registration's handler is reached, not only its refusal
       // A breaker opened by unrelated traffic would turn later requests into 503s (the test forbids those).
       cfg.routing.breakerConsecutiveFailures = 1_000_000;

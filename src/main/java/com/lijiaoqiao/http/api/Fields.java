@@ -74,6 +74,10 @@ public final class Fields {
     if (value != null && value.length() > max) {
       throw invalid(field, "'" + field + "' is longer than " + max + " characters.");
     }
+    if (value != null && value.indexOf('\u0000') >= 0) {
+      // PostgreSQL cannot store U+0000 in text, and no name, note or URL needs it.
+      throw invalid(field, "'" + field + "' must not contain NUL characters.");
+    }
     return value;
   }
 

@@ -1,9 +1,9 @@
-package com.lijiaoqiao.billing;
+package com.lijiaoqiao.store;
 
 import java.sql.SQLException;
 
 /** Telling a store failure that retrying cannot heal (bad data) from one that it can (the database is away). */
-final class StoreErrors {
+public final class StoreErrors {
   private StoreErrors() {}
 
   /**
@@ -12,7 +12,7 @@ final class StoreErrors {
    * PostgreSQL both report a too-long value as 22001 and an overflow as 22003. Connection problems (class 08),
    * timeouts and a closed pool are not permanent.
    */
-  static boolean isPermanent(Throwable e) {
+  public static boolean isPermanent(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SQLException s) {
         for (SQLException x = s; x != null; x = x.getNextException() == x ? null : x.getNextException()) {
@@ -32,7 +32,7 @@ final class StoreErrors {
   }
 
   /** A short reason for an operator: the SQLSTATE and the first part of the database's message. */
-  static String reason(Throwable e) {
+  public static String reason(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SQLException s) {
         // A batch's own message may quote the statement; the last exception chained to it is the plain cause.
