@@ -89,6 +89,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final long keySyncTimer;
   private io.vertx.redis.client.Redis redisClient;
   private long registrySyncTimer = -1;
+  private long ledgerRefreshTimer = -1;
   private final UsageRepository usageRepository;
   private final UsageRecorder recorder;
   private final BillingService billing;
@@ -161,6 +162,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       bill = new BillingService(ledger, dataDir.resolve("journal"),
           parseMoney(config.billing.lowBalanceThreshold, "billing.low_balance_threshold", true), config.billing.currency);
       seedPrices(bill, config);
+      this.ledgerRefreshTimer = shareBalances(bill, config);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
       GatewayConfig.Routing rc = config.routing;
       this.router = new Router(new Router.StateSettings(rc.breakerConsecutiveFailures, rc.breakerWindow,
@@ -241,6 +243,30 @@ public final class Gateway implements AutoCloseable, DataPlane {
     Gateway g = new Gateway(config);
     log.info("gateway listening on {}:{} with {} models", config.server.host, g.port, g.router.catalog().all().size());
     return g;
+  }
+
+  /**
+   * Balances every node shares (Redis, when configured), and the timer that reads balances and prices from the
+   * ledger each second so that other nodes' charges, credits and price changes reach this one.
+   */
+  private long shareBalances(BillingService bill, GatewayConfig config) {
+    com.lijiaoqiao.billing.RedisBalance shared = null;
+    if (redisClient != null) {
+      long holdTtlMs = Math.max(60_000L, config.routing.totalTimeoutMs + 60_000L); // longer than any request runs
+      shared = new com.lijiaoqiao.billing.RedisBalance(io.vertx.redis.client.RedisAPI.api(redisClient),
+          config.redis.keyPrefix, holdTtlMs, tenant -> vertx.executeBlocking(() -> bill.ledgerBalance(tenant), false));
+      bill.useCluster(shared);
+    }
+    int every = config.billing.refreshIntervalMs;
+    if (every <= 0) return -1;
+    com.lijiaoqiao.billing.RedisBalance redisBalance = shared;
+    return vertx.setPeriodic(Math.max(100, every), id -> {
+      if (redisBalance != null) redisBalance.reloadSuspects();
+      vertx.executeBlocking(() -> {
+        bill.refreshFromLedger();
+        return null;
+      }, false).onFailure(t -> log.warn("reading balances and prices from the ledger: {}", t.toString()));
+    });
   }
 
   /** Limits shared by every node through Redis when configured, else per node in memory. */
@@ -475,6 +501,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     if (keySyncTimer >= 0) vertx.cancelTimer(keySyncTimer);
     if (redisClient != null) redisClient.close();
     if (registrySyncTimer >= 0) vertx.cancelTimer(registrySyncTimer);
+    if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
     try {
       keys.flushLastUsed();
     } catch (RuntimeException e) {

@@ -84,7 +84,7 @@ public final class GatewayConfig {
     /** How often last-used times of keys are written to the database. */
     public int keyLastUsedFlushMs = 5_000;
     /** How often a node picks up keys and users changed by other nodes (revocations, rotations); 0 = never. */
-    public int keySyncIntervalMs = 2_000;
+    public int keySyncIntervalMs = 1_000;
     /** AES-256 key (32 bytes, hex or base64) encrypting upstream credentials at rest. Empty = generated on
      *  first start and kept in data_dir/secrets/credential.key. */
     public String credentialKey = "";
@@ -137,8 +137,8 @@ public final class GatewayConfig {
   }
 
   public static final class Redis {
-    /** Empty = no Redis (limits per node, in memory). E.g. redis://127.0.0.1:6379 — then per-key rate limits are
-     *  shared by every node. */
+    /** Empty = no Redis (limits and balances per node, in memory). E.g. redis://127.0.0.1:6379 — then per-key
+     *  rate limits and tenants' balances and reservations are shared by every node. */
     public String url = "";
     /** Prefix of every Redis key the gateway writes (to share one Redis between installations). */
     public String keyPrefix = "ljq:";
@@ -171,6 +171,9 @@ public final class GatewayConfig {
     public String lowBalanceThreshold = "1.00";
     /** Consumer prices per model, seeded into the database when it has none for that model. */
     public Map<String, PriceSpec> models = new LinkedHashMap<>();
+    /** How often each node reads balances and prices from the ledger (other nodes' charges, credits, price
+     *  changes); 0 = never. With Redis, balances are shared live and this keeps each node's own view fresh. */
+    public int refreshIntervalMs = 1_000;
   }
 
   public static final class PriceSpec {

@@ -32,6 +32,10 @@ public final class BillingService implements AutoCloseable {
   private final PriceBook prices = new PriceBook();
   private final LedgerShipper shipper;
   private final String currency;
+  /** Held while the ledger is read for a refresh and while a shipped batch is committed and reported. */
+  private final Object ledgerLock = new Object();
+  /** The balances every node shares (Redis), or null: each node then checks its own figure, refreshed each second. */
+  private volatile ClusterBalance cluster;
 
   /** Replays unshipped settlements, then loads prices and balances. Blocking; run at start-up. */
   public BillingService(LedgerStore store, Path journalDir, long defaultLowThresholdMicros, String currency) {
@@ -49,7 +53,34 @@ public final class BillingService implements AutoCloseable {
     this.wallets = new Wallets(defaultLowThresholdMicros);
     store.loadPrices().values().forEach(prices::put);
     store.loadWallets().values().forEach(w -> wallets.load(w.tenantId(), w.balance(), w.lowBalanceThreshold()));
-    this.shipper = new LedgerShipper(store, journal);
+    this.shipper = new LedgerShipper(store, journal, s -> wallets.shipped(s.tenantId(), s.costMicros()), ledgerLock);
+  }
+
+  /** Shares balances and holds with every other node (with Redis configured). */
+  public void useCluster(ClusterBalance shared) {
+    this.cluster = shared;
+  }
+
+  public ClusterBalance cluster() {
+    return cluster;
+  }
+
+  /** The tenant's balance in the ledger less what this node charged that the ledger does not have yet. Blocking. */
+  public long ledgerBalance(long tenantId) {
+    synchronized (ledgerLock) {
+      return store.balanceOf(tenantId) - wallets.unshipped(tenantId);
+    }
+  }
+
+  /**
+   * Reads every balance and price from the ledger again, so that other nodes' charges, credits, redemptions and
+   * price changes reach this node (run every second off the event loop). Blocking.
+   */
+  public void refreshFromLedger() {
+    synchronized (ledgerLock) {
+      store.loadWallets().values().forEach(w -> wallets.refresh(w.tenantId(), w.balance(), w.lowBalanceThreshold()));
+    }
+    store.loadPrices().values().forEach(prices::put);
   }
 
   public String currency() {
@@ -67,15 +98,70 @@ public final class BillingService implements AutoCloseable {
   /** What a reservation fixed for its request: the price in force when it started and the amount held. */
   public record Reservation(ModelPrice price, long amount) {}
 
-  /** @throws InsufficientBalanceException when balance minus open reservations cannot cover the estimate */
+  /**
+   * Holds the request's most possible cost against this node's figure (one node, or no cluster balance).
+   *
+   * @throws InsufficientBalanceException when balance minus open reservations cannot cover the estimate
+   */
   public Reservation reserve(String requestId, long tenantId, String model, long promptTokens, long maxTokens) {
-    if (requestId == null || requestId.isEmpty() || requestId.length() > MAX_REQUEST_ID) {
-      throw new IllegalArgumentException("a request id must be 1-" + MAX_REQUEST_ID + " characters to be billed");
-    }
+    checkRequestId(requestId);
     ModelPrice price = prices.priceOf(model);
     long amount = price.estimate(promptTokens, maxTokens);
     wallets.reserve(requestId, tenantId, amount);
     return new Reservation(price, amount);
+  }
+
+  /**
+   * Holds the request's most possible cost against the tenant's balance as every node sees it: the cluster's
+   * figure when shared balances are configured (this node's figure if they cannot be reached: availability
+   * first, and said in the log), else this node's. Fails with {@link InsufficientBalanceException} when short.
+   */
+  public io.vertx.core.Future<Reservation> reserveShared(String requestId, long tenantId, String model,
+                                                         long promptTokens, long maxTokens) {
+    ClusterBalance shared = cluster;
+    if (shared == null) {
+      try {
+        return io.vertx.core.Future.succeededFuture(reserve(requestId, tenantId, model, promptTokens, maxTokens));
+      } catch (RuntimeException e) {
+        return io.vertx.core.Future.failedFuture(e);
+      }
+    }
+    checkRequestId(requestId);
+    ModelPrice price = prices.priceOf(model);
+    long amount = price.estimate(promptTokens, maxTokens);
+    wallets.reserve(requestId, tenantId, amount, false); // bookkeeping: the cluster decides
+    return shared.reserve(requestId, tenantId, amount).transform(ar -> {
+      if (ar.succeeded() && ar.result().held()) return io.vertx.core.Future.succeededFuture(new Reservation(price, amount));
+      if (ar.succeeded()) {
+        wallets.release(requestId);
+        return io.vertx.core.Future.failedFuture(new InsufficientBalanceException(amount, ar.result().availableMicros()));
+      }
+      long available = wallets.available(tenantId) + amount; // this node's figure, without the hold just taken
+      if (amount > available) {
+        wallets.release(requestId);
+        return io.vertx.core.Future.failedFuture(new InsufficientBalanceException(amount, Math.max(0, available)));
+      }
+      return io.vertx.core.Future.succeededFuture(new Reservation(price, amount));
+    });
+  }
+
+  /**
+   * Holds the request again, for another model at that model's current price (the larger-context fall-over):
+   * the first hold is released, then the new one taken like any reservation (402 when short).
+   */
+  public io.vertx.core.Future<Reservation> reserveAgain(String requestId, long tenantId, String model,
+                                                        long promptTokens, long maxTokens) {
+    wallets.release(requestId);
+    ClusterBalance shared = cluster;
+    io.vertx.core.Future<Void> released = shared == null ? io.vertx.core.Future.succeededFuture()
+        : shared.release(requestId, tenantId).recover(t -> io.vertx.core.Future.succeededFuture());
+    return released.compose(v -> reserveShared(requestId, tenantId, model, promptTokens, maxTokens));
+  }
+
+  private static void checkRequestId(String requestId) {
+    if (requestId == null || requestId.isEmpty() || requestId.length() > MAX_REQUEST_ID) {
+      throw new IllegalArgumentException("a request id must be 1-" + MAX_REQUEST_ID + " characters to be billed");
+    }
   }
 
   /**
@@ -87,6 +173,8 @@ public final class BillingService implements AutoCloseable {
     s = storable(s);
     Wallets.Charge charge = wallets.settle(s.requestId(), s.costMicros());
     if (charge == null) return false;
+    ClusterBalance shared = cluster;
+    if (shared != null) shared.settle(s.requestId(), s.tenantId(), s.costMicros());
     LedgerStore.LowBalance low = charge.crossedLowBalance()
         ? new LedgerStore.LowBalance(s.tenantId(), s.requestId(), charge.balanceAfter(), charge.threshold()) : null;
     // Journal order and shipping order must be the same, or a checkpoint could pass an entry not yet shipped.
@@ -127,7 +215,11 @@ public final class BillingService implements AutoCloseable {
   /** Admin credit; the same idempotency key credits once and returns the first result. Blocking. */
   public LedgerStore.Topup credit(long tenantId, long amount, String idempotencyKey, String note, Long actor) {
     LedgerStore.Topup t = store.credit(tenantId, amount, "admin", idempotencyKey, note, actor);
-    if (!t.replayed()) wallets.credit(tenantId, amount);
+    if (!t.replayed()) {
+      wallets.credit(tenantId, amount);
+      ClusterBalance shared = cluster;
+      if (shared != null) shared.ledgerChanged(tenantId); // every node sees it on its next reservation
+    }
     return t;
   }
 
@@ -150,7 +242,11 @@ public final class BillingService implements AutoCloseable {
   public Optional<LedgerStore.Topup> redeem(String code, long tenantId) {
     if (code == null || code.isBlank() || code.length() > 64) return Optional.empty();
     Optional<LedgerStore.Topup> t = store.redeem(hashCode(code.trim().toUpperCase()), tenantId, Instant.now());
-    t.ifPresent(topup -> wallets.credit(tenantId, topup.amount()));
+    t.ifPresent(topup -> {
+      wallets.credit(tenantId, topup.amount());
+      ClusterBalance shared = cluster;
+      if (shared != null) shared.ledgerChanged(tenantId);
+    });
     return t;
   }
 

@@ -26,16 +26,30 @@ final class LedgerShipper implements AutoCloseable {
 
   record Item(Settlement settlement, long journalOffset, LedgerStore.LowBalance lowBalance) {}
 
+  /** Told of every settlement that is done with (in the ledger, or set aside), under the commit lock. */
+  interface Done {
+    void done(Settlement s);
+  }
+
   private final LedgerStore store;
   private final SettlementJournal journal;
+  private final Done onDone;
+  /** Held while a batch is committed and reported, so a reader of the ledger sees both or neither. */
+  private final Object commitLock;
   private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closing;
   private volatile long shipped;
 
   LedgerShipper(LedgerStore store, SettlementJournal journal) {
+    this(store, journal, s -> {}, new Object());
+  }
+
+  LedgerShipper(LedgerStore store, SettlementJournal journal, Done onDone, Object commitLock) {
     this.store = store;
     this.journal = journal;
+    this.onDone = onDone;
+    this.commitLock = commitLock;
     this.thread = Thread.ofPlatform().name("ljq-ledger-shipper").daemon(true).unstarted(this::run);
     thread.start();
   }
@@ -78,7 +92,10 @@ final class LedgerShipper implements AutoCloseable {
           offset = -1;
           for (Item i : batch) offset = Math.max(offset, i.journalOffset());
         }
-        apply(store, batch);
+        synchronized (commitLock) {
+          apply(store, batch);
+          for (Item i : batch) onDone.done(i.settlement());
+        }
         shipped += batch.size();
         journal.checkpoint(offset);
         batch.clear();
@@ -93,7 +110,13 @@ final class LedgerShipper implements AutoCloseable {
               batch.size(), StoreErrors.reason(e));
           Set<Item> done = Collections.newSetFromMap(new IdentityHashMap<>());
           try {
-            shipped += shipIsolating(store, journal, List.copyOf(batch), done);
+            synchronized (commitLock) {
+              try {
+                shipped += shipIsolating(store, journal, List.copyOf(batch), done);
+              } finally {
+                for (Item i : done) onDone.done(i.settlement());
+              }
+            }
           } catch (RuntimeException transientFailure) {
             // the database went away meanwhile: what is not done is retried below
           }

@@ -24,6 +24,9 @@ public interface LedgerStore {
 
   Map<Long, WalletRow> loadWallets();
 
+  /** One tenant's balance in the ledger (0 when it has no wallet yet). */
+  long balanceOf(long tenantId);
+
   /** Credits a wallet once per idempotency key; a repeated key returns the first top-up unchanged. */
   Topup credit(long tenantId, long amount, String source, String idempotencyKey, String note, Long actorUserId);
 

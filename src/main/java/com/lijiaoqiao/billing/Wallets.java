@@ -21,6 +21,8 @@ public final class Wallets {
   private static final class Wallet {
     long balance;
     long reserved;
+    /** Charged here but not yet in the ledger: what a balance read from the ledger still lacks. */
+    long unshipped;
     Long lowThreshold;
   }
 
@@ -49,16 +51,72 @@ public final class Wallets {
 
   /** Holds {@code amount} for a request; idempotent by request id. */
   public void reserve(String requestId, long tenantId, long amount) {
+    reserve(requestId, tenantId, amount, true);
+  }
+
+  /**
+   * Holds {@code amount} for a request; idempotent by request id. {@code check} false when the cluster-wide
+   * balance decides (this node's figure may be a second old): the hold is then only this node's bookkeeping.
+   */
+  public void reserve(String requestId, long tenantId, long amount, boolean check) {
     if (holds.containsKey(requestId)) return;
     Wallet w = wallet(tenantId);
     synchronized (w) {
       long available = w.balance - w.reserved;
-      if (amount > available) {
+      if (check && amount > available) {
         throw new InsufficientBalanceException(amount, Math.max(available, 0));
       }
       w.reserved += amount;
     }
     holds.put(requestId, new Hold(tenantId, amount));
+  }
+
+  /** Drops a hold without a charge (the cluster refused the request after this node held it). */
+  public void release(String requestId) {
+    Hold h = holds.remove(requestId);
+    if (h == null) return;
+    Wallet w = wallet(h.tenantId());
+    synchronized (w) {
+      w.reserved -= h.amount();
+    }
+  }
+
+  /** This node's available figure for a tenant (balance minus its own holds). */
+  public long available(long tenantId) {
+    Wallet w = wallets.get(tenantId);
+    if (w == null) return 0;
+    synchronized (w) {
+      return w.balance - w.reserved;
+    }
+  }
+
+  /**
+   * Takes the ledger's balance (read just now) as the tenant's balance, less what this node charged that the
+   * ledger does not have yet: other nodes' charges, credits and redemptions reach this node this way.
+   */
+  public void refresh(long tenantId, long ledgerBalance, Long lowThreshold) {
+    Wallet w = wallet(tenantId);
+    synchronized (w) {
+      w.balance = ledgerBalance - w.unshipped;
+      w.lowThreshold = lowThreshold;
+    }
+  }
+
+  /** A charge of this node reached the ledger (or was set aside: then the ledger never takes it). */
+  public void shipped(long tenantId, long cost) {
+    Wallet w = wallet(tenantId);
+    synchronized (w) {
+      w.unshipped -= cost;
+    }
+  }
+
+  /** What this node charged the tenant that the ledger does not have yet. */
+  public long unshipped(long tenantId) {
+    Wallet w = wallets.get(tenantId);
+    if (w == null) return 0;
+    synchronized (w) {
+      return w.unshipped;
+    }
   }
 
   /**
@@ -73,6 +131,7 @@ public final class Wallets {
       w.reserved -= h.amount();
       long before = w.balance;
       w.balance -= cost;
+      w.unshipped += cost;
       long threshold = w.lowThreshold != null ? w.lowThreshold : defaultLowThreshold;
       boolean crossed = cost > 0 && before >= threshold && w.balance < threshold;
       return new Charge(w.balance, crossed, threshold);

@@ -49,6 +49,12 @@ public final class Exchange {
   private boolean settled;
   private long promptTokens = -1;
 
+  /**
+   * Holds the request again for another model at its own price before Relay switches to it (the larger-context
+   * fall-over); fails with the 402 when the balance cannot cover it. Null when the request is not billed.
+   */
+  public java.util.function.Function<String, io.vertx.core.Future<Void>> reserveFor;
+
   /** Computes and books the request's charge; called once, whatever the outcome. */
   @FunctionalInterface
   public interface Settler {

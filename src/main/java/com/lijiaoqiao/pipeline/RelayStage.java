@@ -188,15 +188,24 @@ public final class RelayStage implements Stage {
       List<Scored> altPlan = router.plan(alt, RouteStage.needs(ex), null);
       if (altPlan.isEmpty()) return false;
       switchedModel = true;
-      if (ex.route != null) {
-        ex.route.fallbackModel = alt;
-        ex.route.fallbackCandidates = altPlan;
-      }
-      plan.clear();
-      for (Scored s : altPlan) plan.add(s.candidate());
-      index = 0;
-      onCurrent = 0;
-      next();
+      // Held again at the larger model's own price before anything is sent to it (402 when the balance is short).
+      Future<Void> held = ex.reserveFor == null ? Future.succeededFuture() : ex.reserveFor.apply(alt);
+      held.onComplete(ar -> {
+        if (finished) return;
+        if (ar.failed()) {
+          failClient(ar.cause() instanceof GatewayException g ? g : err);
+          return;
+        }
+        if (ex.route != null) {
+          ex.route.fallbackModel = alt;
+          ex.route.fallbackCandidates = altPlan;
+        }
+        plan.clear();
+        for (Scored s : altPlan) plan.add(s.candidate());
+        index = 0;
+        onCurrent = 0;
+        next();
+      });
       return true;
     }
 

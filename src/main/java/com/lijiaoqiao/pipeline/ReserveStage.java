@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Holds the most the request can cost (prompt tokens × input price + max_tokens × output price) against the
- * tenant's balance minus open reservations, in memory. Short → 402 BILLING_001, and no upstream is called.
+ * tenant's balance minus open reservations: every node's (Redis) when shared balances are configured, else this
+ * node's, in memory. Short → 402 BILLING_001, and no upstream is called.
  * It also fixes the price for the request's settlement: a price change applies only to later requests.
  */
 public final class ReserveStage implements Stage {
@@ -27,32 +28,54 @@ public final class ReserveStage implements Stage {
 
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
-    long maxTokens = ex.endpoint == Endpoint.EMBEDDINGS ? 0
-        : ex.parsed.maxTokens() != null ? ex.parsed.maxTokens() : billing.prices().priceOf(ex.model()).maxOutputTokens();
-    BillingService.Reservation r;
-    try {
-      r = billing.reserve(ex.requestId, ex.principal.tenantId(), ex.model(), ex.promptTokens(), maxTokens);
-    } catch (InsufficientBalanceException e) {
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("required", Money.format(e.requiredMicros));
-      details.put("available", Money.format(e.availableMicros));
-      details.put("currency", billing.currency());
-      return Future.failedFuture(new GatewayException(ErrorCode.BILLING_001,
-          "Insufficient balance: this request may cost up to " + Money.format(e.requiredMicros) + " "
-              + billing.currency() + " but " + Money.format(e.availableMicros) + " is available. Top up, or lower max_tokens.",
-          "余额不足。", details, null));
-    }
-    ex.reservedMicros = r.amount();
-    ModelPrice price = r.price();
-    ex.settler = exchange -> settle(exchange, price);
-    return chain.proceed(ex);
+    long maxTokens = maxTokensFor(ex, ex.model());
+    return billing.reserveShared(ex.requestId, ex.principal.tenantId(), ex.model(), ex.promptTokens(), maxTokens)
+        .transform(ar -> {
+          if (ar.failed()) {
+            return ar.cause() instanceof InsufficientBalanceException e ? Future.failedFuture(insufficient(e))
+                : Future.failedFuture(ar.cause());
+          }
+          BillingService.Reservation r = ar.result();
+          ex.reservedMicros = r.amount();
+          ModelPrice[] price = {r.price()}; // fixed here; replaced only when the request is held again for another model
+          ex.settler = exchange -> settle(exchange, price[0]);
+          ex.reserveFor = model -> billing.reserveAgain(ex.requestId, ex.principal.tenantId(), model, ex.promptTokens(),
+                  maxTokensFor(ex, model))
+              .transform(again -> {
+                if (again.failed()) {
+                  return again.cause() instanceof InsufficientBalanceException e ? Future.failedFuture(insufficient(e))
+                      : Future.failedFuture(again.cause());
+                }
+                ex.reservedMicros = again.result().amount();
+                price[0] = again.result().price();
+                return Future.succeededFuture();
+              });
+          return chain.proceed(ex);
+        });
+  }
+
+  private long maxTokensFor(Exchange ex, String model) {
+    return ex.endpoint == Endpoint.EMBEDDINGS ? 0
+        : ex.parsed.maxTokens() != null ? ex.parsed.maxTokens() : billing.prices().priceOf(model).maxOutputTokens();
+  }
+
+  private GatewayException insufficient(InsufficientBalanceException e) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("required", Money.format(e.requiredMicros));
+    details.put("available", Money.format(e.availableMicros));
+    details.put("currency", billing.currency());
+    return new GatewayException(ErrorCode.BILLING_001,
+        "Insufficient balance: this request may cost up to " + Money.format(e.requiredMicros) + " "
+            + billing.currency() + " but " + Money.format(e.availableMicros) + " is available. Top up, or lower max_tokens.",
+        "余额不足。", details, null);
   }
 
   private long settle(Exchange ex, ModelPrice reserved) {
     TokenUsage u = ex.usage;
-    // A request served by a configured larger-context model is billed once, at the model that served it.
+    // A request served by a configured larger-context model is billed once, at the model that served it, at the
+    // price fixed when it was held again for that model.
     String model = ex.route != null && ex.route.fallbackModel != null ? ex.route.fallbackModel : ex.model();
-    ModelPrice price = model.equals(ex.model()) ? reserved : billing.prices().priceOf(model);
+    ModelPrice price = reserved;
     // Charged: what the upstream reported (it charged us), or — when it reported nothing — what was actually
     // relayed. A request that produced nothing costs nothing.
     boolean billable = u.estimated() ? u.completionTokens() > 0 : u.totalTokens() > 0;

@@ -212,6 +212,13 @@ public final class LedgerRepository implements LedgerStore {
   }
 
   @Override
+  public long balanceOf(long tenantId) {
+    List<Long> b = Jdbc.query(ds, "SELECT balance_micros FROM wallets WHERE tenant_id = ?", ps -> ps.setLong(1, tenantId),
+        rs -> rs.getLong(1));
+    return b.isEmpty() ? 0 : b.get(0);
+  }
+
+  @Override
   public Topup credit(long tenantId, long amount, String source, String idempotencyKey, String note, Long actor) {
     Optional<Topup> existing = findTopup(idempotencyKey);
     if (existing.isPresent()) return existing.get();

@@ -87,6 +87,25 @@ class FallbackBillingTest {
     assertThat(balance()).isEqualTo(before - expected);
   }
 
+  @org.junit.jupiter.api.Test
+  void aLargerContextFallbackIsHeldAgainAtItsOwnPriceBeforeItIsCalled() throws Exception {
+    var g = f.gw.gateway;
+    long tenant = g.accounts().createTenant("ctx");
+    long user = g.accounts().createUser("ctx-" + System.nanoTime() + "@t.local", "x", "c", tenant, "member");
+    String key = g.keyIssuer().issue(user, tenant, "k", java.util.Set.of(), 1000, 10_000_000, null).secret();
+    // Enough for "solo" (~0.016 at most for 4096 output tokens) but not for "big" (~0.082).
+    g.billing().credit(tenant, 30_000, "ctx-" + tenant, null, null);
+    fault(f.primary, "fault=context_length");
+    int fallbackCallsBefore = RoutingFixture.chats(f.fallback);
+    Http.Reply r = Http.postJson(g.baseUrl() + "/chat/completions", key,
+        "{\"model\":\"solo\",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about bridges\"}]}");
+    assertThat(r.status()).isEqualTo(402);
+    assertThat(r.json().at("/error/code").asText()).isEqualTo("BILLING_001");
+    assertThat(RoutingFixture.chats(f.fallback)).as("the larger model is not called").isEqualTo(fallbackCallsBefore);
+    assertThat(g.billing().wallets().snapshot(tenant).balance()).isEqualTo(30_000);
+    assertThat(g.billing().wallets().snapshot(tenant).reserved()).isZero();
+  }
+
   @ParameterizedTest(name = "stream={0}")
   @ValueSource(booleans = {false, true})
   void whenEveryProviderFailsNothingIsCharged(boolean stream) {
