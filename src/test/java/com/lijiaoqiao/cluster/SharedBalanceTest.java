@@ -113,6 +113,12 @@ class SharedBalanceTest {
         assertThat(Http.postJson(g.baseUrl() + "/chat/completions", t.key(), CHAT).status()).isEqualTo(402);
       }
       assertThat(ledgerBalance(a, t.id())).isZero();
+      for (Gateway g : nodes) {
+        // Every node shows the one balance they all reserve from.
+        Http.Reply bal = Http.get(g.baseUrl() + "/billing/balance", t.key());
+        assertThat(bal.json().get("balance").asText()).isEqualTo("0.00");
+        assertThat(bal.json().get("reserved").asText()).isEqualTo("0.00");
+      }
 
       // A top-up through one node is usable on the others at once.
       a.billing().credit(t.id(), 2 * COST, "top-up-" + t.id(), null, null);
