@@ -162,7 +162,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       bill = new BillingService(ledger, dataDir.resolve("journal"),
           parseMoney(config.billing.lowBalanceThreshold, "billing.low_balance_threshold", true), config.billing.currency);
       seedPrices(bill, config);
-      this.ledgerRefreshTimer = shareBalances(bill, config);
+      this.ledgerRefreshTimer = shareBalances(bill, config, db, ledger);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
       GatewayConfig.Routing rc = config.routing;
       this.router = new Router(new Router.StateSettings(rc.breakerConsecutiveFailures, rc.breakerWindow,
@@ -249,21 +249,32 @@ public final class Gateway implements AutoCloseable, DataPlane {
    * Balances every node shares (Redis, when configured), and the timer that reads balances and prices from the
    * ledger each second so that other nodes' charges, credits and price changes reach this one.
    */
-  private long shareBalances(BillingService bill, GatewayConfig config) {
-    com.lijiaoqiao.billing.RedisBalance shared = null;
+  private long shareBalances(BillingService bill, GatewayConfig config, Database db, LedgerRepository ledger) {
+    com.lijiaoqiao.billing.RedisBalance redisBalance = null;
+    com.lijiaoqiao.billing.LeasedBalance leased = null;
     if (redisClient != null) {
       long holdTtlMs = Math.max(60_000L, config.routing.totalTimeoutMs + 60_000L); // longer than any request runs
-      shared = new com.lijiaoqiao.billing.RedisBalance(io.vertx.redis.client.RedisAPI.api(redisClient),
+      redisBalance = new com.lijiaoqiao.billing.RedisBalance(io.vertx.redis.client.RedisAPI.api(redisClient),
           config.redis.keyPrefix, holdTtlMs, tenant -> vertx.executeBlocking(() -> bill.ledgerBalance(tenant), false));
-      bill.useCluster(shared);
+      bill.useCluster(redisBalance);
+    } else if (db.isPostgres() && config.billing.balanceLeases) {
+      // Several nodes may share this database: they share balances by leasing slices of them.
+      String node = java.util.UUID.randomUUID().toString();
+      leased = new com.lijiaoqiao.billing.LeasedBalance(new com.lijiaoqiao.store.LeaseRepository(db.dataSource()), node,
+          Math.max(1_000, config.billing.leaseTtlMs), Math.max(0, config.billing.leaseIdleMs),
+          work -> vertx.executeBlocking(work, false));
+      ledger.leaseNode(node);
+      bill.useCluster(leased);
     }
     int every = config.billing.refreshIntervalMs;
-    if (every <= 0) return -1;
-    com.lijiaoqiao.billing.RedisBalance redisBalance = shared;
-    return vertx.setPeriodic(Math.max(100, every), id -> {
-      if (redisBalance != null) redisBalance.reloadSuspects();
+    if (every <= 0 && leased == null) return -1;
+    com.lijiaoqiao.billing.RedisBalance shared = redisBalance;
+    com.lijiaoqiao.billing.LeasedBalance leases = leased;
+    return vertx.setPeriodic(Math.max(100, every > 0 ? every : 1_000), id -> {
+      if (shared != null) shared.reloadSuspects();
       vertx.executeBlocking(() -> {
-        bill.refreshFromLedger();
+        if (leases != null) leases.housekeeping();
+        if (every > 0) bill.refreshFromLedger();
         return null;
       }, false).onFailure(t -> log.warn("reading balances and prices from the ledger: {}", t.toString()));
     });
@@ -496,12 +507,19 @@ public final class Gateway implements AutoCloseable, DataPlane {
       }
     }
     if (health != null) health.close();
+    if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
     billing.close();
+    if (billing.cluster() instanceof com.lijiaoqiao.billing.LeasedBalance leases) {
+      try {
+        leases.giveBackAll(); // everything is shipped now: the other nodes may use this node's leases at once
+      } catch (RuntimeException e) {
+        log.warn("giving back balance leases: {} (they expire)", e.toString());
+      }
+    }
     vertx.cancelTimer(lastUsedTimer);
     if (keySyncTimer >= 0) vertx.cancelTimer(keySyncTimer);
     if (redisClient != null) redisClient.close();
     if (registrySyncTimer >= 0) vertx.cancelTimer(registrySyncTimer);
-    if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
     try {
       keys.flushLastUsed();
     } catch (RuntimeException e) {

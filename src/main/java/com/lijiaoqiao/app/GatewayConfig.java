@@ -174,6 +174,13 @@ public final class GatewayConfig {
     /** How often each node reads balances and prices from the ledger (other nodes' charges, credits, price
      *  changes); 0 = never. With Redis, balances are shared live and this keeps each node's own view fresh. */
     public int refreshIntervalMs = 1_000;
+    /** Without Redis, on PostgreSQL: nodes share balances by leasing slices of them from the database (false =
+     *  each node checks its own figure only). */
+    public boolean balanceLeases = true;
+    /** A node's lease not renewed for this long (the node died) is free for the others again. */
+    public int leaseTtlMs = 30_000;
+    /** A tenant's unused lease is given back after this long without a reservation on the node. */
+    public int leaseIdleMs = 2_000;
   }
 
   public static final class PriceSpec {

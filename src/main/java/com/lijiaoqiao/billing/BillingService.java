@@ -53,7 +53,10 @@ public final class BillingService implements AutoCloseable {
     this.wallets = new Wallets(defaultLowThresholdMicros);
     store.loadPrices().values().forEach(prices::put);
     store.loadWallets().values().forEach(w -> wallets.load(w.tenantId(), w.balance(), w.lowBalanceThreshold()));
-    this.shipper = new LedgerShipper(store, journal, s -> wallets.shipped(s.tenantId(), s.costMicros()), ledgerLock);
+    this.shipper = new LedgerShipper(store, journal, s -> {
+      wallets.shipped(s.tenantId(), s.costMicros());
+      if (cluster instanceof LeasedBalance leased) leased.shipped(s.tenantId(), s.costMicros());
+    }, ledgerLock);
   }
 
   /** Shares balances and holds with every other node (with Redis configured). */

@@ -111,6 +111,20 @@ public final class LedgerRepository implements LedgerStore {
         Map<Long, Long> deltas = new LinkedHashMap<>();
         perTenant.forEach((t, v) -> deltas.put(t, -v));
         adjustWallets(c, deltas);
+        String node = leaseNode;
+        if (node != null) {
+          // A charge is paid out of its node's lease: lease and balance shrink together (see LeasedBalance).
+          try (PreparedStatement lp = c.prepareStatement(
+              "UPDATE balance_leases SET amount_micros = amount_micros - ? WHERE tenant_id = ? AND node_id = ?")) {
+            for (var e : perTenant.entrySet()) {
+              lp.setLong(1, e.getValue());
+              lp.setLong(2, e.getKey());
+              lp.setString(3, node);
+              lp.addBatch();
+            }
+            lp.executeBatch();
+          }
+        }
       }
       insertLowBalanceEvents(c, lowBalances);
       return null;
@@ -209,6 +223,13 @@ public final class LedgerRepository implements LedgerStore {
       out.put(w.tenantId(), w);
     }
     return out;
+  }
+
+  /** This node's id in balance_leases: its shipped charges shrink its leases in the same transaction. */
+  private volatile String leaseNode;
+
+  public void leaseNode(String nodeId) {
+    this.leaseNode = nodeId;
   }
 
   @Override
