@@ -85,6 +85,7 @@ public final class RelayStage implements Stage {
     private Attempt current;
     private GatewayException lastError;
     private boolean switchedModel;
+    private boolean clientGone;
 
     Failover(Exchange ex, Promise<Void> done) {
       this.ex = ex;
@@ -100,8 +101,38 @@ public final class RelayStage implements Stage {
     }
 
     void start() {
+      // One watch for the whole request, streams included (their relay is told from here), so that a client
+      // leaving during a wait between attempts is noticed too.
+      if (!out.closed()) out.closeHandler(v -> onClientClosed());
       deadlineTimer = vertx.setTimer(Math.max(1, remainingMs()), id -> onDeadline());
       next();
+    }
+
+    boolean clientAway() {
+      return clientGone || out.closed();
+    }
+
+    /**
+     * The client hung up (SPEC §3). A stream stops at once and is charged for what was relayed; a non-stream
+     * attempt in flight runs to its end (bounded by its timeouts) and is charged, since the upstream bills it;
+     * between attempts (a back-off or Retry-After wait) the request ends now, charged nothing.
+     */
+    void onClientClosed() {
+      if (finished) return;
+      clientGone = true;
+      Attempt a = current;
+      if (a != null && a.relay != null && !a.over) {
+        a.relay.clientGone();
+      } else if (a != null && a.committed) {
+        // the whole answer is being written: served() ends the request
+      } else if (a == null || a.over) {
+        clientLeft();
+      } else if (ex.stream()) {
+        a.over = true;
+        a.abort();
+        log(a.candidate, "client_closed", 499, a.startNanos, null);
+        clientLeft();
+      }
     }
 
     long remainingMs() {
@@ -110,8 +141,8 @@ public final class RelayStage implements Stage {
 
     void next() {
       if (finished) return;
-      if (out.closed()) {
-        clientLeft();
+      if (clientAway()) {
+        clientLeft(); // nobody would read another attempt's answer
         return;
       }
       while (index < plan.size()) {
@@ -151,8 +182,8 @@ public final class RelayStage implements Stage {
       log(c, outcome, status, a.startNanos, err == null ? null : err.getMessage());
       lastError = err;
       if (finished) return;
-      if (out.closed()) {
-        clientLeft();
+      if (clientAway()) {
+        clientLeft(); // failed after the client left: no fall-over, nothing charged
         return;
       }
       switch (verdict.kind()) {
@@ -211,15 +242,19 @@ public final class RelayStage implements Stage {
 
     /** The serving attempt is over (after the commit, or the client left). */
     void served(Attempt a, boolean providerFault) {
+      served(a, providerFault, ex.outcome, ex.statusCode);
+    }
+
+    /** @param outcome how the upstream's attempt went (a whole answer nobody read was still a good answer) */
+    void served(Attempt a, boolean providerFault, String outcome, int status) {
       Candidate c = a.candidate;
-      String outcome = ex.outcome;
       boolean ok = outcome.startsWith("ok");
       long latency = a.firstByteNanos > 0 ? TimeUnit.NANOSECONDS.toMillis(a.firstByteNanos - a.startNanos)
           : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a.startNanos);
       if (c != null && !"client_closed".equals(outcome)) {
         c.state().record(ex.model(), outcome, ok, providerFault, latency);
       }
-      log(c, outcome, ex.statusCode, a.startNanos, null);
+      log(c, outcome, status, a.startNanos, null);
       if (ex.route != null && c != null) ex.route.servedBy = c.id();
       complete();
     }
@@ -256,6 +291,10 @@ public final class RelayStage implements Stage {
 
     void failClient(GatewayException e) {
       if (finished) return;
+      if (clientAway()) {
+        clientLeft(); // nobody to tell; nothing was served, so nothing is charged
+        return;
+      }
       ex.usage = TokenUsage.NONE;
       ex.servedModel = null;
       ex.outcome = "upstream_failed";
@@ -350,7 +389,7 @@ public final class RelayStage implements Stage {
             UpstreamStream.abandon(up);
             return;
           }
-          if (out.closed()) {
+          if (ex.stream() && out.closed()) { // a non-stream is read to its end: the upstream bills it
             over = true;
             cancelFirstByteTimer();
             UpstreamStream.abandon(up);
@@ -529,6 +568,14 @@ public final class RelayStage implements Stage {
           ex.outcome = "ok";
           ex.firstTokenNanos = System.nanoTime();
           long cost = ex.settle(); // only the serving attempt is billed, and booked before the last byte
+          if (clientAway()) {
+            // Nobody to answer, but the upstream billed it: charged, and recorded as the client's leaving.
+            ex.outcome = "client_closed";
+            ex.statusCode = 499;
+            ex.endNanos = System.nanoTime();
+            served(this, false, "ok", up.statusCode());
+            return;
+          }
           out.setStatusCode(up.statusCode());
           var h = out.headers();
           h.set("content-type", "application/json");

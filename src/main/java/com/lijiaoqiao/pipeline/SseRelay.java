@@ -75,7 +75,6 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
 
   @Override
   public void start() {
-    out.closeHandler(v -> clientGone());
     lastDataNanos = System.nanoTime();
     armStallTimer(idleTimeoutNanos);
     up.handler(buf -> {
@@ -210,7 +209,9 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     out.end().onComplete(v -> finish(!"deadline_exceeded".equals(outcome)));
   }
 
-  private void clientGone() {
+  /** The client left (the relay stage watches the connection): the upstream is stopped at once. */
+  @Override
+  public void clientGone() {
     if (finished) return;
     finished = true;
     cancelStallTimer();

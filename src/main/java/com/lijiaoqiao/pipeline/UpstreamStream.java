@@ -13,6 +13,9 @@ interface UpstreamStream {
   /** Ends the stream as failed: before the commit quietly (the router decides), after it in-band. */
   void fail(String outcome, Throwable cause);
 
+  /** The client left: stop, charging for what was relayed (nothing before the commit). */
+  void clientGone();
+
   /**
    * Stops an upstream response the gateway no longer wants. Its handlers are silenced first: the reset it
    * causes is the gateway's own doing, not an error to log.
