@@ -36,6 +36,7 @@ public final class SettlementJournal implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Once everything written has been shipped and the file is larger than this, it starts over. */
   private static final long COMPACT_AT_BYTES = 16L * 1024 * 1024;
+  private final long compactAtBytes;
 
   private final Path file;
   private final Path checkpointFile;
@@ -47,6 +48,12 @@ public final class SettlementJournal implements AutoCloseable {
   private final StreamProgress progress = new StreamProgress();
 
   public SettlementJournal(Path dir) {
+    this(dir, COMPACT_AT_BYTES);
+  }
+
+  /** With a smaller compaction size (tests). */
+  SettlementJournal(Path dir, long compactAtBytes) {
+    this.compactAtBytes = compactAtBytes;
     try {
       Files.createDirectories(dir);
       this.file = dir.resolve("settlements.journal");
@@ -239,7 +246,7 @@ public final class SettlementJournal implements AutoCloseable {
   public synchronized void checkpoint(long offset) {
     if (offset < 0) return;
     try {
-      if (offset >= end && end > COMPACT_AT_BYTES) {
+      if (offset >= end && end > compactAtBytes) {
         // Every settlement is shipped: start over, keeping only the latest progress of streams in flight.
         Map<String, byte[]> keep = progress.lines();
         channel.truncate(0);
