@@ -42,7 +42,8 @@ public final class BillingService implements AutoCloseable {
     this.store = store;
     this.currency = currency;
     this.journal = new SettlementJournal(journalDir);
-    // Reservations open at a crash simply vanish with the process: only completed settlements are replayed.
+    // Reservations open at a crash simply vanish with the process: settlements are replayed, and a stream cut
+    // by the crash is charged what its last progress entry says it relayed (at most about a second old).
     // A bad line (unreadable, or a value the ledger cannot hold) is set aside; it never stops the start.
     SettlementJournal.Replayed replayed = journal.replayInto(store);
     if (replayed.shipped() > 0) log.info("replayed {} settlements from the journal into the ledger", replayed.shipped());
@@ -175,7 +176,10 @@ public final class BillingService implements AutoCloseable {
     if (s.requestId() == null) return false; // never reserved (reserve refuses it)
     s = storable(s);
     Wallets.Charge charge = wallets.settle(s.requestId(), s.costMicros());
-    if (charge == null) return false;
+    if (charge == null) {
+      journal.forgetProgress(s.requestId());
+      return false;
+    }
     ClusterBalance shared = cluster;
     if (shared != null) shared.settle(s.requestId(), s.tenantId(), s.costMicros());
     LedgerStore.LowBalance low = charge.crossedLowBalance()
@@ -189,6 +193,16 @@ public final class BillingService implements AutoCloseable {
   }
 
   /**
+   * Journals what a stream in flight has relayed so far (a settlement marked as progress), so that a kill -9
+   * mid-stream still charges it at the next start. No wallet moves and nothing is shipped now: the stream's own
+   * {@link #settle} supersedes it.
+   */
+  public void journalProgress(Settlement soFar) {
+    if (soFar.requestId() == null) return;
+    journal.appendProgress(storable(soFar));
+  }
+
+  /**
    * The settlement as the ledger can hold it (the second line of defence: the edge bounds model names first).
    * A model or provider name longer than its column is cut to fit, a negative count or cost becomes zero; each
    * is logged. A journaled settlement the store refused would be set aside, not charged in the ledger.
@@ -198,7 +212,8 @@ public final class BillingService implements AutoCloseable {
     String provider = s.provider();
     boolean fits = model.length() <= MAX_MODEL && (provider == null || provider.length() <= MAX_PROVIDER)
         && s.promptTokens() >= 0 && s.completionTokens() >= 0 && s.cachedTokens() >= 0
-        && s.cacheWriteTokens() >= 0 && s.reservedMicros() >= 0 && s.costMicros() >= 0 && s.model() != null;
+        && s.cacheWriteTokens() >= 0 && s.reservedMicros() >= 0 && s.costMicros() >= 0 && s.model() != null
+        && fits(s.usage());
     if (fits) return s;
     log.error("settlement {} of tenant {} does not fit the ledger (model of {} characters, provider {}, cost {}); "
         + "stored clamped", s.requestId(), s.tenantId(), model.length(), provider == null ? 0 : provider.length(),
@@ -206,7 +221,30 @@ public final class BillingService implements AutoCloseable {
     return new Settlement(s.requestId(), s.tenantId(), s.userId(), s.apiKeyId(), clip(model, MAX_MODEL),
         provider == null ? null : clip(provider, MAX_PROVIDER), Math.max(0, s.promptTokens()),
         Math.max(0, s.completionTokens()), Math.max(0, s.cachedTokens()), Math.max(0, s.cacheWriteTokens()),
-        s.tokensEstimated(), Math.max(0, s.reservedMicros()), Math.max(0, s.costMicros()), s.createdAtMillis());
+        s.tokensEstimated(), Math.max(0, s.reservedMicros()), Math.max(0, s.costMicros()), s.createdAtMillis(),
+        s.progress(), storable(s.usage()));
+  }
+
+  /** The widths of usage_records.endpoint, .outcome and .error_code (the models are as wide as billing's). */
+  static final int MAX_ENDPOINT = 40;
+  static final int MAX_OUTCOME = 32;
+  static final int MAX_ERROR_CODE = 40;
+
+  private static boolean fits(UsageFacts u) {
+    return u == null || (u.endpoint() != null && u.endpoint().length() <= MAX_ENDPOINT
+        && u.requestedModel() != null && u.requestedModel().length() <= MAX_MODEL
+        && (u.servedModel() == null || u.servedModel().length() <= MAX_MODEL)
+        && u.outcome() != null && u.outcome().length() <= MAX_OUTCOME
+        && (u.errorCode() == null || u.errorCode().length() <= MAX_ERROR_CODE));
+  }
+
+  private static UsageFacts storable(UsageFacts u) {
+    if (fits(u)) return u;
+    return new UsageFacts(clip(u.endpoint() == null ? "" : u.endpoint(), MAX_ENDPOINT),
+        clip(u.requestedModel() == null ? "" : u.requestedModel(), MAX_MODEL),
+        u.servedModel() == null ? null : clip(u.servedModel(), MAX_MODEL), u.stream(), u.latencyMs(), u.ttftMs(),
+        u.statusCode(), clip(u.outcome() == null ? "" : u.outcome(), MAX_OUTCOME),
+        u.errorCode() == null ? null : clip(u.errorCode(), MAX_ERROR_CODE));
   }
 
   private static String clip(String v, int max) {

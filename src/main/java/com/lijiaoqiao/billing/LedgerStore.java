@@ -17,8 +17,8 @@ public interface LedgerStore {
   record LowBalance(long tenantId, String requestId, long balanceAfter, long threshold) {}
 
   /**
-   * Writes each settlement's charge to the ledger (balanced entries, wallet update, billing record) in one
-   * transaction; settlements whose request id is already recorded are skipped.
+   * Writes each settlement's charge to the ledger (balanced entries, wallet update, billing record, and the
+   * usage record it carries) in one transaction; settlements whose request id is already recorded are skipped.
    */
   void applySettlements(List<Settlement> batch, List<LowBalance> lowBalances);
 

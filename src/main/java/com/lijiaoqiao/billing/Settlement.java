@@ -2,7 +2,10 @@ package com.lijiaoqiao.billing;
 
 /**
  * One request's final charge, as journaled and shipped to the ledger. {@code costMicros} is what the tenant
- * pays; zero for a request that produced nothing. Idempotent by {@code requestId}.
+ * pays; zero for a request that produced nothing. Idempotent by {@code requestId}. {@code usage} carries the
+ * request's usage record (null in journals of older versions). A {@code progress} entry is not a charge: it
+ * says what a stream still in flight has relayed so far, and is charged only when the node died before the
+ * stream's own settlement was journaled.
  */
 public record Settlement(
     String requestId,
@@ -18,4 +21,21 @@ public record Settlement(
     boolean tokensEstimated,
     long reservedMicros,
     long costMicros,
-    long createdAtMillis) {}
+    long createdAtMillis,
+    boolean progress,
+    UsageFacts usage) {
+
+  /** A settlement without a usage record (admin tools, tests, older callers). */
+  public Settlement(String requestId, long tenantId, long userId, long apiKeyId, String model, String provider,
+                    long promptTokens, long completionTokens, long cachedTokens, long cacheWriteTokens,
+                    boolean tokensEstimated, long reservedMicros, long costMicros, long createdAtMillis) {
+    this(requestId, tenantId, userId, apiKeyId, model, provider, promptTokens, completionTokens, cachedTokens,
+        cacheWriteTokens, tokensEstimated, reservedMicros, costMicros, createdAtMillis, false, null);
+  }
+
+  /** This progress entry as the final charge of a stream its node did not live to settle. */
+  Settlement asFinal() {
+    return new Settlement(requestId, tenantId, userId, apiKeyId, model, provider, promptTokens, completionTokens,
+        cachedTokens, cacheWriteTokens, tokensEstimated, reservedMicros, costMicros, createdAtMillis, false, usage);
+  }
+}

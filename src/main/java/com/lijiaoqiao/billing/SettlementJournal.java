@@ -27,13 +27,16 @@ import org.slf4j.LoggerFactory;
  * A local append-only file of settlements, one JSON line each, written before a response's last byte so a
  * charge survives a kill -9 (the bytes are in the operating system once write() returns). A checkpoint file
  * records how far the ledger has received them; at start-up everything after it is shipped again (shipping is
- * idempotent by request id, so a crash between shipping and checkpointing charges nothing twice).
+ * idempotent by request id, so a crash between shipping and checkpointing charges nothing twice). Streams in
+ * flight also write progress entries (what they relayed so far); a replay charges the latest one of a stream
+ * that never settled.
  */
 public final class SettlementJournal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SettlementJournal.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Once everything written has been shipped and the file is larger than this, it starts over. */
   private static final long COMPACT_AT_BYTES = 16L * 1024 * 1024;
+  private final long compactAtBytes;
 
   private final Path file;
   private final Path checkpointFile;
@@ -42,8 +45,15 @@ public final class SettlementJournal implements AutoCloseable {
   private Set<String> asideKeys;
   private final FileChannel channel;
   private long end;
+  private final StreamProgress progress = new StreamProgress();
 
   public SettlementJournal(Path dir) {
+    this(dir, COMPACT_AT_BYTES);
+  }
+
+  /** With a smaller compaction size (tests). */
+  SettlementJournal(Path dir, long compactAtBytes) {
+    this.compactAtBytes = compactAtBytes;
     try {
       Files.createDirectories(dir);
       this.file = dir.resolve("settlements.journal");
@@ -60,19 +70,53 @@ public final class SettlementJournal implements AutoCloseable {
   /** Appends one settlement; returns the file offset just after it (the point to checkpoint once shipped). */
   public synchronized long append(Settlement s) {
     try {
-      byte[] line = (JSON.writeValueAsString(s) + "\n").getBytes(StandardCharsets.UTF_8);
-      ByteBuffer buf = ByteBuffer.wrap(line);
-      long at = end;
-      while (buf.hasRemaining()) {
-        at += channel.write(buf, at);
-      }
-      end = at;
-      return end;
+      long after = write(line(s));
+      progress.close(s.requestId());
+      return after;
     } catch (IOException e) {
       // The charge still reaches the ledger through the in-memory queue; only crash-safety is lost.
       log.error("could not append settlement {} to the journal: {}", s.requestId(), e.toString());
       return -1;
     }
+  }
+
+  /**
+   * Appends what a stream in flight has relayed so far. Never shipped while the node lives: the stream's own
+   * settlement supersedes it; a replay charges it only when that settlement never came (kill -9 mid-stream).
+   */
+  public synchronized void appendProgress(Settlement s) {
+    try {
+      byte[] line = line(s);
+      long at = end;
+      write(line);
+      progress.record(s.requestId(), at, line);
+    } catch (IOException e) {
+      log.warn("could not journal the progress of stream {}: {}", s.requestId(), e.toString());
+    }
+  }
+
+  /** The request will never settle through this journal (it was settled already): drop its progress. */
+  public synchronized void forgetProgress(String requestId) {
+    progress.close(requestId);
+  }
+
+  /** How many streams in flight have journaled progress (for tests and metrics). */
+  public synchronized int openStreams() {
+    return progress.size();
+  }
+
+  private static byte[] line(Settlement s) throws IOException {
+    return (JSON.writeValueAsString(s) + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private long write(byte[] line) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(line);
+    long at = end;
+    while (buf.hasRemaining()) {
+      at += channel.write(buf, at);
+    }
+    end = at;
+    return end;
   }
 
   /** A settlement, or a journal line, kept aside for an operator (settlements.rejected). */
@@ -195,15 +239,27 @@ public final class SettlementJournal implements AutoCloseable {
     return new Replayed(shipped, setAsideEntries().size() - asideBefore);
   }
 
-  /** Records that everything before {@code offset} is in the ledger; compacts the file when all of it is. */
+  /**
+   * Records that everything before {@code offset} is in the ledger (held back to the oldest progress entry of
+   * a stream in flight); compacts the file when all of it is.
+   */
   public synchronized void checkpoint(long offset) {
     if (offset < 0) return;
     try {
-      if (offset >= end && end > COMPACT_AT_BYTES) {
+      if (offset >= end && end > compactAtBytes) {
+        // Every settlement is shipped: start over, keeping only the latest progress of streams in flight.
+        Map<String, byte[]> keep = progress.lines();
         channel.truncate(0);
         end = 0;
+        for (var e : keep.entrySet()) {
+          long at = end;
+          write(e.getValue());
+          progress.record(e.getKey(), at, e.getValue());
+        }
         offset = 0;
       }
+      // A replay must still find the latest progress of every stream in flight.
+      offset = progress.clamp(offset);
       Path tmp = checkpointFile.resolveSibling(checkpointFile.getFileName() + ".tmp");
       Files.writeString(tmp, Long.toString(offset));
       Files.move(tmp, checkpointFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -213,10 +269,16 @@ public final class SettlementJournal implements AutoCloseable {
   }
 
   /**
-   * Settlements written but not yet known to be in the ledger (start-up replay). A torn last line is cut off;
+   * Settlements written but not yet known to be in the ledger (start-up replay), with the last progress of each
+   * stream that never settled as its charge (see {@link StreamProgress#resolve}). A torn last line is cut off;
    * any other line that is not a settlement is set aside (settlements.rejected) and skipped.
    */
   public synchronized List<Settlement> unshipped() {
+    return StreamProgress.resolve(lines());
+  }
+
+  /** The settlement and progress lines after the checkpoint, in order. */
+  private List<Settlement> lines() {
     List<Settlement> out = new ArrayList<>();
     try {
       long from = 0;

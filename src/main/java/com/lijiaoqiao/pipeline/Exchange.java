@@ -44,6 +44,10 @@ public final class Exchange {
 
   // Billing: set by Reserve; Settle (and Relay, before the response's last byte) settle exactly once.
   public Settler settler;
+  /** Journals what a stream has relayed so far (set by Reserve); it never charges by itself. */
+  public java.util.function.BiConsumer<Exchange, TokenUsage> progress;
+  /** The settlement carries this request's usage record (journaled, written with it): Record skips it. */
+  public boolean usageSettled;
   public long reservedMicros;
   public long costMicros;
   private boolean settled;
@@ -68,6 +72,11 @@ public final class Exchange {
       costMicros = settler.settle(this);
     }
     return costMicros;
+  }
+
+  /** A stream in flight notes what it relayed so far: a kill -9 before it settles still charges that much. */
+  public void journalProgress(TokenUsage soFar) {
+    if (!settled && progress != null) progress.accept(this, soFar);
   }
 
   public boolean billed() {

@@ -39,6 +39,7 @@ public final class ReserveStage implements Stage {
           ex.reservedMicros = r.amount();
           ModelPrice[] price = {r.price()}; // fixed here; replaced only when the request is held again for another model
           ex.settler = exchange -> settle(exchange, price[0]);
+          ex.progress = (exchange, soFar) -> billing.journalProgress(settlement(exchange, price[0], soFar, true));
           ex.reserveFor = model -> billing.reserveAgain(ex.requestId, ex.principal.tenantId(), model, ex.promptTokens(),
                   maxTokensFor(ex, model))
               .transform(again -> {
@@ -71,7 +72,13 @@ public final class ReserveStage implements Stage {
   }
 
   private long settle(Exchange ex, ModelPrice reserved) {
-    TokenUsage u = ex.usage;
+    Settlement s = settlement(ex, reserved, ex.usage, false);
+    ex.usageSettled = billing.settle(s);
+    return s.costMicros();
+  }
+
+  /** The request's charge for {@code u}, with its usage record; a progress entry is a stream's so far. */
+  private Settlement settlement(Exchange ex, ModelPrice reserved, TokenUsage u, boolean progress) {
     // A request served by a configured larger-context model is billed once, at the model that served it, at the
     // price fixed when it was held again for that model.
     String model = ex.route != null && ex.route.fallbackModel != null ? ex.route.fallbackModel : ex.model();
@@ -81,10 +88,9 @@ public final class ReserveStage implements Stage {
     boolean billable = u.estimated() ? u.completionTokens() > 0 : u.totalTokens() > 0;
     long cost = billable
         ? price.cost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens()) : 0;
-    billing.settle(new Settlement(ex.requestId, ex.principal.tenantId(), ex.principal.userId(), ex.principal.keyId(),
+    return new Settlement(ex.requestId, ex.principal.tenantId(), ex.principal.userId(), ex.principal.keyId(),
         model, ex.target == null ? null : ex.target.provider().id(), u.promptTokens(), u.completionTokens(),
         u.cachedPromptTokens(), u.cacheCreationTokens(), u.estimated(), ex.reservedMicros, cost,
-        System.currentTimeMillis()));
-    return cost;
+        System.currentTimeMillis(), progress, RecordStage.facts(ex, progress ? RecordStage.INTERRUPTED : ex.outcome));
   }
 }

@@ -10,6 +10,10 @@ import io.vertx.core.Future;
 public final class SettleStage implements Stage {
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
-    return chain.proceed(ex).andThen(ar -> ex.settle());
+    return chain.proceed(ex).andThen(ar -> {
+      // The usage record travels with the settlement: it needs the ending (status, error code) first.
+      RecordStage.ended(ex, ar.failed() ? ar.cause() : null);
+      ex.settle();
+    });
   }
 }

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
   private static final Logger log = LoggerFactory.getLogger(SseRelay.class);
+  /** How old, at most, what a kill -9 mid-stream leaves uncharged may be (see {@link #journalProgress}). */
+  static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** How the relay reports to the attempt that opened it. */
   interface Listener {
@@ -44,6 +46,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
   protected boolean finished;
   private long lastDataNanos;
   private long stallTimer = -1;
+  private long lastProgressNanos;
   /** Output gathered while one upstream read is being split; null outside of it. */
   private Buffer batch;
 
@@ -60,6 +63,9 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
 
   /** Puts the request's final token usage into the exchange (reported, or counted from what was relayed). */
   protected abstract void settleUsage();
+
+  /** The token usage of what was relayed so far, as {@link #settleUsage} would put it; changes nothing. */
+  protected abstract TokenUsage usageSoFar();
 
   /** The in-band error event that ends a broken stream, in the client's dialect. */
   protected abstract Buffer errorEvent(GatewayException error);
@@ -84,6 +90,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
       batch = Buffer.buffer(buf.length() + 64);
       splitter.feed(buf);
       flushBatch();
+      if (committed && !finished) journalProgress();
       if (!finished && out.writeQueueFull()) {
         up.pause();
         out.drainHandler(v -> up.resume());
@@ -124,6 +131,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     h.set("x-accel-buffering", "no");
     h.set("x-ljq-provider", ex.target.provider().id());
     out.writeHead();
+    lastProgressNanos = System.nanoTime();
     listener.committed();
   }
 
@@ -135,6 +143,18 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     } else {
       out.write(b);
     }
+  }
+
+  /**
+   * About once a second while content flows, the journal learns what was relayed so far: a kill -9 mid-stream
+   * then charges that much at the next start (the stream's own settlement supersedes it). Checked per upstream
+   * read rather than by a timer: a silent upstream relays nothing new to note.
+   */
+  private void journalProgress() {
+    long now = System.nanoTime();
+    if (now - lastProgressNanos < PROGRESS_EVERY_NANOS) return;
+    lastProgressNanos = now;
+    ex.journalProgress(usageSoFar());
   }
 
   private void flushBatch() {

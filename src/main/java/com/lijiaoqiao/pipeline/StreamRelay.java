@@ -94,7 +94,9 @@ final class StreamRelay extends SseRelay {
       ex.usage = r.usage;
       if (!r.hasChoices && !clientWantsUsage) return;
       if (!r.hasChoices && committed && ex.billed()) {
-        // The final usage: book the charge before the stream's last byte and show it as usage.cost.
+        // The final usage: book the charge before the stream's last byte and show it as usage.cost. The stream
+        // is complete as far as the charge goes (the journaled usage record says so).
+        ex.outcome = malformed > 0 ? "ok_skipped_malformed" : "ok";
         write(Buffer.buffer("data: " + UsageCost.withCost(data != null ? data : e.data(), ex.settle()) + "\n\n"));
         return;
       }
@@ -123,9 +125,12 @@ final class StreamRelay extends SseRelay {
 
   @Override
   protected void settleUsage() {
-    if (ex.usage == null || ex.usage == TokenUsage.NONE) {
-      ex.usage = RelayStage.estimate(ex, text);
-    }
+    ex.usage = usageSoFar();
+  }
+
+  @Override
+  protected TokenUsage usageSoFar() {
+    return ex.usage == null || ex.usage == TokenUsage.NONE ? RelayStage.estimate(ex, text) : ex.usage;
   }
 
   @Override

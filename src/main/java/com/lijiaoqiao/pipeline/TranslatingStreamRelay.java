@@ -58,6 +58,7 @@ final class TranslatingStreamRelay extends SseRelay {
     }
     sendFrames();
     settleUsage();
+    ex.outcome = translator.malformed() > 0 ? "ok_skipped_malformed" : "ok"; // the journaled usage record says so
     long cost = ex.settle(); // booked before the stream's last byte (finishComplete finds it settled)
     translator.finish(frames);
     if (ex.billed()) insertCost(frames, cost);
@@ -83,16 +84,20 @@ final class TranslatingStreamRelay extends SseRelay {
 
   @Override
   protected void settleUsage() {
-    TokenUsage u = translator.usage();
     if (translator.model() != null) ex.reportServedModel(translator.model());
+    ex.usage = usageSoFar();
+  }
+
+  @Override
+  protected TokenUsage usageSoFar() {
+    TokenUsage u = translator.usage();
     // A cut stream may have reported only its input side: count what was generated then.
     if (u == null || (u.completionTokens() == 0 && !translator.text().isEmpty())) {
       TokenUsage est = RelayStage.estimate(ex, translator.text());
-      ex.usage = u == null ? est : new TokenUsage(u.promptTokens(), est.completionTokens(), u.cachedPromptTokens(), true,
+      return u == null ? est : new TokenUsage(u.promptTokens(), est.completionTokens(), u.cachedPromptTokens(), true,
           u.cacheCreationTokens());
-    } else {
-      ex.usage = u;
     }
+    return u;
   }
 
   @Override

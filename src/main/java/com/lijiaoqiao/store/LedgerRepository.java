@@ -91,6 +91,13 @@ public final class LedgerRepository implements LedgerStore {
         }
         br.executeBatch();
       }
+      // The usage record comes from the same journaled settlement, so a crash can lose neither alone.
+      List<com.lijiaoqiao.usage.UsageRecord> usage = new ArrayList<>();
+      for (Settlement s : fresh) {
+        com.lijiaoqiao.usage.UsageRecord r = UsageRepository.of(s);
+        if (r != null) usage.add(r);
+      }
+      UsageRepository.insertMissing(c, usage);
       // One posting per tenant per batch (wallet −Σ, revenue +Σ); the per-request detail is the billing record.
       // This keeps ledger writes off the per-request cost while every posting still balances.
       Map<Long, Long> perTenant = new LinkedHashMap<>();

@@ -1,0 +1,8 @@
+package com.lijiaoqiao.billing;
+
+class KillMidStreamH2Test extends KillMidStreamContract {
+  @Override
+  String databaseUrl() {
+    return "";
+  }
+}
