@@ -470,6 +470,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       }
     }
     if (health != null) health.close();
+    // The writers drain (settlements, then usage records and decisions) before the database closes, last.
     billing.close();
     vertx.cancelTimer(lastUsedTimer);
     if (keySyncTimer >= 0) vertx.cancelTimer(keySyncTimer);
