@@ -162,6 +162,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           parseMoney(config.billing.lowBalanceThreshold, "billing.low_balance_threshold", true), config.billing.currency);
       seedPrices(bill, config);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
+      new com.lijiaoqiao.http.api.ReconcileApi(bill, new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(),
+          db.isPostgres()), rec::pending).register(api);
       GatewayConfig.Routing rc = config.routing;
       this.router = new Router(new Router.StateSettings(rc.breakerConsecutiveFailures, rc.breakerWindow,
           rc.breakerMinCalls, rc.breakerFailureRate, rc.breakerOpenMs, rc.latencyWindow, rc.availabilityWindow),
