@@ -164,6 +164,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
       seedPrices(bill, config);
       this.ledgerRefreshTimer = shareBalances(bill, config, db, ledger);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
+      new com.lijiaoqiao.http.api.ReconcileApi(bill, new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(),
+          db.isPostgres()), rec::pending).register(api);
       GatewayConfig.Routing rc = config.routing;
       this.router = new Router(new Router.StateSettings(rc.breakerConsecutiveFailures, rc.breakerWindow,
           rc.breakerMinCalls, rc.breakerFailureRate, rc.breakerOpenMs, rc.latencyWindow, rc.availabilityWindow),
@@ -508,6 +510,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     }
     if (health != null) health.close();
     if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
+    // The writers drain (settlements, then usage records and decisions) before the database closes, last.
     billing.close();
     if (billing.cluster() instanceof com.lijiaoqiao.billing.LeasedBalance leases) {
       try {

@@ -1,24 +1,30 @@
 package com.lijiaoqiao.app;
 
-import com.lijiaoqiao.billing.Money;
+import com.lijiaoqiao.billing.Reconciliation;
 import com.lijiaoqiao.billing.SettlementJournal;
-import com.lijiaoqiao.store.BillingQueries;
 import com.lijiaoqiao.store.Database;
 import com.lijiaoqiao.store.LedgerRepository;
+import com.lijiaoqiao.store.ReconcileQueries;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Checks the ledger invariant (SPEC §5): Σ top-ups = Σ wallet balances + Σ open reservations + Σ charges − Σ
- * refunds, every transaction balanced, every wallet equal to the sum of its entries. Settlements still in the
- * local journal (a crash) are shipped first. Run it with the gateway stopped (the embedded database is
- * single-process). Exits 1 on any drift, 2 when the books balance but settlements.rejected holds entries the
- * ledger refused (they are listed).
+ * Holds independent sums against each other (docs/billing.md "ljq reconcile"): the settlement journals (what
+ * clients were told they were charged), the billing records, the usage records and the ledger postings; every
+ * transaction balanced, every wallet equal to its entries and not negative. Settlements still in a journal (a
+ * crash) are shipped first. Run it with the gateway stopped (the embedded database is single-process; no
+ * reservation outlives the process). Exits 1 on any drift, 2 when the books agree but settlements.rejected
+ * holds entries (they are listed), 0 otherwise.
  */
-@Command(name = "reconcile", description = "Check the billing ledger invariant; exits non-zero on any drift.")
+@Command(name = "reconcile", description = "Check the billing books; exits 1 on any drift, 2 on set-aside entries.")
 final class ReconcileCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Data directory of an embedded-database gateway.")
   Path dataDir;
@@ -26,59 +32,52 @@ final class ReconcileCommand implements Callable<Integer> {
   @Option(names = "--config", description = "YAML configuration file (for a PostgreSQL gateway).")
   Path config;
 
+  @Option(names = "--journal", description = "A node's journal directory (DATA_DIR/journal); repeat it for every "
+      + "node of a cluster. Default: the data directory's own.")
+  List<Path> journalDirs = new ArrayList<>();
+
   @Override
   public Integer call() {
     GatewayConfig cfg = ConfigLoader.load(config, System.getenv());
     if (dataDir != null) cfg.dataDir = dataDir.toString();
     Path dir = Path.of(cfg.dataDir);
     String url = cfg.database.url.isBlank() ? Database.embeddedUrl(dir) : cfg.database.url;
+    Set<Path> dirs = new LinkedHashSet<>(journalDirs);
+    if (dirs.isEmpty()) dirs.add(dir.resolve("journal"));
     try (Database db = Database.open(url, cfg.database.username, cfg.database.password, 2)) {
       db.migrate();
       LedgerRepository ledger = new LedgerRepository(db.dataSource(), db.isPostgres());
-      List<SettlementJournal.SetAside> aside;
-      try (SettlementJournal journal = new SettlementJournal(dir.resolve("journal"))) {
-        SettlementJournal.Replayed replayed = journal.replayInto(ledger);
-        if (replayed.shipped() > 0) {
-          System.out.println("shipped " + replayed.shipped() + " settlements left in the journal");
+      List<SettlementJournal.Figures> figures = new ArrayList<>();
+      List<SettlementJournal.SetAside> aside = new ArrayList<>();
+      for (Path d : dirs) {
+        try (SettlementJournal journal = new SettlementJournal(d)) {
+          SettlementJournal.Replayed replayed = journal.replayInto(ledger);
+          if (replayed.shipped() > 0) {
+            System.out.println("shipped " + replayed.shipped() + " settlements left in " + d);
+          }
+          figures.add(journal.figures());
+          aside.addAll(journal.setAsideEntries());
         }
-        aside = journal.setAsideEntries();
       }
-      boolean ok = report(new BillingQueries(db.dataSource()).figures(), System.out);
-      reportSetAside(aside, System.out);
-      return !ok ? 1 : aside.isEmpty() ? 0 : 2;
+      // The journals given are taken to be every node's, so their totals must match the billing records.
+      Reconciliation.Report report = Reconciliation.run(new ReconcileQueries(db.dataSource(), db.isPostgres()), figures,
+          true, aside, new Reconciliation.OpenReservations(0, 0));
+      print(report, System.out);
+      return report.exitCode();
     }
   }
 
-  /**
-   * Lists what the journal set aside (settlements.rejected): settlements the ledger refused for good and lines
-   * that are not settlements. They are not in the books; an operator resolves them.
-   */
-  static void reportSetAside(List<SettlementJournal.SetAside> aside, java.io.PrintStream out) {
-    out.println("set aside, not in the ledger (journal/settlements.rejected): " + aside.size());
-    aside.forEach(a -> out.println("  " + a));
-    if (!aside.isEmpty()) out.println("SET-ASIDE ENTRIES NEED AN OPERATOR");
-  }
-
-  /** Prints the figures; true when the books balance exactly. (No process runs, so no reservation is open.) */
-  static boolean report(BillingQueries.LedgerFigures f, java.io.PrintStream out) {
-    long right = f.walletBalances() + f.charges() - f.refunds();
-    boolean invariant = f.topups() == right;
-    boolean revenue = f.revenueEntries() == f.charges() - f.refunds();
-    out.println("top-ups                 " + Money.format(f.topups()));
-    out.println("wallet balances         " + Money.format(f.walletBalances()));
-    out.println("open reservations       0.00 (none outlive the process)");
-    out.println("charges                 " + Money.format(f.charges()) + " (" + f.chargeRecords() + " billing records)");
-    out.println("refunds                 " + Money.format(f.refunds()));
-    out.println("top-ups = balances + reservations + charges - refunds: " + (invariant ? "OK" : "DRIFT by "
-        + Money.format(f.topups() - right)));
-    out.println("revenue entries = charges - refunds: " + (revenue ? "OK" : "DRIFT"));
-    out.println("unbalanced transactions: " + f.unbalancedTransactions());
-    out.println("tenants whose billing records differ from their charge postings: " + f.chargeEntriesMismatch());
-    out.println("wallets not equal to their entries: " + f.walletMismatches().size());
-    f.walletMismatches().forEach(m -> out.println("  " + m));
-    boolean ok = invariant && revenue && f.unbalancedTransactions() == 0 && f.walletMismatches().isEmpty()
-        && f.chargeEntriesMismatch() == 0;
-    out.println(ok ? "RECONCILED" : "DRIFT DETECTED");
-    return ok;
+  static void print(Reconciliation.Report r, PrintStream out) {
+    for (Map.Entry<String, Object> e : r.figures().entrySet()) {
+      out.printf("%-40s %s%n", e.getKey().replace('_', ' '), e.getValue());
+    }
+    for (Reconciliation.Drift d : r.drifts()) {
+      out.println("DRIFT " + d.check() + ": " + d.detail());
+      d.ids().forEach(id -> out.println("  " + id));
+    }
+    out.println(r.ok() ? "RECONCILED" : "DRIFT DETECTED");
+    out.println("set aside, not in the ledger (journal/settlements.rejected): " + r.setAside().size());
+    r.setAside().forEach(a -> out.println("  " + a));
+    if (!r.setAside().isEmpty()) out.println("SET-ASIDE ENTRIES NEED AN OPERATOR");
   }
 }

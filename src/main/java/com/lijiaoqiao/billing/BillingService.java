@@ -305,6 +305,15 @@ public final class BillingService implements AutoCloseable {
     return shipper.pending();
   }
 
+  /** What this node's journal counted and still holds (GET /admin/reconcile). Blocking: reads the file. */
+  public SettlementJournal.Figures journalFigures() {
+    return journal.figures();
+  }
+
+  public List<SettlementJournal.SetAside> setAsideEntries() {
+    return journal.setAsideEntries();
+  }
+
   static String newCode() {
     String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     StringBuilder sb = new StringBuilder("LJQ-");

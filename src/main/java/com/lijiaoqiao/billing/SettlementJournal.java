@@ -46,6 +46,11 @@ public final class SettlementJournal implements AutoCloseable {
   private final FileChannel channel;
   private long end;
   private final StreamProgress progress = new StreamProgress();
+  /** Durable counts that outlive compaction (reconcile compares them with the ledger). */
+  private final JournalTotals totals;
+  /** The final settlements in the file now (progress entries are not charges), and their sum. */
+  private long fileCount;
+  private long fileMicros;
 
   public SettlementJournal(Path dir) {
     this(dir, COMPACT_AT_BYTES);
@@ -62,6 +67,34 @@ public final class SettlementJournal implements AutoCloseable {
       this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.READ);
       this.end = channel.size();
+      List<Counted> lines = readCounted();
+      long since = lines.stream().mapToLong(c -> c.settlement().createdAtMillis()).min().orElse(Long.MAX_VALUE);
+      this.totals = JournalTotals.open(dir, Math.min(since, System.currentTimeMillis()));
+      long cut = totals.state().truncatingBytes();
+      if (cut > 0) {
+        // A compaction counted these bytes and stopped before cutting them off: finish it, keeping the progress
+        // of streams that were in flight (a replay charges them).
+        if (end == cut) {
+          Map<String, byte[]> keep = new LinkedHashMap<>();
+          for (Counted c : lines) {
+            if (c.settlement().progress()) keep.put(c.settlement().requestId(), line(c.settlement()));
+            else keep.remove(c.settlement().requestId());
+          }
+          channel.truncate(0);
+          end = 0;
+          for (byte[] l : keep.values()) write(l);
+          lines = readCounted();
+        } else if (end > cut) {
+          log.error("the journal grew after an unfinished compaction; its totals count {} bytes twice", cut);
+        }
+        totals.compacted();
+      }
+      for (Counted c : lines) {
+        if (c.settlement().progress()) continue;
+        fileCount++;
+        fileMicros += c.settlement().costMicros();
+      }
+      totals.started(System.currentTimeMillis());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the settlement journal in " + dir, e);
     }
@@ -72,6 +105,8 @@ public final class SettlementJournal implements AutoCloseable {
     try {
       long after = write(line(s));
       progress.close(s.requestId());
+      fileCount++;
+      fileMicros += s.costMicros();
       return after;
     } catch (IOException e) {
       // The charge still reaches the ledger through the in-memory queue; only crash-safety is lost.
@@ -145,7 +180,13 @@ public final class SettlementJournal implements AutoCloseable {
     entry.put("at", Instant.now().toString());
     entry.put("reason", reason);
     entry.put("settlement", s);
-    keepAside("settlement:" + s.requestId(), entry);
+    if (keepAside("settlement:" + s.requestId(), entry)) {
+      try {
+        totals.setAside(s.costMicros());
+      } catch (UncheckedIOException e) {
+        log.error("could not count set-aside settlement {} in the journal totals: {}", s.requestId(), e.toString());
+      }
+    }
   }
 
   /** Keeps a journal line that is not a settlement (garbled, cut, hand-edited); it is never shipped. */
@@ -160,19 +201,21 @@ public final class SettlementJournal implements AutoCloseable {
     keepAside("line:" + offset + ":" + line.hashCode(), entry);
   }
 
-  private void keepAside(String key, Map<String, Object> entry) {
+  /** True when the entry was new (a repeat is kept once). */
+  private boolean keepAside(String key, Map<String, Object> entry) {
     try {
       if (asideKeys == null) {
         asideKeys = new HashSet<>();
         for (JsonNode n : rejectedLines()) asideKeys.add(keyOf(n));
       }
-      if (!asideKeys.add(key)) return;
+      if (!asideKeys.add(key)) return false;
       entry.put("key", key);
       Files.writeString(rejectedFile, JSON.writeValueAsString(entry) + "\n", StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       log.error("could not keep {} in settlements.rejected: {}", key, e.toString());
     }
+    return true;
   }
 
   private static String keyOf(JsonNode n) {
@@ -229,6 +272,11 @@ public final class SettlementJournal implements AutoCloseable {
   public Replayed replayInto(LedgerStore store) {
     int asideBefore = setAsideEntries().size();
     List<Settlement> pending = unshipped();
+    // A stream its node did not live to settle is charged its last progress: written as a final settlement first,
+    // so the journal counts it (reconcile) and a later replay finds it settled.
+    Set<String> finals = new HashSet<>();
+    for (Settlement s : lines()) if (!s.progress()) finals.add(s.requestId());
+    for (Settlement s : pending) if (!finals.contains(s.requestId())) append(s);
     int shipped = 0;
     if (!pending.isEmpty()) {
       List<LedgerShipper.Item> items = new ArrayList<>(pending.size());
@@ -247,23 +295,28 @@ public final class SettlementJournal implements AutoCloseable {
     if (offset < 0) return;
     try {
       if (offset >= end && end > compactAtBytes) {
-        // Every settlement is shipped: start over, keeping only the latest progress of streams in flight.
+        // Every settlement is shipped: start over, keeping only the latest progress of streams in flight. What is
+        // cut off is counted first: the totals must never forget a settlement (see JournalTotals).
         Map<String, byte[]> keep = progress.lines();
+        totals.compacting(fileCount, fileMicros, end);
         channel.truncate(0);
         end = 0;
+        fileCount = 0;
+        fileMicros = 0;
         for (var e : keep.entrySet()) {
           long at = end;
           write(e.getValue());
           progress.record(e.getKey(), at, e.getValue());
         }
         offset = 0;
+        totals.compacted();
       }
       // A replay must still find the latest progress of every stream in flight.
       offset = progress.clamp(offset);
       Path tmp = checkpointFile.resolveSibling(checkpointFile.getFileName() + ".tmp");
       Files.writeString(tmp, Long.toString(offset));
       Files.move(tmp, checkpointFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       log.warn("could not write the journal checkpoint: {}", e.toString());
     }
   }
@@ -331,12 +384,71 @@ public final class SettlementJournal implements AutoCloseable {
     return out;
   }
 
+  /** A settlement line of the file and whether the checkpoint has passed it (it is in the ledger). */
+  public record Counted(Settlement settlement, boolean shipped) {}
+
+  /**
+   * What the journal says was charged: every settlement it ever counted ({@code journaled*}: compacted history
+   * plus the file), those set aside, the lines still in the file, and the runs that ended uncleanly.
+   */
+  public record Figures(long sinceMillis, long journaledCount, long journaledMicros, long asideCount,
+                        long asideMicros, List<Counted> retained, List<JournalTotals.Window> uncleanStops) {}
+
+  public synchronized Figures figures() {
+    try {
+      JournalTotals.State t = totals.state();
+      // Progress entries are not charges: a stream in flight, or one a replay has already charged as final.
+      List<Counted> lines = readCounted().stream().filter(c -> !c.settlement().progress()).toList();
+      return new Figures(t.sinceMillis(), t.compactedCount() + fileCount, t.compactedMicros() + fileMicros,
+          t.asideCount(), t.asideMicros(), lines, List.copyOf(t.uncleanStops()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the settlement journal " + file, e);
+    }
+  }
+
+  /** The complete settlement lines of the file; others are skipped (the replay sets them aside). */
+  private List<Counted> readCounted() throws IOException {
+    long checkpoint = 0;
+    if (Files.isRegularFile(checkpointFile)) {
+      try {
+        checkpoint = Long.parseLong(Files.readString(checkpointFile).trim());
+      } catch (NumberFormatException e) {
+        checkpoint = 0;
+      }
+    }
+    if (checkpoint > end) checkpoint = 0;
+    List<Counted> out = new ArrayList<>();
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(end, Integer.MAX_VALUE - 8));
+    channel.read(buf, 0);
+    byte[] bytes = buf.array();
+    int start = 0;
+    for (int i = 0; i < buf.position(); i++) {
+      if (bytes[i] != '\n') continue;
+      String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
+      boolean shipped = i < checkpoint;
+      start = i + 1;
+      if (line.isBlank()) continue;
+      try {
+        Settlement s = JSON.readValue(line, Settlement.class);
+        if (s != null && s.requestId() != null && !s.requestId().isBlank()) out.add(new Counted(s, shipped));
+      } catch (IOException | RuntimeException e) {
+        // not a settlement: set aside by the replay, never counted
+      }
+    }
+    return out;
+  }
+
   public synchronized long end() {
     return end;
   }
 
   @Override
   public synchronized void close() {
+    try {
+      totals.stopped();
+    } catch (UncheckedIOException e) {
+      log.warn("could not note a clean stop in the journal totals: {}", e.toString());
+    }
     try {
       channel.close();
     } catch (IOException ignored) {

@@ -24,8 +24,10 @@ public final class Database implements AutoCloseable {
   public static String embeddedUrl(Path dataDir) {
     Path file = dataDir.toAbsolutePath().normalize().resolve("ljq");
     // WRITE_DELAY=0: a committed transaction reaches the file at once, so a kill -9 cannot take back what the
-    // settlement journal already counts as shipped.
-    return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+    // settlement journal already counts as shipped. DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close
+    // the database while SIGTERM is still draining settlements and usage records; Gateway.close closes it last.
+    return "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0"
+        + ";DB_CLOSE_ON_EXIT=FALSE";
   }
 
   public static Database open(String url, String user, String password, int maxPool) {

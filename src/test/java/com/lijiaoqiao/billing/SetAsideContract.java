@@ -134,6 +134,12 @@ abstract class SetAsideContract {
 
     gw = gw.restart(); // used to throw from the journal replay and exit
     assertThat(billingRecords("good-" + run)).isEqualTo(1);
+    // The request behind the good line was served: its usage record was written (reconcile holds them together).
+    try (var c = gw.gateway.database().dataSource().getConnection(); var st = c.createStatement()) {
+      st.executeUpdate("INSERT INTO usage_records(request_id, tenant_id, user_id, api_key_id, endpoint, model, "
+          + "status_code, outcome, cost_micros) VALUES ('good-" + run + "', " + gw.tenantId + ", " + gw.userId
+          + ", 1, 'chat', 'gpt-4o-mini', 200, 'ok', 1234)");
+    }
     assertThat(billingRecords("long-" + run)).isZero();
 
     // Shipping goes on: a paid request after the restart is charged and reaches the ledger.
