@@ -564,14 +564,14 @@ public final class RelayStage implements Stage {
           committed = true;
           ex.usage = w.usage();
           ex.reportServedModel(w.model());
-          ex.statusCode = up.statusCode();
-          ex.outcome = "ok";
+          boolean away = clientAway();
+          // Nobody to answer, but the upstream billed it: charged, and recorded (with the charge, from the same
+          // journaled settlement) as the client's leaving.
+          ex.statusCode = away ? 499 : up.statusCode();
+          ex.outcome = away ? "client_closed" : "ok";
           ex.firstTokenNanos = System.nanoTime();
           long cost = ex.settle(); // only the serving attempt is billed, and booked before the last byte
-          if (clientAway()) {
-            // Nobody to answer, but the upstream billed it: charged, and recorded as the client's leaving.
-            ex.outcome = "client_closed";
-            ex.statusCode = 499;
+          if (away) {
             ex.endNanos = System.nanoTime();
             served(this, false, "ok", up.statusCode());
             return;
