@@ -99,6 +99,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final RouteDecisionRepository decisionRepository;
   private final ProviderRepository providerRepository;
   private HealthChecker health;
+  private BudgetRoom budgetRoom;
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
   private final List<Stage> countTokensPipeline;
@@ -164,6 +165,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
       seedPrices(bill, config);
       this.ledgerRefreshTimer = shareBalances(bill, config);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
+      this.budgetRoom = new BudgetRoom(vertx, config, redisClient, db.dataSource(), bill, keyRepo, keys, accounts, audit,
+          api);
       GatewayConfig.Routing rc = config.routing;
       this.router = new Router(new Router.StateSettings(rc.breakerConsecutiveFailures, rc.breakerWindow,
           rc.breakerMinCalls, rc.breakerFailureRate, rc.breakerOpenMs, rc.latencyWindow, rc.availabilityWindow),
@@ -189,7 +192,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new RecordStage(rec),
           new DecodeStage(),
           new AuthorizeStage(router::serves), // every authorization decision before limits, money, upstreams
-          new RateLimitStage(rateLimiter),
+          budgetRoom.rateLimitStage(rateLimiter), // key, tenant, gateway
+          budgetRoom.budgetStage(),
           new ReserveStage(bill),
           new SettleStage(),
           new RouteStage(router, decisions),
@@ -452,6 +456,14 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return recorder;
   }
 
+  public com.lijiaoqiao.budgets.Budgets budgets() {
+    return budgetRoom.budgets;
+  }
+
+  public com.lijiaoqiao.budgets.TenantLimits tenantLimits() {
+    return budgetRoom.tenants;
+  }
+
   public BillingService billing() {
     return billing;
   }
@@ -496,6 +508,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       }
     }
     if (health != null) health.close();
+    if (budgetRoom != null) budgetRoom.close();
     billing.close();
     vertx.cancelTimer(lastUsedTimer);
     if (keySyncTimer >= 0) vertx.cancelTimer(keySyncTimer);

@@ -128,6 +128,16 @@ public final class ApiKeyRepository implements ApiKeyStore {
     }
   }
 
+  /** Sets a key's spend budgets; the key counts as changed, so every node's key sync picks them up. */
+  public boolean saveBudget(long keyId, com.lijiaoqiao.budgets.Budget b) {
+    return Jdbc.update(ds, "UPDATE api_keys SET budget_day_micros = ?, budget_week_micros = ?, budget_month_micros = ?, "
+        + "updated_at = ? WHERE id = ?", ps -> {
+          BudgetRepository.bindBudget(ps, 1, b);
+          ps.setTimestamp(4, Timestamp.from(Instant.now()));
+          ps.setLong(5, keyId);
+        }) == 1;
+  }
+
   public Optional<KeyRow> findRow(long id) {
     return Jdbc.query(ds, "SELECT " + COLUMNS + FROM + " WHERE k.id = ?", ps -> ps.setLong(1, id),
         ApiKeyRepository::row).stream().findFirst();

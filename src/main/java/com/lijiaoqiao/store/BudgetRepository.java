@@ -52,12 +52,7 @@ public final class BudgetRepository implements BudgetStore {
 
   @Override
   public boolean saveKeyBudget(long keyId, Budget b) {
-    return Jdbc.update(ds, "UPDATE api_keys SET budget_day_micros = ?, budget_week_micros = ?, budget_month_micros = ?, "
-        + "updated_at = ? WHERE id = ?", ps -> {
-          bindBudget(ps, 1, b);
-          ps.setTimestamp(4, Timestamp.from(Instant.now()));
-          ps.setLong(5, keyId);
-        }) == 1;
+    return new ApiKeyRepository(ds).saveBudget(keyId, b);
   }
 
   @Override
@@ -80,7 +75,7 @@ public final class BudgetRepository implements BudgetStore {
     return out;
   }
 
-  private static void bindBudget(PreparedStatement ps, int first, Budget b) throws SQLException {
+  static void bindBudget(PreparedStatement ps, int first, Budget b) throws SQLException {
     Long[] v = {b.dayMicros(), b.weekMicros(), b.monthMicros()};
     for (int i = 0; i < 3; i++) {
       if (v[i] == null) ps.setNull(first + i, Types.BIGINT);
