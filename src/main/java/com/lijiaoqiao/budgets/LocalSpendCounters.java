@@ -53,6 +53,7 @@ public final class LocalSpendCounters implements SpendCounters {
   @Override
   public synchronized Future<Void> settle(String requestId, List<String> heldCounters, List<Line> spend,
                                           long costMicros) {
+    sweepSometimes();
     releaseNow(requestId, heldCounters);
     if (costMicros > 0) {
       for (Line l : spend) counter(l).spent += costMicros;

@@ -97,6 +97,47 @@ class BudgetsAcrossNodesTest {
 
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void aBurstOverBothNodesNeverSpendsBeyondATenantBudget() throws Exception {
+    String redis = Redises.require();
+    String url = Databases.freshUrl(Databases.Kind.POSTGRES);
+    String prefix = "ljq-test-" + System.nanoTime() + ":";
+    try (Gateway a = Gateway.start(node(url, redis, prefix)); Gateway b = Gateway.start(node(url, redis, prefix))) {
+      a.api().callerResolver(new TestCallers());
+      b.api().callerResolver(new TestCallers());
+      long tenant = a.accounts().createTenant("burst");
+      long user = a.accounts().createUser("burst@t.local", "x", "u", tenant, "member");
+      a.billing().credit(tenant, 1_000L * Money.MICROS_PER_UNIT, "burst-" + tenant, "start", null);
+      assertThat(manage(a, "PUT", "/tenants/" + tenant + "/budget", TestCallers.admin(), "{\"day\":\"0.50\"}")
+          .status()).isEqualTo(200);
+      for (int i = 0; i < 100 && b.tenantLimits().of(tenant).budget().dayMicros() == null; i++) Thread.sleep(50);
+      String key = a.keyIssuer().issue(user, tenant, "k", Set.of(), 1000, 10_000_000, null).secret();
+
+      // Each node alone would admit four holds of about 0.11; together they must not spend more than 0.50.
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+      List<java.util.concurrent.Future<Http.Reply>> sent = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        Gateway g = i % 2 == 0 ? a : b;
+        sent.add(pool.submit(() -> chat(g, key)));
+      }
+      int served = 0;
+      for (var f : sent) {
+        Http.Reply r = f.get(60, TimeUnit.SECONDS);
+        if (r.status() == 200) served++;
+        else assertThat(r.status()).as(r.body()).isEqualTo(402);
+      }
+      pool.shutdown();
+      assertThat(served).isPositive();
+      Http.Reply view = manage(b, "GET", "/tenants/" + tenant + "/budget", TestCallers.admin(), null);
+      assertThat(Money.parse(view.json().get("day").get("spent").asText(), true)).isPositive()
+          .isLessThanOrEqualTo(500_000);
+      assertThat(a.budgets().openHolds() + b.budgets().openHolds()).isZero();
+    } finally {
+      Databases.dropIfPostgres(url);
+    }
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void aTenantRpmLimitAdmitsExactlyTheLimitAcrossNodes() throws Exception {
     String redis = Redises.require();
     String url = Databases.freshUrl(Databases.Kind.POSTGRES);
