@@ -21,18 +21,28 @@ public record ApiKeyPrincipal(
     Instant expiresAt,
     String role,
     IpAllowList allowedIps,
-    KeyActivity activity) {
+    KeyActivity activity,
+    com.lijiaoqiao.budgets.Budget budget) {
 
   public ApiKeyPrincipal {
     if (allowedIps == null) allowedIps = IpAllowList.ANY;
     if (activity == null) activity = new KeyActivity();
     if (role == null) role = "member";
+    if (budget == null) budget = com.lijiaoqiao.budgets.Budget.NONE;
+  }
+
+  /** A key without spend budgets. */
+  public ApiKeyPrincipal(long keyId, long userId, long tenantId, String name, String displayPrefix,
+                         Set<String> allowedModels, int rpmLimit, int tpmLimit, String status, Instant expiresAt,
+                         String role, IpAllowList allowedIps, KeyActivity activity) {
+    this(keyId, userId, tenantId, name, displayPrefix, allowedModels, rpmLimit, tpmLimit, status, expiresAt, role,
+        allowedIps, activity, null);
   }
 
   /** The same key with another's last-used tracker (so a re-read keeps what is not yet written). */
   public ApiKeyPrincipal withActivity(KeyActivity other) {
     return new ApiKeyPrincipal(keyId, userId, tenantId, name, displayPrefix, allowedModels, rpmLimit, tpmLimit, status,
-        expiresAt, role, allowedIps, other);
+        expiresAt, role, allowedIps, other, budget);
   }
 
   public boolean active(Instant now) {
@@ -47,6 +57,6 @@ public record ApiKeyPrincipal(
   /** The same key with another status (revocation, a disabled user): shares the activity holder. */
   public ApiKeyPrincipal withStatus(String newStatus) {
     return new ApiKeyPrincipal(keyId, userId, tenantId, name, displayPrefix, allowedModels, rpmLimit, tpmLimit,
-        newStatus, expiresAt, role, allowedIps, activity);
+        newStatus, expiresAt, role, allowedIps, activity, budget);
   }
 }

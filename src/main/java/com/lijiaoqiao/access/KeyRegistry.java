@@ -77,6 +77,15 @@ public final class KeyRegistry {
     unknown.put(hash, Boolean.TRUE);
   }
 
+  /** Re-reads one key after it changed on this node (its budgets), keeping its last-used time; blocking. */
+  public void refreshKey(String hash) {
+    store.findByHash(hash).ifPresent(k -> {
+      ApiKeyPrincipal current = byHash.get(hash);
+      if (current == null && !"active".equals(k.principal().status())) return;
+      byHash.put(hash, current != null ? k.principal().withActivity(current.activity()) : k.principal());
+    });
+  }
+
   /** Re-reads every key of a user (disabled, enabled, role changed); blocking. */
   public void refreshUser(long userId) {
     for (ApiKeyStore.StoredKey k : store.findByUser(userId)) {

@@ -99,6 +99,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final RouteDecisionRepository decisionRepository;
   private final ProviderRepository providerRepository;
   private HealthChecker health;
+  private BudgetRoom budgetRoom;
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
   private final List<Stage> countTokensPipeline;
@@ -166,6 +167,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
       new com.lijiaoqiao.http.api.ReconcileApi(bill, new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(),
           db.isPostgres()), rec::pending).register(api);
+      this.budgetRoom = new BudgetRoom(vertx, config, redisClient, db.dataSource(), bill, keyRepo, keys, accounts, audit,
+          api);
       GatewayConfig.Routing rc = config.routing;
       this.router = new Router(new Router.StateSettings(rc.breakerConsecutiveFailures, rc.breakerWindow,
           rc.breakerMinCalls, rc.breakerFailureRate, rc.breakerOpenMs, rc.latencyWindow, rc.availabilityWindow),
@@ -191,7 +194,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new RecordStage(rec),
           new DecodeStage(),
           new AuthorizeStage(router::serves), // every authorization decision before limits, money, upstreams
-          new RateLimitStage(rateLimiter),
+          budgetRoom.rateLimitStage(rateLimiter), // key, tenant, gateway
+          budgetRoom.budgetStage(),
           new ReserveStage(bill),
           new SettleStage(),
           new RouteStage(router, decisions),
@@ -465,6 +469,14 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return recorder;
   }
 
+  public com.lijiaoqiao.budgets.Budgets budgets() {
+    return budgetRoom.budgets;
+  }
+
+  public com.lijiaoqiao.budgets.TenantLimits tenantLimits() {
+    return budgetRoom.tenants;
+  }
+
   public BillingService billing() {
     return billing;
   }
@@ -510,6 +522,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     }
     if (health != null) health.close();
     if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
+    if (budgetRoom != null) budgetRoom.close();
     // The writers drain (settlements, then usage records and decisions) before the database closes, last.
     billing.close();
     if (billing.cluster() instanceof com.lijiaoqiao.billing.LeasedBalance leases) {

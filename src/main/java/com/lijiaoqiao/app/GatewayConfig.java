@@ -20,6 +20,7 @@ public final class GatewayConfig {
   public Bootstrap bootstrap = new Bootstrap();
   public Billing billing = new Billing();
   public Redis redis = new Redis();
+  public Limits limits = new Limits();
   public List<ProviderSpec> providers = new ArrayList<>();
   public Routing routing = new Routing();
 
@@ -134,6 +135,12 @@ public final class GatewayConfig {
     public double availability = 0.3;
     public double cost = 0.2;
     public double quality = 0.1;
+  }
+
+  /** Limits over the whole gateway (all tenants' requests together); 0 = off. Per node without Redis. */
+  public static final class Limits {
+    public int globalRpm = 0;
+    public int globalTpm = 0;
   }
 
   public static final class Redis {

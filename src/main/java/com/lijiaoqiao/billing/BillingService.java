@@ -36,6 +36,7 @@ public final class BillingService implements AutoCloseable {
   private final Object ledgerLock = new Object();
   /** The balances every node shares (Redis), or null: each node then checks its own figure, refreshed each second. */
   private volatile ClusterBalance cluster;
+  private final List<SettlementListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Replays unshipped settlements, then loads prices and balances. Blocking; run at start-up. */
   public BillingService(LedgerStore store, Path journalDir, long defaultLowThresholdMicros, String currency) {
@@ -63,6 +64,11 @@ public final class BillingService implements AutoCloseable {
   /** Shares balances and holds with every other node (with Redis configured). */
   public void useCluster(ClusterBalance shared) {
     this.cluster = shared;
+  }
+
+  /** Tells {@code l} of every settlement from now on (spend budgets count through it). */
+  public void onSettled(SettlementListener l) {
+    listeners.add(l);
   }
 
   public ClusterBalance cluster() {
@@ -188,6 +194,13 @@ public final class BillingService implements AutoCloseable {
     synchronized (journal) {
       long offset = journal.append(s);
       shipper.enqueue(new LedgerShipper.Item(s, offset, low));
+    }
+    for (SettlementListener l : listeners) {
+      try {
+        l.settled(s);
+      } catch (RuntimeException e) {
+        log.warn("a settlement listener failed for {}: {}", s.requestId(), e.toString());
+      }
     }
     return true;
   }

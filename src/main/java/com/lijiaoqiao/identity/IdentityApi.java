@@ -339,6 +339,7 @@ public final class IdentityApi {
     int rpm = (int) Fields.integer(b, "rpm_limit", 60, 1, 1_000_000);
     int tpm = (int) Fields.integer(b, "tpm_limit", 100_000, 1, 1_000_000_000);
     Instant expires = Fields.expiry(b, "expires_at");
+    com.lijiaoqiao.budgets.Budget budget = com.lijiaoqiao.http.api.BudgetsApi.keyBudgetFields(b);
     synchronized (this) { // the per-user cap is checked and taken together (one node; the DB check is authoritative)
       if (keyRows.countActiveByUser(owner) >= settings.maxKeysPerUser()) {
         throw new GatewayException(ErrorCode.COMMON_001, "A user may hold at most " + settings.maxKeysPerUser()
@@ -347,6 +348,9 @@ public final class IdentityApi {
       }
       KeyIssuer.Issued issued = issuer.issue(new ApiKeyStore.NewKey(owner, tenant, null, null, name, description,
           models, ipSpec, rpm, tpm, expires));
+      if (!budget.isEmpty() && keyRows.saveBudget(issued.keyId(), budget)) {
+        registry.refreshKey(keyRows.findRow(issued.keyId()).orElseThrow().keyHash());
+      }
       ApiKeyRepository.KeyRow row = keyRows.findRow(issued.keyId()).orElseThrow();
       audit(req, c.userId(), tenant, "key.create", "api_key", row.id(), null, JSON.valueToTree(row));
       ObjectNode out = JSON.valueToTree(row);

@@ -99,6 +99,16 @@ public final class LocalRateLimiter implements RateLimiter {
     }
   }
 
+  @Override
+  public void giveBack(long keyId, int rpm, int tpm, long tokens) {
+    Buckets b = byKey.getIfPresent(keyId);
+    if (b == null) return;
+    synchronized (b) {
+      b.requests = Math.min(b.rpm, b.requests + 1);
+      b.tokens = Math.min(b.tpm, b.tokens + Math.max(0, tokens));
+    }
+  }
+
   private static long msUntil(double missing, int perMinute) {
     if (missing <= 0) return 0;
     return (long) Math.ceil(missing * 60_000.0 / perMinute);

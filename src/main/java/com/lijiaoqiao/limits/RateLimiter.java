@@ -3,7 +3,7 @@ package com.lijiaoqiao.limits;
 import io.vertx.core.Future;
 
 /**
- * Per-key request (RPM) and token (TPM) limits. The local implementation keeps token buckets in memory; a
+ * Request (RPM) and token (TPM) limits per bucket id: a key's, a tenant's, or the gateway's (one instance each). The local implementation keeps token buckets in memory; a
  * cluster-wide (Redis) implementation can replace it behind this interface.
  */
 public interface RateLimiter {
@@ -26,4 +26,10 @@ public interface RateLimiter {
 
   /** Corrects the token bucket once the real usage is known: positive charges more, negative gives back. */
   void adjust(long keyId, int tpm, long deltaTokens);
+
+  /**
+   * Gives back what an admitted {@link #acquire} took (one request and {@code tokens}), when a later limit refused
+   * the request: a refused request must not use up the limits it passed.
+   */
+  void giveBack(long keyId, int rpm, int tpm, long tokens);
 }

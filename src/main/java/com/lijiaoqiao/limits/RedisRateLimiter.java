@@ -52,6 +52,15 @@ public final class RedisRateLimiter implements RateLimiter {
       return 1
       """;
 
+  /** KEYS[1] bucket; ARGV rpm, tpm, tokens: what an admitted request took, given back. */
+  private static final String GIVE_BACK = """
+      local v = redis.call('HMGET', KEYS[1], 'r', 't')
+      if not v[1] then return 0 end
+      redis.call('HSET', KEYS[1], 'r', tostring(math.min(tonumber(ARGV[1]), tonumber(v[1]) + 1)),
+        't', tostring(math.min(tonumber(ARGV[2]), tonumber(v[2]) + tonumber(ARGV[3]))))
+      return 1
+      """;
+
   private final RedisAPI redis;
   private final String prefix;
   private final AtomicLong failures = new AtomicLong();
@@ -100,6 +109,13 @@ public final class RedisRateLimiter implements RateLimiter {
   public void adjust(long keyId, int tpm, long deltaTokens) {
     if (deltaTokens == 0) return;
     redis.eval(List.of(ADJUST, "1", prefix + keyId, Integer.toString(tpm), Long.toString(deltaTokens)))
+        .onFailure(t -> failures.incrementAndGet());
+  }
+
+  @Override
+  public void giveBack(long keyId, int rpm, int tpm, long tokens) {
+    redis.eval(List.of(GIVE_BACK, "1", prefix + keyId, Integer.toString(rpm), Integer.toString(tpm),
+            Long.toString(Math.max(0, tokens))))
         .onFailure(t -> failures.incrementAndGet());
   }
 

@@ -23,13 +23,15 @@ public final class ApiKeyRepository implements ApiKeyStore {
   private static final String COLUMNS = "k.id, k.user_id, k.tenant_id, k.key_hash, k.key_prefix, k.name, "
       + "k.description, k.allowed_models, k.allowed_ips, k.rate_limit_rpm, k.rate_limit_tpm, k.status AS key_status, "
       + "CASE WHEN u.status = 'active' THEN k.status ELSE 'user_' || u.status END AS status, k.expires_at, "
-      + "k.last_used_at, k.created_at, k.revoked_at, u.role";
+      + "k.last_used_at, k.created_at, k.revoked_at, u.role, k.budget_day_micros, k.budget_week_micros, "
+      + "k.budget_month_micros";
   private static final String FROM = " FROM api_keys k JOIN users u ON u.id = k.user_id";
 
   /** A key as the management API shows it: never the hash, never the secret. */
   public record KeyRow(long id, long userId, long tenantId, String name, String description, String keyPrefix,
                        List<String> allowedModels, List<String> allowedIps, int rpmLimit, int tpmLimit, String status,
                        Instant expiresAt, Instant lastUsedAt, Instant createdAt, Instant revokedAt,
+                       String budgetDay, String budgetWeek, String budgetMonth,
                        @com.fasterxml.jackson.annotation.JsonIgnore String keyHash) {}
 
   private final DataSource ds;
@@ -126,6 +128,16 @@ public final class ApiKeyRepository implements ApiKeyStore {
     }
   }
 
+  /** Sets a key's spend budgets; the key counts as changed, so every node's key sync picks them up. */
+  public boolean saveBudget(long keyId, com.lijiaoqiao.budgets.Budget b) {
+    return Jdbc.update(ds, "UPDATE api_keys SET budget_day_micros = ?, budget_week_micros = ?, budget_month_micros = ?, "
+        + "updated_at = ? WHERE id = ?", ps -> {
+          BudgetRepository.bindBudget(ps, 1, b);
+          ps.setTimestamp(4, Timestamp.from(Instant.now()));
+          ps.setLong(5, keyId);
+        }) == 1;
+  }
+
   public Optional<KeyRow> findRow(long id) {
     return Jdbc.query(ds, "SELECT " + COLUMNS + FROM + " WHERE k.id = ?", ps -> ps.setLong(1, id),
         ApiKeyRepository::row).stream().findFirst();
@@ -174,7 +186,19 @@ public final class ApiKeyRepository implements ApiKeyStore {
         rs.getString("description"), rs.getString("key_prefix"), split(rs.getString("allowed_models")),
         split(rs.getString("allowed_ips")), rs.getInt("rate_limit_rpm"), rs.getInt("rate_limit_tpm"),
         rs.getString("key_status"), Jdbc.instant(rs, "expires_at"), Jdbc.instant(rs, "last_used_at"),
-        Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "revoked_at"), rs.getString("key_hash"));
+        Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "revoked_at"), amount(rs, "budget_day_micros"),
+        amount(rs, "budget_week_micros"), amount(rs, "budget_month_micros"), rs.getString("key_hash"));
+  }
+
+  /** A budget as the API shows amounts: a decimal string, null for none. */
+  private static String amount(ResultSet rs, String column) throws SQLException {
+    Long v = micros(rs, column);
+    return v == null ? null : com.lijiaoqiao.billing.Money.format(v);
+  }
+
+  static Long micros(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   private static StoredKey map(ResultSet rs) throws SQLException {
@@ -188,7 +212,8 @@ public final class ApiKeyRepository implements ApiKeyStore {
     ApiKeyPrincipal p = new ApiKeyPrincipal(rs.getLong("id"), rs.getLong("user_id"), rs.getLong("tenant_id"),
         rs.getString("name"), rs.getString("key_prefix"), allowed, rs.getInt("rate_limit_rpm"),
         rs.getInt("rate_limit_tpm"), rs.getString("status"), Jdbc.instant(rs, "expires_at"), rs.getString("role"),
-        ips, null);
+        ips, null, new com.lijiaoqiao.budgets.Budget(micros(rs, "budget_day_micros"), micros(rs, "budget_week_micros"),
+            micros(rs, "budget_month_micros")));
     return new StoredKey(rs.getString("key_hash"), p);
   }
 }
