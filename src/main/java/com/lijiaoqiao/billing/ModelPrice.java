@@ -36,4 +36,15 @@ public record ModelPrice(String model, long inputPer1M, long outputPer1M, long c
     return Money.costOf(new long[] {promptTokens - cached - written, cached, written, completionTokens},
         new long[] {inputPer1M, cachedInputPer1M, cacheWritePer1M, outputPer1M});
   }
+
+  /**
+   * The actual cost without rounding, in 10⁻⁶ micro-units ({@link Money#exactCostOf}): what a tenant's charges
+   * accumulate, so that many tiny requests cost what their tokens cost (see Wallets#chargeExact).
+   */
+  public long exactCost(long promptTokens, long cachedPromptTokens, long cacheWriteTokens, long completionTokens) {
+    long cached = Math.min(Math.max(cachedPromptTokens, 0), Math.max(promptTokens, 0));
+    long written = Math.min(Math.max(cacheWriteTokens, 0), Math.max(promptTokens, 0) - cached);
+    return Money.exactCostOf(new long[] {Math.max(promptTokens, 0) - cached - written, cached, written, completionTokens},
+        new long[] {inputPer1M, cachedInputPer1M, cacheWritePer1M, outputPer1M});
+  }
 }

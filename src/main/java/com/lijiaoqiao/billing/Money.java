@@ -48,11 +48,26 @@ public final class Money {
 
   /** Sum of several token×price products, rounded once (half up) to micro-units. */
   public static long costOf(long[] tokens, long[] pricesPer1MMicros) {
+    return divideRoundHalfUp(exactCostOf(tokens, pricesPer1MMicros), 1_000_000L);
+  }
+
+  /** One micro-unit in the exact unit of {@link #exactCostOf} (tokens × price per 1M tokens in micro-units). */
+  public static final long EXACT_PER_MICRO = 1_000_000L;
+
+  /**
+   * Sum of several token×price products without any rounding, in 10⁻⁶ micro-units (prices are micro-units per
+   * million tokens, so the product is exact). Saturates instead of overflowing: a count no upstream can mean
+   * costs the most a long can say, never an error.
+   */
+  public static long exactCostOf(long[] tokens, long[] pricesPer1MMicros) {
     long total = 0;
     for (int i = 0; i < tokens.length; i++) {
-      total = Math.addExact(total, Math.multiplyExact(tokens[i], pricesPer1MMicros[i]));
+      long t = Math.max(0, tokens[i]);
+      long p = Math.max(0, pricesPer1MMicros[i]);
+      long product = Math.multiplyHigh(t, p) != 0 || (t != 0 && p > Long.MAX_VALUE / t) ? Long.MAX_VALUE : t * p;
+      total = product > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + product;
     }
-    return divideRoundHalfUp(total, 1_000_000L);
+    return total;
   }
 
   static long divideRoundHalfUp(long value, long divisor) {

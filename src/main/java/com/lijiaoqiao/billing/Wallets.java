@@ -23,6 +23,8 @@ public final class Wallets {
     long reserved;
     /** Charged here but not yet in the ledger: what a balance read from the ledger still lacks. */
     long unshipped;
+    /** The fraction of a micro-unit the tenant's exact costs came to beyond what was charged (10⁻⁶ µ). */
+    long carry;
     Long lowThreshold;
   }
 
@@ -69,6 +71,35 @@ public final class Wallets {
       w.reserved += amount;
     }
     holds.put(requestId, new Hold(tenantId, amount));
+  }
+
+  /**
+   * The micro-units to charge for a request that cost {@code exact} (10⁻⁶ µ): the tenant's carried fraction plus
+   * this cost, rounded down; the new fraction is carried to its next request. So a tenant is never charged more
+   * than its requests' exact cost, and never less by a micro-unit or more (per node).
+   */
+  public long chargeExact(long tenantId, long exact) {
+    if (exact <= 0) return 0;
+    Wallet w = wallet(tenantId);
+    synchronized (w) {
+      long total = exact > Long.MAX_VALUE - w.carry ? Long.MAX_VALUE : w.carry + exact;
+      w.carry = total % Money.EXACT_PER_MICRO;
+      return total / Money.EXACT_PER_MICRO;
+    }
+  }
+
+  /** The fraction of a micro-unit carried for the tenant's next charge (10⁻⁶ µ). */
+  public long carry(long tenantId) {
+    Wallet w = wallets.get(tenantId);
+    if (w == null) return 0;
+    synchronized (w) {
+      return w.carry;
+    }
+  }
+
+  /** What {@link #chargeExact} charges for {@code exact} after a carry of {@code carry} (tests, statements). */
+  public static long charged(long carry, long exact) {
+    return exact <= 0 ? 0 : (carry + exact) / Money.EXACT_PER_MICRO;
   }
 
   /** Drops a hold without a charge (the cluster refused the request after this node held it). */

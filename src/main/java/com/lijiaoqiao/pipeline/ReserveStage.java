@@ -86,8 +86,12 @@ public final class ReserveStage implements Stage {
     // Charged: what the upstream reported (it charged us), or — when it reported nothing — what was actually
     // relayed. A request that produced nothing costs nothing.
     boolean billable = u.estimated() ? u.completionTokens() > 0 : u.totalTokens() > 0;
-    long cost = billable
-        ? price.cost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens()) : 0;
+    // A final charge takes the tenant's exact cost with the fraction its earlier requests left over (rounded down,
+    // the rest carried on); a progress entry is only what a crash would charge, rounded.
+    long cost = !billable ? 0 : progress
+        ? price.cost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens())
+        : billing.wallets().chargeExact(ex.principal.tenantId(),
+            price.exactCost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens()));
     return new Settlement(ex.requestId, ex.principal.tenantId(), ex.principal.userId(), ex.principal.keyId(),
         model, ex.target == null ? null : ex.target.provider().id(), u.promptTokens(), u.completionTokens(),
         u.cachedPromptTokens(), u.cacheCreationTokens(), u.estimated(), ex.reservedMicros, cost,

@@ -107,14 +107,20 @@ abstract class BillingContract {
     return new BigDecimal(decimal).movePointRight(6).longValueExact();
   }
 
+  /** The tenant's carried fraction of a micro-unit: its next charge includes it (docs/billing.md). */
+  long carry() {
+    return gw.gateway.billing().wallets().carry(gw.tenantId);
+  }
+
   @Test
   void aNonStreamingRequestIsChargedExactlyItsUsage() {
     long before = balanceMicros(me());
+    long carry = carry();
     Http.Reply r = Http.postJson(url("/chat/completions"), gw.apiKey, CHAT);
     assertThat(r.status()).isEqualTo(200);
     JsonNode usage = r.json().get("usage");
-    long expected = MINI.cost(usage.get("prompt_tokens").asLong(), usage.at("/prompt_tokens_details/cached_tokens").asLong(),
-        usage.get("completion_tokens").asLong());
+    long expected = Wallets.charged(carry, MINI.exactCost(usage.get("prompt_tokens").asLong(),
+        usage.at("/prompt_tokens_details/cached_tokens").asLong(), 0, usage.get("completion_tokens").asLong()));
     assertThat(expected).isPositive();
     assertThat(micros(r.header("x-ljq-cost"))).isEqualTo(expected);
     assertThat(micros(usage.get("cost").asText())).isEqualTo(expected);
@@ -125,6 +131,7 @@ abstract class BillingContract {
   @Test
   void aStreamCarriesItsCostInTheFinalUsageChunk() throws Exception {
     long before = balanceMicros(me());
+    long carry = carry();
     List<String> events;
     try (Http.Stream s = Http.stream(url("/chat/completions"), gw.apiKey, STREAM)) {
       events = s.rest();
@@ -132,7 +139,8 @@ abstract class BillingContract {
     assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
     JsonNode last = Http.JSON.readTree(events.get(events.size() - 2));
     JsonNode usage = last.get("usage");
-    long expected = MINI.cost(usage.get("prompt_tokens").asLong(), 0, usage.get("completion_tokens").asLong());
+    long expected = Wallets.charged(carry,
+        MINI.exactCost(usage.get("prompt_tokens").asLong(), 0, 0, usage.get("completion_tokens").asLong()));
     assertThat(micros(usage.get("cost").asText())).isEqualTo(expected);
     assertThat(balanceMicros(me())).isEqualTo(before - expected);
   }
@@ -141,6 +149,7 @@ abstract class BillingContract {
   void aStreamTheClientAbortsIsChargedForWhatWasRelayed() {
     for (int i = 0; i < 3; i++) {
       long before = balanceMicros(me());
+      long carry = carry();
       String requestId;
       try (Http.Stream s = Http.stream(url("/chat/completions"), gw.apiKey, STREAM, "x-ljq-sim", "tokens=200,gap=30")) {
         requestId = s.headers.firstValue("x-request-id").orElseThrow();
@@ -150,7 +159,7 @@ abstract class BillingContract {
       assertThat(rec.outcome()).isEqualTo("client_closed");
       assertThat(rec.tokensEstimated()).isTrue();
       assertThat(rec.completionTokens()).isBetween(1L, 199L); // what was relayed, not the whole answer
-      long expected = MINI.cost(rec.promptTokens(), 0, rec.completionTokens());
+      long expected = Wallets.charged(carry, MINI.exactCost(rec.promptTokens(), 0, 0, rec.completionTokens()));
       assertThat(rec.costMicros()).isEqualTo(expected);
       assertThat(balanceMicros(me())).isEqualTo(before - expected);
     }
@@ -246,11 +255,12 @@ abstract class BillingContract {
         .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"input\":\"1.00\",\"output\":\"2.00\",\"max_output_tokens\":1000}")).build());
     assertThat(put.status()).as(put.body()).isEqualTo(200);
     assertThat(put.json().get("cached_input").asText()).isEqualTo("1.00");
+    long carry = carry();
     Http.Reply r = Http.postJson(url("/chat/completions"), gw.apiKey,
         "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     JsonNode u = r.json().get("usage");
-    long expected = new ModelPrice("gpt-4o", 1_000_000, 2_000_000, 1_000_000, 1000)
-        .cost(u.get("prompt_tokens").asLong(), 0, u.get("completion_tokens").asLong());
+    long expected = Wallets.charged(carry, new ModelPrice("gpt-4o", 1_000_000, 2_000_000, 1_000_000, 1000)
+        .exactCost(u.get("prompt_tokens").asLong(), 0, 0, u.get("completion_tokens").asLong()));
     assertThat(micros(r.header("x-ljq-cost"))).isEqualTo(expected);
     Http.Reply bad = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(admin))
         .header(TestCallers.HEADER, TestCallers.admin()).header("content-type", "application/json")

@@ -73,6 +73,7 @@ abstract class ClientDisconnectContract {
     long full = BillingContract.micros(completed.header("x-ljq-cost"));
     assertThat(full).isPositive();
     long before = balance();
+    long carry = carry();
 
     hangUpOnceArrived(key.secret(), CHAT, slow, 0);
     UsageRecord left = awaitNewRecord(key.keyId(), Set.of(completed.header("x-request-id")), AT_ONCE);
@@ -80,9 +81,12 @@ abstract class ClientDisconnectContract {
     assertThat(left.statusCode()).isEqualTo(499);
     assertThat(left.tokensEstimated()).as("the upstream's reported usage").isFalse();
     assertThat(left.completionTokens()).isEqualTo(completed.json().at("/usage/completion_tokens").asLong());
-    assertThat(left.costMicros()).isEqualTo(full);
+    // What the same answer costs, with the fraction of a micro-unit the tenant carried (docs/billing.md).
+    long charged = Wallets.charged(carry, MINI.exactCost(left.promptTokens(), 0, 0, left.completionTokens()));
+    assertThat(Math.abs(charged - full)).isLessThanOrEqualTo(1);
+    assertThat(left.costMicros()).isEqualTo(charged);
     assertThat(left.provider()).isEqualTo("sim");
-    assertThat(balance()).isEqualTo(before - full);
+    assertThat(balance()).isEqualTo(before - charged);
     assertThat(reserved()).isZero();
     JsonNode attempts = decision(left.requestId()).at("/route/attempts");
     assertThat(attempts).hasSize(1);
@@ -153,6 +157,7 @@ abstract class ClientDisconnectContract {
   void aStreamWhoseClientLeavesMidStreamIsChargedForTheRelayedPartOnly() {
     KeyIssuer.Issued key = key();
     long before = balance();
+    long carry = carry();
     String requestId;
     try (Http.Stream s = Http.stream(gw.baseUrl() + "/chat/completions", key.secret(), STREAM, "x-ljq-sim", "tokens=200,gap=30")) {
       requestId = s.headers.firstValue("x-request-id").orElseThrow();
@@ -163,7 +168,7 @@ abstract class ClientDisconnectContract {
     assertThat(left.outcome()).isEqualTo("client_closed");
     assertThat(left.tokensEstimated()).isTrue();
     assertThat(left.completionTokens()).isBetween(1L, 199L); // what was relayed, not the whole answer
-    long expected = MINI.cost(left.promptTokens(), 0, left.completionTokens());
+    long expected = Wallets.charged(carry, MINI.exactCost(left.promptTokens(), 0, 0, left.completionTokens()));
     assertThat(left.costMicros()).isPositive().isEqualTo(expected);
     assertThat(balance()).isEqualTo(before - expected);
     assertThat(reserved()).isZero();
@@ -239,6 +244,10 @@ abstract class ClientDisconnectContract {
 
   long balance() {
     return gw.gateway.billing().wallets().snapshot(gw.tenantId).balance();
+  }
+
+  long carry() {
+    return gw.gateway.billing().wallets().carry(gw.tenantId);
   }
 
   long reserved() {

@@ -38,4 +38,33 @@ class MoneyTest {
     // Cached tokens beyond the prompt are not a discount beyond the prompt.
     assertThat(gpt4oMini.cost(10, 50, 0)).isEqualTo(Money.costOf(10, 75_000));
   }
+
+  @Test
+  void tinyCostsAccumulateBelowTheMicroUnitSoAMillionRequestsCostWhatTheirTokensCost() {
+    // 24 tokens at 0.02 per 1M: 0.00000048 each — a half-up micro-unit rounding would make every one free.
+    ModelPrice embed = new ModelPrice("embed", 20_000, 0, 20_000, 0);
+    assertThat(embed.cost(24, 0, 0)).isZero();
+    Wallets w = new Wallets(0);
+    long charged = 0;
+    for (int i = 0; i < 1_000_000; i++) charged += w.chargeExact(7, embed.exactCost(24, 0, 0, 0));
+    assertThat(charged).isEqualTo(480_000); // 0.48: exactly 24 × 10⁶ tokens × 0.02 / 10⁶
+    assertThat(w.carry(7)).isZero();
+    // Never more than the exact cost, never less by a micro-unit.
+    long exact = 0;
+    charged = 0;
+    for (int i = 1; i <= 1000; i++) {
+      long e = embed.exactCost(i, 0, 0, 0);
+      exact += e;
+      charged += w.chargeExact(8, e);
+      assertThat(charged * Money.EXACT_PER_MICRO).isLessThanOrEqualTo(exact);
+      assertThat(exact - charged * Money.EXACT_PER_MICRO).isLessThan(Money.EXACT_PER_MICRO);
+    }
+  }
+
+  @Test
+  void absurdTokenCountsSaturateInsteadOfOverflowing() {
+    ModelPrice p = new ModelPrice("m", 10_000_000_000L, 10_000_000_000L, 0, 16);
+    assertThat(p.exactCost(Long.MAX_VALUE, 0, 0, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(p.estimate(Long.MAX_VALUE / 2, Long.MAX_VALUE / 2)).isPositive();
+  }
 }

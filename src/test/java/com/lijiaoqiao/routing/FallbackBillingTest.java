@@ -49,6 +49,11 @@ class FallbackBillingTest {
     f.reset();
   }
 
+  /** The tenant's carried fraction of a micro-unit (its next charge includes it). */
+  long carry() {
+    return f.gw.gateway.billing().wallets().carry(f.gw.tenantId);
+  }
+
   long balance() {
     return f.gw.gateway.billing().wallets().snapshot(f.gw.tenantId).balance();
   }
@@ -63,11 +68,13 @@ class FallbackBillingTest {
   void servedByTheFallbackAfterFailuresIsChargedOnce(boolean stream) throws Exception {
     fault(f.primary, "fault=503");
     long before = balance();
+    long carry = carry();
     RoutingFixture.Result r = f.chat("chat", stream);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.provider()).isEqualTo("fallback");
     JsonNode u = usageOf(r);
-    long expected = CHAT.cost(u.get("prompt_tokens").asLong(), 0, u.get("completion_tokens").asLong());
+    long expected = com.lijiaoqiao.billing.Wallets.charged(carry,
+        CHAT.exactCost(u.get("prompt_tokens").asLong(), 0, 0, u.get("completion_tokens").asLong()));
     assertThat(new java.math.BigDecimal(u.get("cost").asText()).movePointRight(6).longValueExact()).isEqualTo(expected);
     assertThat(balance()).isEqualTo(before - expected);
     assertThat(f.gw.gateway.billing().wallets().snapshot(f.gw.tenantId).reserved()).isZero();
@@ -78,11 +85,13 @@ class FallbackBillingTest {
   void aLargerContextFallbackIsChargedAtTheModelThatServed(boolean stream) throws Exception {
     fault(f.primary, "fault=context_length");
     long before = balance();
+    long carry = carry();
     RoutingFixture.Result r = f.chat("solo", stream);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.model()).isEqualTo("gpt-4.1");
     JsonNode u = usageOf(r);
-    long expected = BIG.cost(u.get("prompt_tokens").asLong(), 0, u.get("completion_tokens").asLong());
+    long expected = com.lijiaoqiao.billing.Wallets.charged(carry,
+        BIG.exactCost(u.get("prompt_tokens").asLong(), 0, 0, u.get("completion_tokens").asLong()));
     assertThat(new java.math.BigDecimal(u.get("cost").asText()).movePointRight(6).longValueExact()).isEqualTo(expected);
     assertThat(balance()).isEqualTo(before - expected);
   }
