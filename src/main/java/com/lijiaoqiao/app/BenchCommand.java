@@ -41,6 +41,10 @@ final class BenchCommand implements Callable<Integer> {
       + "of the embedded database: the gateway's CPU then excludes the database's own work.")
   String postgres;
 
+  @Option(names = "--redis", paramLabel = "URL", description = "Share the gateway's limits, budgets and balances "
+      + "through this Redis (e.g. redis://127.0.0.1:6379), under a fresh key prefix, as a cluster node would.")
+  String redis;
+
   @Option(names = "--stages", description = "Only measure the request-path stages in process (auth + limits, "
       + "reserve + settle), a few seconds.")
   boolean stagesOnly;
@@ -63,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
       System.err.println("ljq bench: --warmup must be >= 0 and --duration >= 1");
       return 2;
     }
-    BenchOptions opt = new BenchOptions(jar, java, w, d, pin, eventLoops, streamDirectives, json, postgres);
+    BenchOptions opt = new BenchOptions(jar, java, w, d, pin, eventLoops, streamDirectives, json, postgres, redis);
     return new BenchRunner(opt, System.out, System.err).run();
   }
 }

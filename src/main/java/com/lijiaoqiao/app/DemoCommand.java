@@ -27,6 +27,12 @@ final class DemoCommand implements Callable<Integer> {
       + "(credentials in the URL or LJQ_DATABASE_USERNAME / LJQ_DATABASE_PASSWORD).")
   String databaseUrl;
 
+  @Option(names = "--redis-url", description = "A redis:// URL: rate limits, budgets and balances shared through it.")
+  String redisUrl;
+
+  @Option(names = "--redis-prefix", defaultValue = "ljq:", description = "Prefix of the gateway's Redis keys.")
+  String redisPrefix;
+
   @Option(names = "--key-rpm", defaultValue = "600", description = "Requests per minute of the demo key (first start).")
   int keyRpm;
 
@@ -45,6 +51,10 @@ final class DemoCommand implements Callable<Integer> {
       cfg.database.url = databaseUrl;
       cfg.database.username = System.getenv().getOrDefault("LJQ_DATABASE_USERNAME", "");
       cfg.database.password = System.getenv().getOrDefault("LJQ_DATABASE_PASSWORD", "");
+    }
+    if (redisUrl != null && !redisUrl.isBlank()) {
+      cfg.redis.url = redisUrl;
+      cfg.redis.keyPrefix = redisPrefix;
     }
     if (upstream != null && !upstream.isBlank()) {
       cfg.simulator.enabled = false;

@@ -15,4 +15,4 @@ import java.nio.file.Path;
  * @param json             where to write the JSON report, or null
  */
 public record BenchOptions(Path jar, String java, int warmupSeconds, int durationSeconds, boolean pin, int eventLoops,
-                           String streamDirectives, Path json, String postgresUrl) {}
+                           String streamDirectives, Path json, String postgresUrl, String redisUrl) {}

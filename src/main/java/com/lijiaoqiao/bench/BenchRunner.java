@@ -128,6 +128,10 @@ public final class BenchRunner {
       gwCmd.addAll(List.of("--database-url", opt.postgresUrl() + sep + "currentSchema=" + pgSchema));
       status("gateway database: PostgreSQL schema %s", pgSchema);
     }
+    if (opt.redisUrl() != null) {
+      gwCmd.addAll(List.of("--redis-url", opt.redisUrl(), "--redis-prefix", "ljq-bench-" + Long.toHexString(System.nanoTime()) + ":"));
+      status("gateway shares limits, budgets and balances through Redis %s", opt.redisUrl());
+    }
     if (opt.eventLoops() > 0) {
       gwCmd.addAll(List.of("--event-loops", String.valueOf(opt.eventLoops())));
     }
