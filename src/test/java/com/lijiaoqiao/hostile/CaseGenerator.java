@@ -395,6 +395,8 @@ final class CaseGenerator {
       case "admin.provider.put" -> rnd.nextInt(4) == 0 ? "sim" : HostileGateway.HOSTILE_PROVIDER;
       case "admin.provider.delete" -> rnd.nextInt(4) == 0 ? "sim" : "hx-prov-" + (1 + rnd.nextInt(10_000));
       case "admin.request" -> rnd.nextBoolean() ? g.knownRequestId : "req_nope";
+      case "keys.budget", "keys.budget.put" -> Long.toString(g.victimKeyIds.get(rnd.nextInt(g.victimKeyIds.size())));
+      case "tenants.budget", "tenants.budget.put", "tenants.limits", "tenants.limits.put" -> Long.toString(g.victimTenantId);
       default -> throw new IllegalStateException(r.name());
     };
     return t.replaceFirst("\\{[a-z_]+}", value);
@@ -488,6 +490,9 @@ final class CaseGenerator {
           + "\"name\":\"Hx\",\"role\":\"" + pick(rnd, List.of("member", "tenant_admin", "supplier")) + "\",\"tenant_id\":"
           + g.victimTenantId + "}";
       case "admin.credit" -> "{\"amount\":\"1.00\",\"note\":\"hostile\"}";
+      case "keys.budget.put", "tenants.budget.put" -> "{\"day\":\"5.00\",\"week\":\"20.00\",\"month\":\"" + pick(rnd,
+          List.of("50.00", "0.00", "1000000000.00")) + "\"}";
+      case "tenants.limits.put" -> "{\"rpm_limit\":" + pick(rnd, List.of("0", "60", "1000")) + ",\"tpm_limit\":100000}";
       case "admin.codes" -> "{\"amount\":\"0.50\",\"count\":2,\"expires_at\":\"2030-01-01T00:00:00Z\"}";
       case "admin.model.put" -> "{\"input\":\"0.10\",\"output\":\"0.20\",\"cached_input\":\"0.05\",\"cache_write_input\":\"0.12\","
           + "\"max_output_tokens\":4096}";

@@ -71,7 +71,15 @@ final class Routes {
       new Route("admin.provider.put", "PUT", "/admin/providers/{provider_id}", Access.ADMIN, 35, true, List.of()),
       new Route("admin.provider.delete", "DELETE", "/admin/providers/{provider_id}", Access.ADMIN, 8, false, List.of()),
       new Route("admin.provider.stats", "GET", "/admin/providers/{provider_id}/stats", Access.ADMIN, 8, false, List.of()),
-      new Route("admin.request", "GET", "/admin/requests/{request_id}", Access.ADMIN, 10, false, List.of()));
+      new Route("admin.request", "GET", "/admin/requests/{request_id}", Access.ADMIN, 10, false, List.of()),
+      new Route("admin.reconcile", "GET", "/admin/reconcile", Access.ADMIN, 3, false, List.of()),
+      // budgets and tenant limits (on the victim's key and tenant only: the suite's own traffic must keep flowing)
+      new Route("keys.budget", "GET", "/v1/keys/{key_id}/budget", Access.SESSION, 6, false, List.of()),
+      new Route("keys.budget.put", "PUT", "/v1/keys/{key_id}/budget", Access.SESSION, 15, true, List.of()),
+      new Route("tenants.budget", "GET", "/v1/tenants/{tenant_id}/budget", Access.SESSION, 6, false, List.of()),
+      new Route("tenants.budget.put", "PUT", "/v1/tenants/{tenant_id}/budget", Access.SESSION, 15, true, List.of()),
+      new Route("tenants.limits", "GET", "/v1/tenants/{tenant_id}/limits", Access.SESSION, 6, false, List.of()),
+      new Route("tenants.limits.put", "PUT", "/v1/tenants/{tenant_id}/limits", Access.SESSION, 15, true, List.of()));
 
   static final int TOTAL_WEIGHT = ALL.stream().mapToInt(Route::weight).sum();
 
