@@ -200,7 +200,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new SettleStage(),
           new RouteStage(router, decisions),
           new RelayStage(new RelayStage.Settings(rc.firstByteTimeoutMs, config.upstream.idleTimeoutMs,
-              rc.totalTimeoutMs, rc.maxAttemptsPerProvider, new Backoff(rc.backoffBaseMs, rc.backoffMaxMs)),
+              rc.totalTimeoutMs, rc.maxAttemptsPerProvider, new Backoff(rc.backoffBaseMs, rc.backoffMaxMs),
+              Math.max(1024, config.upstream.maxBodyBytes)),
               router, rc.contextFallbacks));
       this.countTokensPipeline = List.of(
           new AuthenticateStage(keys, secrets),

@@ -97,6 +97,8 @@ public final class GatewayConfig {
     public int connectTimeoutMs = 5_000;
     /** A call with no bytes from the upstream for this long fails (hung upstream, stalled stream). */
     public int idleTimeoutMs = 60_000;
+    /** The largest whole (non-stream) answer the gateway holds from an upstream; larger fails over (502). */
+    public long maxBodyBytes = 64L * 1024 * 1024;
   }
 
   /** Routing and resilience (docs/routing.md). Times in ms. */

@@ -30,13 +30,14 @@ public final class CountTokensStage implements Stage {
           return;
         }
         var up = ar.result();
-        up.body().onComplete(b -> {
+        // Bounded like every upstream body: an upstream never makes the gateway hold more than this for one answer.
+        UpstreamBody.read(io.vertx.core.Vertx.currentContext().owner(), up, 60_000, RelayStage.MAX_ERROR_BODY,
+            up.statusCode() >= 400, b -> {
           if (b.failed()) {
             done.fail(UpstreamErrors.ofFailure(providerId, b.cause()));
           } else if (up.statusCode() >= 400) {
             Buffer buf = b.result();
-            done.fail(UpstreamErrors.ofStatus(providerId, up.statusCode(),
-                buf.getBytes(0, Math.min(buf.length(), RelayStage.MAX_ERROR_BODY)), up.getHeader("retry-after")));
+            done.fail(UpstreamErrors.ofStatus(providerId, up.statusCode(), buf.getBytes(), up.getHeader("retry-after")));
           } else {
             reply(ex, b.result(), providerId).onComplete(v -> done.complete());
           }

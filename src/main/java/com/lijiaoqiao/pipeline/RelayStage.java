@@ -3,7 +3,6 @@ package com.lijiaoqiao.pipeline;
 import com.lijiaoqiao.billing.Money;
 import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
-import com.lijiaoqiao.protocol.OpenAiResponseScanner;
 import com.lijiaoqiao.protocol.TokenCounter;
 import com.lijiaoqiao.protocol.TokenUsage;
 import com.lijiaoqiao.providers.UpstreamCall;
@@ -42,7 +41,15 @@ public final class RelayStage implements Stage {
 
   /** Timeouts in ms. {@code firstByteTimeoutMs}: streams, until the first event; non-streams, until headers. */
   public record Settings(long firstByteTimeoutMs, long idleTimeoutMs, long totalTimeoutMs,
-                         int maxAttemptsPerProvider, Backoff backoff) {}
+                         int maxAttemptsPerProvider, Backoff backoff, long maxUpstreamBodyBytes) {
+    /** The largest whole (non-stream) upstream answer the gateway holds by default. */
+    public static final long DEFAULT_MAX_UPSTREAM_BODY = 64L * 1024 * 1024;
+
+    public Settings(long firstByteTimeoutMs, long idleTimeoutMs, long totalTimeoutMs, int maxAttemptsPerProvider,
+                    Backoff backoff) {
+      this(firstByteTimeoutMs, idleTimeoutMs, totalTimeoutMs, maxAttemptsPerProvider, backoff, DEFAULT_MAX_UPSTREAM_BODY);
+    }
+  }
 
   private final Settings settings;
   private final Router router;
@@ -451,12 +458,12 @@ public final class RelayStage implements Stage {
       void upstreamError(HttpClientResponse up) {
         int status = up.statusCode();
         String retryAfterHeader = up.getHeader("retry-after");
-        collect(up, b -> {
+        // Only the start of an error body is read: it is all an error needs, and an upstream is untrusted.
+        UpstreamBody.read(vertx, up, settings.idleTimeoutMs(), MAX_ERROR_BODY, true, b -> {
           if (over) return;
           over = true;
           cancelFirstByteTimer();
-          byte[] bytes = b.succeeded() ? b.result().getBytes(0, Math.min(b.result().length(), MAX_ERROR_BODY))
-              : new byte[0];
+          byte[] bytes = b.succeeded() ? b.result().getBytes() : new byte[0];
           GatewayException err = UpstreamErrors.ofStatus(providerId(), status, bytes, retryAfterHeader);
           // Allow-listed by UpstreamErrors: outcome labels (stats, stored decisions) never carry upstream text.
           String code = err.details() == null ? null : (String) err.details().get("upstream_code");
@@ -465,87 +472,18 @@ public final class RelayStage implements Stage {
         });
       }
 
-      /** Reads a whole body, failing it when the upstream sends nothing for the idle timeout. */
-      void collect(HttpClientResponse up, io.vertx.core.Handler<io.vertx.core.AsyncResult<Buffer>> then) {
-        Buffer acc = Buffer.buffer();
-        long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs());
-        long[] last = {System.nanoTime()};
-        boolean[] over = {false};
-        long[] timer = {-1};
-        io.vertx.core.Handler<Long>[] check = new io.vertx.core.Handler[1];
-        check[0] = id -> {
-          if (over[0]) return;
-          long quiet = System.nanoTime() - last[0];
-          if (quiet >= idleNanos) {
-            over[0] = true;
-            UpstreamStream.abandon(up);
-            then.handle(Future.failedFuture(new java.util.concurrent.TimeoutException(
-                "no bytes from the upstream for " + settings.idleTimeoutMs() + " ms (timeout)")));
-          } else {
-            timer[0] = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleNanos - quiet)), check[0]);
-          }
-        };
-        timer[0] = vertx.setTimer(Math.max(1, settings.idleTimeoutMs()), check[0]);
-        up.handler(b -> {
-          last[0] = System.nanoTime();
-          acc.appendBuffer(b);
-        });
-        up.exceptionHandler(t -> {
-          if (over[0]) return;
-          over[0] = true;
-          vertx.cancelTimer(timer[0]);
-          then.handle(Future.failedFuture(t));
-        });
-        up.endHandler(v -> {
-          if (over[0]) return;
-          over[0] = true;
-          vertx.cancelTimer(timer[0]);
-          then.handle(Future.succeededFuture(acc));
-        });
-        up.resume();
-      }
-
-      /** A whole answer as the client will get it: body, usage, served model, and how to add the charge. */
-      private record WholeReply(byte[] body, TokenUsage usage, String model,
-                                java.util.function.LongFunction<byte[]> withCost) {}
-
-      /** An OpenAI body for an OpenAI client: relayed as it is (the charge goes into its usage object). */
-      WholeReply asIs(byte[] original) {
-        byte[] bytes = original;
-        OpenAiResponseScanner.Result r = OpenAiResponseScanner.scan(bytes, null);
-        if (!r.valid) return null;
-        if (r.model != null && !ReportedModel.acceptable(r.model)) {
-          // The upstream's model name is not fit to repeat: the client gets the name the gateway asked for.
-          bytes = ReportedModel.rewrite(bytes, target.upstreamModel());
-          r = OpenAiResponseScanner.scan(bytes, null);
-          if (!r.valid) return null;
-        }
-        TokenUsage usage = r.usage;
-        if (usage == null) {
-          StringBuilder text = new StringBuilder();
-          OpenAiResponseScanner.scan(bytes, text);
-          usage = estimate(ex, text);
-        }
-        byte[] body = bytes;
-        long usageOffset = r.usageOffset;
-        return new WholeReply(body, usage, r.model, cost -> usageOffset < 0 ? body
-            : OpenAiResponseScanner.insertIntoUsage(body, usageOffset, "cost", Money.toDecimal(cost).toPlainString()));
-      }
-
-      /** An answer from an upstream of another dialect (or Anthropic → Anthropic), in the client's dialect. */
-      WholeReply translated(byte[] bytes) {
-        RelayCodecs.Whole w = RelayCodecs.whole(ex, target.provider(), bytes);
-        if (w == null) return null;
-        TokenUsage usage = w.usage() != null ? w.usage()
-            : estimate(ex, new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
-        return new WholeReply(w.body(), usage, w.model(), cost -> UsageCost.intoLastUsage(w.body(), cost));
-      }
-
       /** Reads a whole body, then answers the client with it: the only attempt that is billed. */
       void relayBody(HttpClientResponse up, boolean translate) {
-        collect(up, b -> {
+        UpstreamBody.read(vertx, up, settings.idleTimeoutMs(), settings.maxUpstreamBodyBytes(), false, b -> {
           if (over) return;
           over = true;
+          if (b.failed() && b.cause() instanceof UpstreamBody.TooLarge) {
+            failed(this, "upstream_too_large", up.statusCode(), null, FailurePolicy.BROKEN,
+                new GatewayException(ErrorCode.PROVIDER_005, "The upstream provider '" + providerId()
+                    + "' sent an answer larger than the gateway accepts.", "上游服务商的响应过大。",
+                    Map.of("provider", providerId()), null));
+            return;
+          }
           if (b.failed()) {
             boolean timeout = UpstreamErrors.isTimeout(b.cause());
             failed(this, timeout ? "body_stalled" : "body_cut", up.statusCode(), null,
@@ -553,7 +491,7 @@ public final class RelayStage implements Stage {
             return;
           }
           byte[] bytes = b.result().getBytes();
-          WholeReply w = translate ? translated(bytes) : asIs(bytes);
+          WholeReply w = translate ? WholeReply.translated(ex, target, bytes) : WholeReply.asIs(ex, target, bytes);
           if (w == null) {
             failed(this, "upstream_malformed", up.statusCode(), null, FailurePolicy.BROKEN,
                 new GatewayException(ErrorCode.PROVIDER_005,
