@@ -75,6 +75,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     return switch (outcome) {
       case "upstream_stalled" -> "stopped sending mid-stream";
       case "deadline_exceeded" -> "did not finish within the request deadline";
+      case "upstream_malformed" -> "sent an event larger than the gateway accepts";
       default -> "broke off mid-stream";
     };
   }
@@ -103,6 +104,12 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
       if (!finished) upstreamEnded();
     });
     up.resume();
+  }
+
+  /** An upstream that never ends an event is sending garbage: the stream fails like a broken one. */
+  @Override
+  public void onOversizedEvent(int maxBytes) {
+    if (!finished) fail("upstream_malformed", null);
   }
 
   @Override

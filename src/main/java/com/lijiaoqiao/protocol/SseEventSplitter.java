@@ -115,35 +115,56 @@ public final class SseEventSplitter {
 
   public interface Listener {
     void onEvent(Event event);
+
+    /** An event grew past the splitter's bound without ending: the stream is garbage (nothing is kept). */
+    default void onOversizedEvent(int maxBytes) {}
   }
+
+  /** No event a real upstream sends comes near this; an upstream that never ends one cannot grow memory. */
+  public static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
 
   private final Listener listener;
   private byte[] buf = new byte[1024];
   private int len;
   private int scanFrom;
+  private boolean oversized;
 
   public SseEventSplitter(Listener listener) {
     this.listener = listener;
   }
 
   public void feed(Buffer buffer) {
+    if (oversized) return;
     int n = buffer.length();
     ensure(n);
     buffer.getBytes(0, n, buf, len);
     len += n;
     drain();
+    checkPending();
   }
 
   public void feed(byte[] bytes) {
+    if (oversized) return;
     ensure(bytes.length);
     System.arraycopy(bytes, 0, buf, len, bytes.length);
     len += bytes.length;
     drain();
+    checkPending();
   }
 
   /** Text that arrived after the last complete event (non-empty means the stream was cut inside an event). */
   public String remainder() {
     return new String(buf, 0, len, StandardCharsets.UTF_8);
+  }
+
+  /** After the complete events were delivered: an unfinished one past the bound ends the stream (told once). */
+  private void checkPending() {
+    if (len <= MAX_EVENT_BYTES) return;
+    oversized = true;
+    len = 0;
+    scanFrom = 0;
+    buf = new byte[0];
+    listener.onOversizedEvent(MAX_EVENT_BYTES);
   }
 
   private void ensure(int more) {

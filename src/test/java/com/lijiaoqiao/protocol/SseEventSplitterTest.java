@@ -34,4 +34,28 @@ class SseEventSplitterTest {
     assertThat(events).hasSize(1);
     assertThat(s.remainder()).isEqualTo("data: {\"y\"");
   }
+
+  @Test
+  void anEventThatNeverEndsCannotGrowMemoryPastTheBound() {
+    List<String> events = new java.util.ArrayList<>();
+    int[] oversized = {0};
+    SseEventSplitter s = new SseEventSplitter(new SseEventSplitter.Listener() {
+      @Override
+      public void onEvent(SseEventSplitter.Event e) {
+        events.add(e.data());
+      }
+
+      @Override
+      public void onOversizedEvent(int maxBytes) {
+        oversized[0]++;
+      }
+    });
+    s.feed("data: ok\n\n".getBytes(StandardCharsets.UTF_8));
+    byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+    s.feed("data: ".getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < 100; i++) s.feed(chunk); // 6.4 MiB, never a blank line
+    assertThat(events).containsExactly("ok");
+    assertThat(oversized[0]).isEqualTo(1);
+    assertThat(s.remainder()).isEmpty();
+  }
 }
