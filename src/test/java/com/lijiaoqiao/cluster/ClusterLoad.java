@@ -44,7 +44,7 @@ final class ClusterLoad {
   void refused(ClusterNode node, String body) {
     refusals.computeIfAbsent(node.name, k -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()))
         .add((System.nanoTime() - began) / 1_000_000);
-    if (firstRefusal == null) firstRefusal = node.name + ": " + body;
+    if (firstRefusal == null && !body.isEmpty()) firstRefusal = node.name + ": " + body;
   }
 
   void count(String outcome) {

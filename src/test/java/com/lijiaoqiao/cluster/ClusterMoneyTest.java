@@ -78,6 +78,11 @@ class ClusterMoneyTest {
       String reconcile = reconcile(nodes);
       check(dbUrl, load, small);
       summary.append("reconcile:\n").append(reconcile);
+      // Checked last, so the books above are checked either way. The load tenant has 100.00 and spends well under
+      // 1.00 (each request holds at most about 0.01): none of its requests may be refused for want of balance.
+      assertThat(longRefused).as("long streams of a tenant with 100.00 refused (402)").isEmpty();
+      assertThat(load.refusals.keySet()).as("nodes that answered 402 to a tenant that spent under 1 %% of its balance")
+          .isEmpty();
     } finally {
       System.out.println(summary); // the figures, also when an assertion failed
       pool.shutdownNow();
@@ -133,9 +138,10 @@ class ClusterMoneyTest {
           .append('\n'));
       if (load.firstRefusal != null) summary.append("  first 402: ").append(load.firstRefusal).append('\n');
     }
-    assertThat(longRefused).as("long streams of a tenant with 100.00 (each holds about 0.01) refused").isEmpty();
-    assertThat(cut.values()).as("long streams relaying when the node is killed")
-        .hasSize(LONG_STREAMS).allSatisfy(c -> assertThat(c.get()).isBetween(75, 199));
+    if (longRefused.isEmpty()) {
+      assertThat(cut.values()).as("long streams relaying when the node is killed")
+          .hasSize(LONG_STREAMS).allSatisfy(c -> assertThat(c.get()).isBetween(75, 199));
+    }
     int doneAtKill = load.done.get();
     long killedAt = (System.nanoTime() - load.began) / 1_000_000;
     victim.kill();
@@ -153,9 +159,9 @@ class ClusterMoneyTest {
         node, at.size(), at.stream().mapToLong(Long::longValue).min().orElse(0),
         at.stream().mapToLong(Long::longValue).max().orElse(0), killedAt)));
     if (load.firstRefusal != null) summary.append("  first 402: ").append(load.firstRefusal).append('\n');
+    if (!load.refusals.isEmpty()) summary.append("  leases after the load: ").append(ClusterBooks.leases(dbUrl)).append('\n');
     assertThat(load.shown.size()).as("completed requests").isGreaterThan(total / 3);
-    // The load tenant has 100.00 and spends well under 1.00: no request of it may be refused for want of balance.
-    assertThat(load.refusals).as("402s of a tenant that spent under 1 %% of its balance").isEmpty();
+
     return load;
   }
 
