@@ -1,6 +1,7 @@
 package com.lijiaoqiao.billing;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,9 @@ public final class LeasedBalance implements ClusterBalance {
     long nextWant;
     long lastRefillMs;
     long lastUseMs;
-    Future<Void> refilling;
+    /** What requests that found the lease short asked for since the last refill started. */
+    long demand;
+    Future<Long> refilling;
   }
 
   private record Held(long tenantId, long amount) {}
@@ -69,9 +72,29 @@ public final class LeasedBalance implements ClusterBalance {
 
   @Override
   public Future<Hold> reserve(String requestId, long tenantId, long amountMicros) {
-    Hold h = tryHold(requestId, tenantId, amountMicros);
-    if (h.held()) return Future.succeededFuture(h);
-    return refill(tenantId, amountMicros).map(v -> tryHold(requestId, tenantId, amountMicros));
+    return reserve(requestId, tenantId, amountMicros, 3);
+  }
+
+  /**
+   * Holds from the lease; when it is short, asks for more and tries again — a few times, since requests that
+   * waited on the same refill may have taken it first. Refused only when the database has no more to give.
+   */
+  private Future<Hold> reserve(String requestId, long tenantId, long amount, int refillsLeft) {
+    Hold h = tryHold(requestId, tenantId, amount);
+    if (h.held() || refillsLeft == 0) return Future.succeededFuture(h);
+    return refill(tenantId, amount).compose(granted -> {
+      Hold again = tryHold(requestId, tenantId, amount);
+      if (again.held() || (granted == 0 && !sharedRefill(tenantId))) return Future.succeededFuture(again);
+      return reserve(requestId, tenantId, amount, refillsLeft - 1);
+    });
+  }
+
+  /** True while another refill of the tenant is in flight (a request may wait for it rather than give up). */
+  private boolean sharedRefill(long tenantId) {
+    TenantLease tl = of(tenantId);
+    synchronized (tl) {
+      return tl.refilling != null;
+    }
   }
 
   private Hold tryHold(String requestId, long tenantId, long amount) {
@@ -80,16 +103,23 @@ public final class LeasedBalance implements ClusterBalance {
     synchronized (tl) {
       tl.lastUseMs = System.currentTimeMillis();
       long available = tl.lease - tl.unshipped - tl.held;
-      if (amount > available) return new Hold(false, Math.max(0, available));
+      if (amount > available) {
+        tl.demand += amount; // sizes the next refill: everything that is waiting for one
+        return new Hold(false, Math.max(0, available));
+      }
       tl.held += amount;
       holds.put(requestId, new Held(tenantId, amount));
       return new Hold(true, available - amount);
     }
   }
 
-  /** Asks the database for more of the tenant's balance; concurrent requests of the tenant share one ask. */
-  private Future<Void> refill(long tenantId, long amount) {
+  /**
+   * Asks the database for more of the tenant's balance; concurrent requests of the tenant share one ask, sized
+   * for all of them. Completes with what was granted.
+   */
+  private Future<Long> refill(long tenantId, long amount) {
     TenantLease tl = of(tenantId);
+    Promise<Long> done;
     long want;
     synchronized (tl) {
       if (tl.refilling != null) return tl.refilling;
@@ -98,24 +128,21 @@ public final class LeasedBalance implements ClusterBalance {
       // A tenant that keeps running short gets ever larger slices, so busy tenants rarely touch the database.
       tl.nextWant = tl.nextWant == 0 || now - tl.lastRefillMs > 10_000 ? first : Math.min(MAX_WANT, tl.nextWant * 2);
       tl.lastRefillMs = now;
-      want = Math.max(tl.nextWant, amount - (tl.lease - tl.unshipped - tl.held));
-      Future<Void> f = blocking.apply(() -> store.grant(tenantId, nodeId, want, ttlMs))
-          .map(granted -> {
-            synchronized (tl) {
-              tl.lease += granted;
-              tl.refilling = null;
-            }
-            return (Void) null;
-          })
-          .recover(t -> {
-            synchronized (tl) {
-              tl.refilling = null;
-            }
-            return Future.failedFuture(t);
-          });
-      tl.refilling = f;
-      return f;
+      long shortBy = tl.held + tl.unshipped + tl.demand - tl.lease;
+      want = Math.min(MAX_WANT, Math.max(tl.nextWant, shortBy + first));
+      tl.demand = 0;
+      done = Promise.promise();
+      tl.refilling = done.future(); // set before the ask is sent: its answer always finds it
     }
+    blocking.apply(() -> store.grant(tenantId, nodeId, want, ttlMs)).onComplete(ar -> {
+      synchronized (tl) {
+        if (ar.succeeded()) tl.lease += ar.result();
+        tl.refilling = null;
+      }
+      if (ar.succeeded()) done.complete(ar.result());
+      else done.fail(ar.cause());
+    });
+    return done.future();
   }
 
   @Override

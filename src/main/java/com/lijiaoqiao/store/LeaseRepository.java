@@ -52,6 +52,11 @@ public final class LeaseRepository implements LeaseStore {
           }
         }
         long granted = Math.max(0, Math.min(want, balance - others - mine));
+        if (granted < want) {
+          org.slf4j.LoggerFactory.getLogger(LeaseRepository.class).debug(
+              "lease grant short: tenant {} node {} want {} balance {} others {} mine {} granted {}", tenantId, nodeId,
+              want, balance, others, mine, granted);
+        }
         if (have) {
           try (PreparedStatement ps = c.prepareStatement("UPDATE balance_leases SET amount_micros = amount_micros + ?, "
               + "expires_at_ms = ? WHERE tenant_id = ? AND node_id = ?")) {
