@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     if (upstream != null && !upstream.isBlank()) {
       cfg.simulator.enabled = false;
-      cfg.providers.get(0).baseUrl = upstream;
+      for (GatewayConfig.ProviderSpec p : cfg.providers) p.baseUrl = upstream; // the Anthropic one drops the /v1
     }
     Gateway gateway = Gateway.start(cfg);
     Bootstrap.DemoCredentials creds;
@@ -79,6 +79,8 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("curl -s " + base + "/chat/completions -H 'Authorization: Bearer " + creds.apiKey()
         + "' -H 'Content-Type: application/json' -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
         + "\"content\":\"Hello!\"}]}'");
+    System.out.println("ANTHROPIC_BASE_URL=http://127.0.0.1:" + gateway.port() + " ANTHROPIC_AUTH_TOKEN="
+        + creds.apiKey() + " claude   # Claude Code, its default models included");
     System.out.flush();
     ServeCommand.runUntilStopped(gateway);
     return 0;
@@ -93,10 +95,18 @@ final class DemoCommand implements Callable<Integer> {
     GatewayConfig.ProviderSpec sim = new GatewayConfig.ProviderSpec();
     sim.id = "simulator";
     sim.kind = "simulator";
+    // Claude models through the simulator's Anthropic dialect, as from api.anthropic.com: Anthropic clients get
+    // byte passthrough, OpenAI clients the translation.
+    GatewayConfig.ProviderSpec claude = new GatewayConfig.ProviderSpec();
+    claude.id = "simulator-anthropic";
+    claude.kind = "simulator-anthropic";
+    claude.ownedBy = "anthropic";
     for (SimModel m : SimCatalog.models()) {
-      sim.models.put(m.name(), m.name());
+      ("anthropic".equals(m.owner()) ? claude : sim).models.put(m.name(), m.name());
     }
     cfg.providers.add(sim);
+    cfg.providers.add(claude);
+    cfg.routing.modelAliases.putAll(DEMO_ALIASES);
     DEMO_PRICES.forEach((model, p) -> {
       GatewayConfig.PriceSpec spec = new GatewayConfig.PriceSpec();
       spec.input = p[0];
@@ -107,6 +117,15 @@ final class DemoCommand implements Callable<Integer> {
     });
     return cfg;
   }
+
+  /** Claude Code's default model ids (dated, or newer than this catalogue) → the simulator's Claude models. */
+  static final java.util.Map<String, String> DEMO_ALIASES = java.util.Map.of(
+      "claude-opus-*", "claude-opus-4-1",
+      "claude-sonnet-*", "claude-sonnet-4-5",
+      "claude-haiku-*", "claude-haiku-4-5",
+      "claude-3-*opus*", "claude-opus-4-1",
+      "claude-3-*sonnet*", "claude-sonnet-4-5",
+      "claude-3-*haiku*", "claude-haiku-4-5");
 
   /** Per 1M tokens: input, output, cached input — list prices of the real models the demo names. */
   static final java.util.Map<String, String[]> DEMO_PRICES = java.util.Map.ofEntries(

@@ -174,6 +174,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
           rc.breakerMinCalls, rc.breakerFailureRate, rc.breakerOpenMs, rc.latencyWindow, rc.availabilityWindow),
           weights(rc.weights), modelWeights(rc), rc.stickiness, System::nanoTime);
       router.modelOrder(rc.modelOrder);
+      try {
+        router.aliases(rc.modelAliases);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigLoader.ConfigException(e.getMessage());
+      }
       String simUrl = sim == null ? null : sim.baseUrl() + "/v1";
       CredentialCipher cipher = new CredentialCipher(SecretFiles.resolve(config.security.credentialKey,
           dataDir.resolve("secrets").resolve("credential.key")));
@@ -193,7 +198,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec),
           new DecodeStage(),
-          new AuthorizeStage(router::serves), // every authorization decision before limits, money, upstreams
+          AuthorizeStage.resolving(router::resolve), // every authorization decision before limits, money, upstreams
           budgetRoom.rateLimitStage(rateLimiter), // key, tenant, gateway
           budgetRoom.budgetStage(),
           new ReserveStage(bill),
@@ -206,7 +211,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.countTokensPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new com.lijiaoqiao.pipeline.AnthropicDecodeStage(true),
-          new AuthorizeStage(router::serves),
+          AuthorizeStage.resolving(router::resolve),
           new RouteStage(router, decisions),
           new com.lijiaoqiao.pipeline.CountTokensStage());
       this.modelsPipeline = List.of(

@@ -113,6 +113,9 @@ public final class GatewayConfig {
     public WeightSpec weights = new WeightSpec();
     /** Per public model: provider ids in fallback order (listed first, in order; others after). */
     public Map<String, List<String>> modelOrder = new LinkedHashMap<>();
+    /** Requested name or pattern ({@code claude-opus-*}) → the configured public model it stands for; a served
+     *  model's own name always wins, then an exact alias, then the longest matching pattern. */
+    public Map<String, String> modelAliases = new LinkedHashMap<>();
     /** Per public model: a larger-context public model tried once after context_length_exceeded. */
     public Map<String, String> contextFallbacks = new LinkedHashMap<>();
     /** Per public model: overrides of the weights. */

@@ -28,6 +28,10 @@ public final class Exchange {
 
   public ApiKeyPrincipal principal;
   public OpenAiRequest parsed;
+  /** The model name as the client sent it, when an alias pattern resolved it to {@code parsed.model()}; else null. */
+  public String requestedModel;
+  /** Fields the serving attempt's translation left out (the x-ljq-dropped header); null when none. */
+  public String dropped;
   public RouteTarget target;
   /** The routing decision (candidates, scores, attempts); null when the request was never routed. */
   public com.lijiaoqiao.routing.RouteDecision route;
@@ -116,5 +120,10 @@ public final class Exchange {
 
   public String model() {
     return parsed != null ? parsed.model() : "";
+  }
+
+  /** The name translated answers carry: the client's own, even when an alias resolved it. */
+  public String clientModel() {
+    return requestedModel != null ? requestedModel : model();
   }
 }

@@ -16,7 +16,9 @@ import com.lijiaoqiao.protocol.anthropic.OpenAiToAnthropicStream;
 import com.lijiaoqiao.protocol.anthropic.StreamTranslator;
 import com.lijiaoqiao.protocol.anthropic.Usage;
 import com.lijiaoqiao.providers.Provider;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The relay's one seam for dialects: given the client's dialect (ingress) and the upstream's, what body to send
@@ -38,24 +40,38 @@ final class RelayCodecs {
       throw new GatewayException(ErrorCode.COMMON_001, "The model '" + ex.model() + "' is served by an upstream that does not"
           + " support " + ex.endpoint.path + ".", "该模型的上游不支持此接口。", Map.of("param", "model"), null);
     }
+    ex.dropped = null; // per attempt: the next upstream may speak another dialect
     if (ex.ingress == Dialect.ANTHROPIC) {
       if (p.dialect() == Dialect.ANTHROPIC) return ex.anthropic.upstreamBody(ex.rawBody, upstreamModel);
       ObjectNode body = ex.anthropic.toOpenAi(); // refuses, naming the field, what OpenAI cannot express
       body.put("model", upstreamModel);
+      Set<String> dropped = new LinkedHashSet<>(ex.anthropic.droppedForOpenAi());
+      // Beta flags switch features of Anthropic's server; the OpenAI-compatible adapter never sends them.
+      String beta = ex.request.getHeader("anthropic-beta");
+      if (beta != null && !beta.isBlank()) dropped.add("anthropic-beta");
+      ex.dropped = named(dropped);
       return bytes(body);
     }
     if (p.dialect() == Dialect.ANTHROPIC) {
-      return bytes(OpenAiToAnthropic.request(ex.parsed.body(), upstreamModel));
+      Set<String> dropped = new LinkedHashSet<>();
+      byte[] body = bytes(OpenAiToAnthropic.request(ex.parsed.body(), upstreamModel, dropped));
+      ex.dropped = named(dropped);
+      return body;
     }
     return ex.parsed.upstreamBody(ex.rawBody, upstreamModel);
+  }
+
+  /** The x-ljq-dropped header's value: the dropped fields, comma-separated; null when none. */
+  private static String named(Set<String> dropped) {
+    return dropped.isEmpty() ? null : String.join(", ", dropped);
   }
 
   static StreamTranslator stream(Exchange ex, Provider p) {
     if (ex.ingress == Dialect.ANTHROPIC) {
       if (p.dialect() == Dialect.ANTHROPIC) return new AnthropicPassthroughStream();
-      return new OpenAiToAnthropicStream(ex.model(), TokenCounter.countPrompt(ex.endpoint, ex.parsed.body()));
+      return new OpenAiToAnthropicStream(ex.clientModel(), TokenCounter.countPrompt(ex.endpoint, ex.parsed.body()));
     }
-    return new AnthropicToOpenAiStream(ex.model(), ex.parsed.includeUsage());
+    return new AnthropicToOpenAiStream(ex.clientModel(), ex.parsed.includeUsage());
   }
 
   /** A whole (non-stream) answer in the client's dialect, with what it reports; null when it is malformed. */
@@ -74,8 +90,8 @@ final class RelayCodecs {
       if (!root.path("content").isArray()) return null;
       return new Whole(upstream, Usage.fromAnthropic(root.get("usage")), served);
     }
-    ObjectNode out = ex.ingress == Dialect.ANTHROPIC ? OpenAiToAnthropic.response(root, ex.model())
-        : AnthropicToOpenAi.response(root, ex.model());
+    ObjectNode out = ex.ingress == Dialect.ANTHROPIC ? OpenAiToAnthropic.response(root, ex.clientModel())
+        : AnthropicToOpenAi.response(root, ex.clientModel());
     if (out == null) return null;
     TokenUsage usage = p.dialect() == Dialect.ANTHROPIC ? Usage.fromAnthropic(root.get("usage"))
         : Usage.fromOpenAi(root.get("usage"));

@@ -518,6 +518,7 @@ public final class RelayStage implements Stage {
           var h = out.headers();
           h.set("content-type", "application/json");
           h.set("x-ljq-provider", providerId());
+          if (ex.dropped != null) h.set("x-ljq-dropped", ex.dropped);
           byte[] reply = w.body();
           if (ex.billed()) {
             h.set("x-ljq-cost", Money.format(cost));

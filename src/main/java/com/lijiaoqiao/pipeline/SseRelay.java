@@ -137,6 +137,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     h.set("cache-control", "no-cache");
     h.set("x-accel-buffering", "no");
     h.set("x-ljq-provider", ex.target.provider().id());
+    if (ex.dropped != null) h.set("x-ljq-dropped", ex.dropped);
     out.writeHead();
     lastProgressNanos = System.nanoTime();
     listener.committed();

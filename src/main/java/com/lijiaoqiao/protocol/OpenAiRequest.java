@@ -25,8 +25,17 @@ public final class OpenAiRequest {
   private final boolean includeUsage;
   private final Integer maxTokens;
 
+  /** The tree no longer matches the bytes the client sent (the model was renamed): never relay those as they are. */
+  private final boolean edited;
+
   private OpenAiRequest(Endpoint endpoint, ObjectNode body, String model, boolean stream, boolean includeUsage,
                         Integer maxTokens) {
+    this(endpoint, body, model, stream, includeUsage, maxTokens, false);
+  }
+
+  private OpenAiRequest(Endpoint endpoint, ObjectNode body, String model, boolean stream, boolean includeUsage,
+                        Integer maxTokens, boolean edited) {
+    this.edited = edited;
     this.endpoint = endpoint;
     this.body = body;
     this.model = model;
@@ -195,6 +204,12 @@ public final class OpenAiRequest {
     }
   }
   public boolean stream() { return stream; }
+
+  /** The same request for another model (an alias resolved): the body's {@code model} is renamed in place. */
+  public OpenAiRequest withModel(String newModel) {
+    body.put("model", newModel);
+    return new OpenAiRequest(endpoint, body, newModel, stream, includeUsage, maxTokens, true);
+  }
   public boolean includeUsage() { return includeUsage; }
   public Integer maxTokens() { return maxTokens; }
 
@@ -205,7 +220,7 @@ public final class OpenAiRequest {
   public byte[] upstreamBody(byte[] original, String upstreamModel) {
     boolean rename = !upstreamModel.equals(model);
     boolean askUsage = stream && !includeUsage && endpoint.streamable;
-    if (!rename && !askUsage) {
+    if (!rename && !askUsage && !edited) {
       return original;
     }
     // The tree is ours alone after parsing, so it is edited in place (safe to repeat for another upstream).

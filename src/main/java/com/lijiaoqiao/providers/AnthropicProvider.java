@@ -16,7 +16,7 @@ import java.util.Set;
  * {@code anthropic-beta} flags. Bodies arrive already in Anthropic's format; the relay translates for OpenAI clients.
  * The base URL is the host root ({@code https://api.anthropic.com}); a trailing {@code /v1} is accepted too.
  */
-public final class AnthropicProvider implements Provider {
+public class AnthropicProvider implements Provider {
   public static final String KIND = "anthropic";
   public static final String DEFAULT_VERSION = "2023-06-01";
   private static final String MESSAGES = "/v1/messages";
@@ -96,6 +96,9 @@ public final class AnthropicProvider implements Provider {
     return client.request(options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()));
   }
 
+  /** Hook for thin variants (extra headers), as in OpenAiCompatibleProvider. */
+  protected void decorate(RequestOptions options, UpstreamCall call) {}
+
   private Future<HttpClientResponse> send(HttpClient client, String path, UpstreamCall call,
                                           java.util.function.Consumer<io.vertx.core.http.HttpClientRequest> sent) {
     RequestOptions options = address.request(HttpMethod.POST, path, connectTimeoutMs, idleTimeoutMs);
@@ -106,6 +109,7 @@ public final class AnthropicProvider implements Provider {
     options.putHeader("anthropic-version", version == null || version.isBlank() ? DEFAULT_VERSION : version);
     String beta = call.clientHeaders() == null ? null : call.clientHeaders().get("anthropic-beta");
     if (beta != null && !beta.isBlank()) options.putHeader("anthropic-beta", beta);
+    decorate(options, call);
     return client.request(options).compose(req -> {
       sent.accept(req); // lets the router abort it (first-byte timeout, deadline)
       return req.send(Buffer.buffer(call.body()));

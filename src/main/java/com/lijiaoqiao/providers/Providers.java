@@ -19,17 +19,10 @@ public final class Providers {
         }
         yield new OpenAiCompatibleProvider(d.id(), d.baseUrl(), d.credential(), connectTimeoutMs, idleTimeoutMs);
       }
-      case SimulatorProvider.KIND -> {
-        String base = d.baseUrl();
-        if (base == null || base.isBlank()) {
-          if (embeddedSimulatorUrl == null) {
-            throw new IllegalArgumentException("provider '" + d.id()
-                + "' is a simulator without base_url, but simulator.enabled is false");
-          }
-          base = embeddedSimulatorUrl;
-        }
-        yield new SimulatorProvider(d.id(), base, d.credential(), connectTimeoutMs, idleTimeoutMs);
-      }
+      case SimulatorProvider.KIND -> new SimulatorProvider(d.id(), simulatorBase(d, embeddedSimulatorUrl),
+          d.credential(), connectTimeoutMs, idleTimeoutMs);
+      case SimulatorAnthropicProvider.KIND -> new SimulatorAnthropicProvider(d.id(),
+          simulatorBase(d, embeddedSimulatorUrl), d.credential(), connectTimeoutMs, idleTimeoutMs);
       case AnthropicProvider.KIND -> {
         if (d.baseUrl() == null || d.baseUrl().isBlank()) {
           throw new IllegalArgumentException("provider '" + d.id() + "' needs a base_url");
@@ -37,7 +30,18 @@ public final class Providers {
         yield new AnthropicProvider(d.id(), d.baseUrl(), d.credential(), connectTimeoutMs, idleTimeoutMs);
       }
       default -> throw new IllegalArgumentException("provider '" + d.id() + "' has unknown kind '" + d.kind()
-          + "' (use openai-compatible, anthropic or simulator)");
+          + "' (use openai-compatible, anthropic, simulator or simulator-anthropic)");
     };
+  }
+
+  /** A simulator's own base_url, else the embedded simulator's (the Anthropic adapter drops a trailing /v1). */
+  private static String simulatorBase(ProviderDef d, String embeddedSimulatorUrl) {
+    String base = d.baseUrl();
+    if (base != null && !base.isBlank()) return base;
+    if (embeddedSimulatorUrl == null) {
+      throw new IllegalArgumentException("provider '" + d.id()
+          + "' is a simulator without base_url, but simulator.enabled is false");
+    }
+    return embeddedSimulatorUrl;
   }
 }

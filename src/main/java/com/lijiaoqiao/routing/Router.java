@@ -39,6 +39,7 @@ public final class Router {
   private volatile Map<String, Weights> modelWeights;
   private final Cache<String, String> sticky;
   private volatile Map<String, Map<String, Integer>> modelOrder = Map.of();
+  private volatile ModelAliases aliases = ModelAliases.NONE;
 
   public Router(StateSettings settings, Weights weights, Map<String, Weights> modelWeights, boolean stickiness,
                 LongSupplier clock) {
@@ -105,6 +106,22 @@ public final class Router {
   /** True when the model is served by some enabled provider (capabilities and health aside). */
   public boolean serves(String model) {
     return snapshot.get().byModel().containsKey(model);
+  }
+
+  /** Replaces the alias patterns ({@code routing.model_aliases}). */
+  public void aliases(Map<String, String> aliases) {
+    this.aliases = ModelAliases.of(aliases);
+  }
+
+  /**
+   * The served model a request for {@code requested} goes to: the name itself when a provider serves it (a real
+   * name always beats an alias), else its alias's target when that is served; null when neither is.
+   */
+  public String resolve(String requested) {
+    Map<String, List<Candidate>> served = snapshot.get().byModel();
+    if (served.containsKey(requested)) return requested;
+    String target = aliases.target(requested);
+    return target != null && served.containsKey(target) ? target : null;
   }
 
   public void weights(Weights global, Map<String, Weights> perModel) {

@@ -59,6 +59,8 @@ class ConfigLoaderTest {
   void theShippedExampleLoads() {
     GatewayConfig c = ConfigLoader.load(Path.of("ljq.example.yaml"), Map.of());
     assertThat(c.providers).isNotEmpty();
+    assertThat(com.lijiaoqiao.routing.ModelAliases.of(c.routing.modelAliases).target("claude-sonnet-4-5-20250929"))
+        .isEqualTo("claude-sonnet-4-5");
     var defs = Gateway.providerDefs(c);
     assertThat(defs).isNotEmpty();
     for (var d : defs) {

@@ -181,11 +181,49 @@ class AnthropicIngressTest {
     assertThat(second.at("/usage/cache_read_input_tokens").asLong()).isPositive();
   }
 
+  /** A Claude Code 2.x turn, trimmed: context editing, cache markers, metadata, thinking, tools. */
+  static String claudeCodeTurn(String model, boolean stream) {
+    return "{\"model\":\"" + model + "\",\"max_tokens\":2048,\"stream\":" + stream + ",\"temperature\":1,"
+        + "\"metadata\":{\"user_id\":\"user_abc_account_def_session_ghi\"},"
+        + "\"context_management\":{\"edits\":[{\"type\":\"clear_thinking_20251015\",\"keep\":\"all\"}]},"
+        + "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},"
+        + "\"system\":[{\"type\":\"text\",\"text\":\"You are Claude Code.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+        + "\"tools\":[{\"name\":\"Read\",\"description\":\"Reads a file\",\"input_schema\":{\"type\":\"object\","
+        + "\"properties\":{\"file_path\":{\"type\":\"string\"}}},\"cache_control\":{\"type\":\"ephemeral\"}}],"
+        + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Read README.md\","
+        + "\"cache_control\":{\"type\":\"ephemeral\"}}]}]}";
+  }
+
+  static final String[] CLAUDE_CODE_HEADERS = {"anthropic-version", "2023-06-01", "anthropic-beta",
+      "claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27", "x-app", "cli"};
+
+  @Test
+  void aClaudeCodeTurnToAnOpenAiUpstreamDropsServerSteeringAndSaysSo() {
+    String[] h = new String[CLAUDE_CODE_HEADERS.length + 2];
+    h[0] = "x-api-key";
+    h[1] = gw.apiKey();
+    System.arraycopy(CLAUDE_CODE_HEADERS, 0, h, 2, CLAUDE_CODE_HEADERS.length);
+    Http.Reply r = Http.postJson(url + "?beta=true", null, claudeCodeTurn(OA, false), h);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().get("type").asText()).isEqualTo("message");
+    assertThat(r.header("x-ljq-dropped")).isEqualTo("context_management, cache_control, anthropic-beta");
+    try (Http.Stream s = Http.stream(url + "?beta=true", null, claudeCodeTurn(OA, true), h)) {
+      assertThat(s.status).isEqualTo(200);
+      assertThat(s.headers.firstValue("x-ljq-dropped").orElse(null)).isEqualTo("context_management, cache_control, anthropic-beta");
+      var rest = s.rest();
+      assertThat(rest.get(rest.size() - 1)).contains("message_stop");
+    }
+    // the same turn to an Anthropic upstream passes through untouched: nothing dropped
+    Http.Reply native_ = Http.postJson(url + "?beta=true", null, claudeCodeTurn(AN, false), h);
+    assertThat(native_.status()).as(native_.body()).isEqualTo(200);
+    assertThat(native_.header("x-ljq-dropped")).isNull();
+  }
+
   @Test
   void whatAnOpenAiUpstreamCannotDoIsRefusedNamingTheField() {
     String msgs = ",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
-    assertAnthropicError(post("{\"model\":\"" + OA + "\"" + msgs + ",\"context_management\":{\"edits\":[]}}"), 400,
-        "COMMON_001", "context_management");
+    assertAnthropicError(post("{\"model\":\"" + OA + "\"" + msgs + ",\"mcp_servers\":[{\"type\":\"url\","
+        + "\"url\":\"https://mcp.example\",\"name\":\"x\"}]}"), 400, "COMMON_001", "mcp_servers");
     assertAnthropicError(post("{\"model\":\"" + OA + "\"" + msgs + ",\"top_k\":5}"), 400, "COMMON_001", "top_k");
     assertAnthropicError(post("{\"model\":\"" + OA + "\"" + msgs
         + ",\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]}"), 400, "COMMON_001",

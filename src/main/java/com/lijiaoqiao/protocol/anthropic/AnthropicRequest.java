@@ -245,11 +245,22 @@ public final class AnthropicRequest {
 
   /** Translation for OpenAI-dialect upstreams; fails with a 400 naming the field it cannot express. */
   public ObjectNode toOpenAi() {
-    if (openAi == null) openAi = AnthropicToOpenAi.request(body);
+    if (openAi == null) {
+      java.util.Set<String> d = new java.util.LinkedHashSet<>();
+      openAi = AnthropicToOpenAi.request(body, d);
+      droppedForOpenAi = java.util.Collections.unmodifiableSet(d);
+    }
     return openAi;
   }
 
+  /** The fields {@link #toOpenAi} left out (they only steer Anthropic's server), in the order met. */
+  public java.util.Set<String> droppedForOpenAi() {
+    toOpenAi();
+    return droppedForOpenAi;
+  }
+
   private ObjectNode openAi;
+  private java.util.Set<String> droppedForOpenAi;
 
   static GatewayException badAt(String at, String why) {
     return Json.bad("'" + at + "' " + why);

@@ -16,6 +16,14 @@ public final class AnthropicToOpenAi {
 
   /** Translates a validated Anthropic request body into an OpenAI chat request body. */
   public static ObjectNode request(ObjectNode a) {
+    return request(a, new java.util.LinkedHashSet<>());
+  }
+
+  /**
+   * As {@link #request(ObjectNode)}, adding to {@code dropped} the fields left out because they only steer
+   * Anthropic's server (the answer is the same without them); what would change the answer is refused instead.
+   */
+  public static ObjectNode request(ObjectNode a, java.util.Set<String> dropped) {
     ObjectNode o = Json.obj();
     ArrayNode messages = Json.F.arrayNode();
     var it = a.fields();
@@ -25,7 +33,12 @@ public final class AnthropicToOpenAi {
       String f = e.getKey();
       switch (f) {
         case "model", "messages", "system", "max_tokens", "stream", "temperature", "top_p", "stop_sequences",
-             "tools", "tool_choice", "metadata", "thinking", "service_tier", "output_config" -> { }
+             "tools", "tool_choice", "metadata", "thinking", "output_config" -> { }
+        // Server-side steering: context editing (the upstream gets the whole conversation as sent), capacity
+        // tier, prompt-cache markers (OpenAI caches prefixes by itself).
+        case "context_management", "service_tier", "cache_control" -> {
+          if (Json.present(e.getValue())) dropped.add(f);
+        }
         case "top_k" -> {
           if (Json.present(e.getValue())) throw Json.unsupported("top_k", WHY + " (OpenAI has no top_k)");
         }
@@ -38,10 +51,12 @@ public final class AnthropicToOpenAi {
     JsonNode system = a.get("system");
     if (Json.present(system)) {
       messages.add(Json.obj().put("role", "system").put("content", joinText(system)));
+      noteCacheMarkers(system, dropped);
     }
     JsonNode msgs = a.get("messages");
     for (int i = 0; i < msgs.size(); i++) {
       message(msgs.get(i), "messages[" + i + "]", messages);
+      noteCacheMarkers(msgs.get(i).get("content"), dropped);
     }
     o.set("messages", messages);
     o.put("max_tokens", a.get("max_tokens") == null ? 4096 : a.get("max_tokens").asInt());
@@ -70,6 +85,8 @@ public final class AnthropicToOpenAi {
         if (Json.text(t, "description") != null) fn.put("description", Json.text(t, "description"));
         JsonNode schema = t.get("input_schema");
         fn.set("parameters", Json.present(schema) ? schema.deepCopy() : Json.obj().put("type", "object"));
+        if (t.path("strict").isBoolean()) fn.put("strict", t.get("strict").asBoolean());
+        if (t.has("cache_control")) dropped.add("cache_control");
       }
     }
     JsonNode tc = a.get("tool_choice");
@@ -121,6 +138,18 @@ public final class AnthropicToOpenAi {
       }
     }
     return o;
+  }
+
+  /** Blocks (and tool results' blocks) carrying {@code cache_control}: the marker has no OpenAI equivalent. */
+  private static void noteCacheMarkers(JsonNode blocks, java.util.Set<String> dropped) {
+    if (blocks == null || !blocks.isArray() || dropped.contains("cache_control")) return;
+    for (JsonNode b : blocks) {
+      if (b.has("cache_control")) {
+        dropped.add("cache_control");
+        return;
+      }
+      noteCacheMarkers(b.get("content"), dropped);
+    }
   }
 
   private static void copyNumber(JsonNode from, ObjectNode to, String f) {

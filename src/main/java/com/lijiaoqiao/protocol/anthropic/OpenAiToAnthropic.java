@@ -18,6 +18,14 @@ public final class OpenAiToAnthropic {
 
   /** Translates a validated OpenAI chat request body into an Anthropic Messages request body. */
   public static ObjectNode request(ObjectNode o, String upstreamModel) {
+    return request(o, upstreamModel, new java.util.LinkedHashSet<>());
+  }
+
+  /**
+   * As {@link #request(ObjectNode, String)}, adding to {@code dropped} the fields left out because they only
+   * steer OpenAI's platform (storage, caching, capacity); what would change the answer is refused instead.
+   */
+  public static ObjectNode request(ObjectNode o, String upstreamModel, java.util.Set<String> dropped) {
     var it = o.fields();
     while (it.hasNext()) {
       var e = it.next();
@@ -25,19 +33,18 @@ public final class OpenAiToAnthropic {
       String f = e.getKey();
       switch (f) {
         case "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "stream",
-             "stream_options", "tools", "tool_choice", "parallel_tool_calls", "user", "metadata", "store",
-             "service_tier" -> { }
+             "stream_options", "tools", "tool_choice", "parallel_tool_calls", "user", "safety_identifier" -> { }
+        // OpenAI-platform bookkeeping (stored completions, its prompt cache, capacity tier): no effect on the answer.
+        case "metadata", "store", "service_tier", "prompt_cache_key", "prompt_cache_retention" -> {
+          if (Json.present(v)) dropped.add(f);
+        }
         case "n" -> {
           if (Json.present(v) && v.asInt(1) != 1) throw Json.unsupported("n", WHY + " (one choice per request)");
         }
         case "presence_penalty", "frequency_penalty" -> {
           if (Json.present(v) && v.asDouble(0) != 0) throw Json.unsupported(f, WHY);
         }
-        case "response_format" -> {
-          if (Json.present(v) && !"text".equals(Json.text(v, "type"))) {
-            throw Json.unsupported("response_format", WHY + " (only type 'text')");
-          }
-        }
+        case "response_format" -> { } // mapped below
         case "logprobs" -> {
           if (Json.present(v) && v.asBoolean(false)) throw Json.unsupported(f, WHY);
         }
@@ -120,8 +127,36 @@ public final class OpenAiToAnthropic {
     }
     if (choice != null) a.set("tool_choice", choice);
     String user = Json.text(o, "user");
+    if (user == null) user = Json.text(o, "safety_identifier"); // the same purpose: telling end users apart
     if (user != null) a.putObject("metadata").put("user_id", user);
+    JsonNode format = outputFormat(o.get("response_format"));
+    if (format != null) a.putObject("output_config").set("format", format);
     return a;
+  }
+
+  /**
+   * {@code response_format} → Anthropic's {@code output_config.format} (the mirror of AnthropicToOpenAi): a
+   * json_schema keeps its schema (name, description and strict have no counterpart: Anthropic always decodes
+   * to the schema); text is the default; json_object is refused, since Anthropic has no schema-less JSON mode.
+   */
+  private static JsonNode outputFormat(JsonNode rf) {
+    if (!Json.present(rf)) return null;
+    String type = Json.text(rf, "type");
+    if ("text".equals(type)) return null;
+    if ("json_schema".equals(type)) {
+      JsonNode schema = rf.path("json_schema").get("schema");
+      if (!Json.present(schema) || !schema.isObject()) {
+        throw Json.bad("'response_format.json_schema.schema' must be a JSON Schema object.");
+      }
+      ObjectNode f = Json.obj().put("type", "json_schema");
+      f.set("schema", schema.deepCopy());
+      return f;
+    }
+    if ("json_object".equals(type)) {
+      throw Json.unsupported("response_format.type", WHY + " ('json_object' has no Anthropic equivalent; send "
+          + "type 'json_schema' with a schema)");
+    }
+    throw Json.unsupported("response_format.type", WHY + " (only 'text' and 'json_schema')");
   }
 
   private static void message(JsonNode m, String at, ArrayNode system, ArrayNode out) {

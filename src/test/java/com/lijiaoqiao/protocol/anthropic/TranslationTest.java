@@ -232,6 +232,94 @@ class TranslationTest {
         + "'input_audio':{'data':'x','format':'wav'}}]}]}"), "messages[0].content[0].type");
   }
 
+  // ---- what only steers the other vendor's server: dropped and named ----
+
+  /** The shape of a Claude Code 2.x turn (trimmed): every field it sends that OpenAI has no use for. */
+  static final String CLAUDE_CODE_TURN = "{'model':'claude-sonnet-4-5-20250929','max_tokens':32000,'stream':true,"
+      + "'temperature':1,'metadata':{'user_id':'user_abc_account_def_session_ghi'},"
+      + "'context_management':{'edits':[{'type':'clear_thinking_20251015','keep':'all'}]},"
+      + "'thinking':{'type':'enabled','budget_tokens':31999},"
+      + "'system':[{'type':'text','text':'You are Claude Code.','cache_control':{'type':'ephemeral'}}],"
+      + "'tools':[{'name':'Read','description':'Reads a file','input_schema':{'type':'object','properties':"
+      + "{'path':{'type':'string'}}},'cache_control':{'type':'ephemeral'}}],"
+      + "'messages':[{'role':'user','content':[{'type':'text','text':'hi','cache_control':{'type':'ephemeral'}}]}]}";
+
+  @Test
+  void aClaudeCodeTurnTranslatesDroppingOnlyServerSteering() {
+    AnthropicRequest r = AnthropicRequest.parse(j(CLAUDE_CODE_TURN).toString().getBytes(StandardCharsets.UTF_8), false);
+    ObjectNode o = r.toOpenAi();
+    assertThat(r.droppedForOpenAi()).containsExactly("context_management", "cache_control");
+    assertThat(o.toString()).doesNotContain("cache_control").doesNotContain("context_management");
+    assertThat(o.get("user").asText()).isEqualTo("user_abc_account_def_session_ghi"); // mapped, not dropped
+    assertThat(o.get("reasoning_effort").asText()).isEqualTo("high");
+    assertThat(o.at("/tools/0/function/name").asText()).isEqualTo("Read");
+    assertThat(o.at("/messages/1/content").asText()).isEqualTo("hi");
+  }
+
+  @Test
+  void serviceTierAndCacheMarkersInsideToolResultsAreNamed() {
+    AnthropicRequest r = AnthropicRequest.parse(j("{'model':'m','max_tokens':9,'service_tier':'auto','messages':["
+        + "{'role':'assistant','content':[{'type':'tool_use','id':'t1','name':'Read','input':{}}]},"
+        + "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t1','content':[{'type':'text','text':'x',"
+        + "'cache_control':{'type':'ephemeral'}}]}]}]}").toString().getBytes(StandardCharsets.UTF_8), false);
+    r.toOpenAi();
+    assertThat(r.droppedForOpenAi()).containsExactly("service_tier", "cache_control");
+    AnthropicRequest plain = AnthropicRequest.parse(j("{'model':'m','max_tokens':9,'messages':[{'role':'user',"
+        + "'content':'hi'}]}").toString().getBytes(StandardCharsets.UTF_8), false);
+    assertThat(plain.droppedForOpenAi()).isEmpty();
+  }
+
+  @Test
+  void whatChangesTheAnswerIsStillRefused() {
+    String msgs = "'messages':[{'role':'user','content':'x'}]";
+    assertRefused(() -> a2o("{'model':'m','max_tokens':5,'mcp_servers':[{'type':'url','url':'https://x','name':'x'}],"
+        + msgs + "}"), "mcp_servers");
+    assertRefused(() -> a2o("{'model':'m','max_tokens':5,'container':{'skills':[]}," + msgs + "}"), "container");
+  }
+
+  @Test
+  void openAiPlatformBookkeepingIsDroppedAndNamed() {
+    java.util.Set<String> dropped = new java.util.LinkedHashSet<>();
+    ObjectNode a = OpenAiToAnthropic.request(j("{'model':'gpt','store':true,'metadata':{'k':'v'},'service_tier':'auto',"
+        + "'prompt_cache_key':'p','user':'u','messages':[{'role':'user','content':'x'}]}"), "claude-sonnet-4-5", dropped);
+    assertThat(dropped).containsExactly("store", "metadata", "service_tier", "prompt_cache_key");
+    assertThat(a.at("/metadata/user_id").asText()).isEqualTo("u");
+    assertThat(a.has("store")).isFalse();
+    java.util.Set<String> none = new java.util.LinkedHashSet<>();
+    ObjectNode b = OpenAiToAnthropic.request(j("{'model':'gpt','safety_identifier':'s','messages':[{'role':'user',"
+        + "'content':'x'}]}"), "claude-sonnet-4-5", none);
+    assertThat(none).isEmpty();
+    assertThat(b.at("/metadata/user_id").asText()).isEqualTo("s");
+  }
+
+  // ---- structured output ----
+
+  @Test
+  void jsonSchemaBecomesOutputConfigFormatAndBack() {
+    String schema = "{'type':'object','properties':{'city':{'type':'string'}},'required':['city'],"
+        + "'additionalProperties':false}";
+    ObjectNode a = o2a("{'model':'gpt','response_format':{'type':'json_schema','json_schema':{'name':'place',"
+        + "'strict':true,'schema':" + schema + "}},'messages':[{'role':'user','content':'x'}]}");
+    assertThat(a.at("/output_config/format")).isEqualTo(j("{'type':'json_schema','schema':" + schema + "}"));
+    // the reverse mapping gives the same schema back
+    ObjectNode o = a2o("{'model':'m','max_tokens':5,'output_config':" + a.get("output_config").toString().replace('"', '\'')
+        + ",'messages':[{'role':'user','content':'x'}]}");
+    assertThat(o.at("/response_format/type").asText()).isEqualTo("json_schema");
+    assertThat(o.at("/response_format/json_schema/schema")).isEqualTo(j(schema));
+    assertThat(o2a("{'model':'gpt','response_format':{'type':'text'},'messages':[{'role':'user','content':'x'}]}")
+        .has("output_config")).isFalse();
+  }
+
+  @Test
+  void jsonObjectAndSchemaLessJsonSchemaAreRefusedClearly() {
+    String msgs = "'messages':[{'role':'user','content':'x'}]";
+    assertThatThrownBy(() -> o2a("{'model':'gpt','response_format':{'type':'json_object'}," + msgs + "}"))
+        .isInstanceOf(GatewayException.class).hasMessageContaining("response_format.type")
+        .hasMessageContaining("json_schema");
+    assertThatThrownBy(() -> o2a("{'model':'gpt','response_format':{'type':'json_schema','json_schema':{'name':'x'}},"
+        + msgs + "}")).isInstanceOf(GatewayException.class).hasMessageContaining("response_format.json_schema.schema");
+  }
+
   static void assertRefused(Runnable r, String field) {
     assertThatThrownBy(r::run).isInstanceOf(GatewayException.class).hasMessageContaining(field)
         .hasMessageContaining("not supported");
