@@ -49,6 +49,7 @@ class ClusterMoneyTest {
   @ValueSource(booleans = {true, false})
   @org.junit.jupiter.api.Timeout(value = 300, unit = TimeUnit.SECONDS)
   void threeNodesUnderFaultsAndAKillKeepTheBooksExact(boolean redis) throws Exception {
+    boolean passed = false;
     String redisUrl = redis ? Redises.require() : null;
     String dbUrl = Databases.freshUrl(Databases.Kind.POSTGRES);
     Path root = Files.createTempDirectory("ljq-cluster");
@@ -83,11 +84,21 @@ class ClusterMoneyTest {
       assertThat(longRefused).as("long streams of a tenant with 100.00 refused (402)").isEmpty();
       assertThat(load.refusals.keySet()).as("nodes that answered 402 to a tenant that spent under 1 %% of its balance")
           .isEmpty();
+      passed = true;
     } finally {
       System.out.println(summary); // the figures, also when an assertion failed
       pool.shutdownNow();
       nodes.forEach(ClusterNode::forceStop);
       Databases.dropIfPostgres(dbUrl);
+      if (passed) deleteTree(root); // kept (with the nodes' logs) when the test failed
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException ignored) {
+      // a temp directory
     }
   }
 
