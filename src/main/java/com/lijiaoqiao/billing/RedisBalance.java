@@ -108,7 +108,7 @@ public final class RedisBalance implements ClusterBalance {
 
   private Future<Hold> reserve(String requestId, long tenantId, long amount, int loadsLeft) {
     String w = wallet(tenantId);
-    return redis.eval(List.of(RESERVE, "3", w, w + ":h", w + ":x", requestId, Long.toString(amount),
+    return com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(RESERVE, "3", w, w + ":h", w + ":x", requestId, Long.toString(amount),
             Long.toString(holdTtlMs)))
         .compose(r -> {
           int code = r.get(0).toInteger();
@@ -125,14 +125,14 @@ public final class RedisBalance implements ClusterBalance {
     return redis.hget(w, "g").compose(g -> {
       String gen = g == null ? "0" : g.toString();
       return ledgerBalance.apply(tenantId).compose(balance ->
-          redis.eval(List.of(LOAD, "2", w, w + ":h", Long.toString(balance), gen)));
+          com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(LOAD, "2", w, w + ":h", Long.toString(balance), gen)));
     }).mapEmpty();
   }
 
   @Override
   public void settle(String requestId, long tenantId, long costMicros) {
     String w = wallet(tenantId);
-    redis.eval(List.of(SETTLE, "3", w, w + ":h", w + ":x", requestId, Long.toString(costMicros)))
+    com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(SETTLE, "3", w, w + ":h", w + ":x", requestId, Long.toString(costMicros)))
         .onFailure(t -> {
           // Not retried (a reply lost after the script ran would charge twice): the balance is read from the
           // ledger again instead, once Redis answers (see reloadSuspects).
@@ -144,19 +144,19 @@ public final class RedisBalance implements ClusterBalance {
   @Override
   public Future<Void> release(String requestId, long tenantId) {
     String w = wallet(tenantId);
-    return redis.eval(List.of(SETTLE, "3", w, w + ":h", w + ":x", requestId, "0")).mapEmpty();
+    return com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(SETTLE, "3", w, w + ":h", w + ":x", requestId, "0")).mapEmpty();
   }
 
   /** Drops the live balance of tenants whose settlement did not reach Redis, so it is reloaded from the ledger. */
   public void reloadSuspects() {
     for (Long t : List.copyOf(suspect)) {
-      redis.eval(List.of(CHANGED, "1", wallet(t))).onSuccess(r -> suspect.remove(t));
+      com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(CHANGED, "1", wallet(t))).onSuccess(r -> suspect.remove(t));
     }
   }
 
   @Override
   public void ledgerChanged(long tenantId) {
-    redis.eval(List.of(CHANGED, "1", wallet(tenantId))).onFailure(t -> failed("refreshing tenant " + tenantId, t));
+    com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(CHANGED, "1", wallet(tenantId))).onFailure(t -> failed("refreshing tenant " + tenantId, t));
   }
 
   @Override

@@ -99,7 +99,9 @@ public final class Budgets implements SettlementListener {
         Instant.ofEpochMilli(s.createdAtMillis()));
     boolean heldShared = h != null && h.shared();
     local.settle(s.requestId(), h != null && !heldShared ? h.counters() : List.of(), spend, s.costMicros());
-    if (shared != null) {
+    // Only a request held against a budget is counted in Redis: the others would cost a round trip each for a
+    // figure nobody reads. When a budget is set, its counters are reset from the ledger (reseed).
+    if (shared != null && heldShared) {
       shared.settle(s.requestId(), heldShared ? h.counters() : List.of(), spend, s.costMicros())
           .onFailure(t -> unreachable("counting spend", t));
     }
@@ -133,6 +135,24 @@ public final class Budgets implements SettlementListener {
       Instant since = p.start(now);
       store.spentByKeySince(since).forEach((key, v) -> seedOne(line("key", "k:" + key, Budget.NONE, p, now), v));
       store.spentByTenantSince(since).forEach((t, v) -> seedOne(line("tenant", "t:" + t, Budget.NONE, p, now), v));
+    }
+  }
+
+  /**
+   * A key's ("key") or tenant's ("tenant") budget was just set: its counters of the current periods take the
+   * ledger's spend, on this node and in Redis. Blocking (reads billing records).
+   */
+  public void reseed(BudgetStore store, String scope, long id) {
+    Instant now = clock.get();
+    for (Period p : Period.values()) {
+      Instant since = p.start(now);
+      long micros = ("key".equals(scope) ? store.spentByKeySince(since) : store.spentByTenantSince(since))
+          .getOrDefault(id, 0L);
+      SpendCounters.Line line = line(scope, ("key".equals(scope) ? "k:" : "t:") + id, Budget.NONE, p, now);
+      local.reset(line, micros);
+      if (shared instanceof RedisSpendCounters redis) {
+        redis.reset(line, micros).onFailure(t -> unreachable("resetting spend", t));
+      }
     }
   }
 

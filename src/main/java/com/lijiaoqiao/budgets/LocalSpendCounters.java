@@ -82,6 +82,11 @@ public final class LocalSpendCounters implements SpendCounters {
     if (micros > 0) counter(line).spent += micros;
   }
 
+  /** Sets a counter's spend to the ledger's figure (holds in flight are kept). */
+  public synchronized void reset(Line line, long micros) {
+    counter(line).spent = Math.max(0, micros);
+  }
+
   private void releaseNow(String requestId, List<String> heldCounters) {
     for (String n : heldCounters) {
       Counter c = counters.get(n);

@@ -74,6 +74,13 @@ public final class RedisSpendCounters implements SpendCounters {
       return 1
       """;
 
+  /** KEYS counter; ARGV spend, expiry: sets the spend (a budget was just set: the ledger's figure counts). */
+  private static final String RESET = """
+      redis.call('HSET', KEYS[1], 's', ARGV[1])
+      redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+      return 1
+      """;
+
   private final RedisAPI redis;
   private final String prefix;
   private final long holdTtlMs;
@@ -99,7 +106,7 @@ public final class RedisSpendCounters implements SpendCounters {
       args.add(Long.toString(l.limitMicros()));
       args.add(Long.toString(expireAt(l)));
     }
-    return redis.eval(args).map(r -> {
+    return com.lijiaoqiao.limits.RedisScripts.eval(redis, args).map(r -> {
       int i = r.get(0).toInteger();
       if (i == 0) return Verdict.HELD;
       return new Verdict(limited.get(i - 1), Long.parseLong(r.get(1).toString()), Long.parseLong(r.get(2).toString()));
@@ -117,7 +124,7 @@ public final class RedisSpendCounters implements SpendCounters {
     args.add(Integer.toString(heldCounters.size()));
     args.add(Long.toString(Math.max(0, costMicros)));
     for (Line l : spend) args.add(Long.toString(expireAt(l)));
-    return redis.eval(args).mapEmpty();
+    return com.lijiaoqiao.limits.RedisScripts.eval(redis, args).mapEmpty();
   }
 
   @Override
@@ -132,7 +139,7 @@ public final class RedisSpendCounters implements SpendCounters {
     args.add(SPENT);
     args.add(Integer.toString(counters.size()));
     for (String c : counters) args.add(prefix + c);
-    return redis.eval(args).map(r -> {
+    return com.lijiaoqiao.limits.RedisScripts.eval(redis, args).map(r -> {
       Map<String, Long> out = new LinkedHashMap<>();
       for (int i = 0; i < counters.size(); i++) out.put(counters.get(i), parse(r.get(i)));
       return out;
@@ -142,8 +149,14 @@ public final class RedisSpendCounters implements SpendCounters {
   /** Gives a counter the ledger's figure if no node has counted in it yet (Redis was empty at start-up). */
   public Future<Void> seed(Line line, long micros) {
     if (micros <= 0) return Future.succeededFuture();
-    return redis.eval(List.of(SEED, "1", prefix + line.counter(), Long.toString(micros),
+    return com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(SEED, "1", prefix + line.counter(), Long.toString(micros),
         Long.toString(expireAt(line)))).mapEmpty();
+  }
+
+  /** Sets a counter's spend to the ledger's figure (holds in flight are kept). */
+  public Future<Void> reset(Line line, long micros) {
+    return com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(RESET, "1", prefix + line.counter(),
+        Long.toString(Math.max(0, micros)), Long.toString(expireAt(line)))).mapEmpty();
   }
 
   private static long parse(Response r) {

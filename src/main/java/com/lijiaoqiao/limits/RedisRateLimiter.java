@@ -73,7 +73,7 @@ public final class RedisRateLimiter implements RateLimiter {
   @Override
   public Future<Decision> acquire(long keyId, int rpm, int tpm, long tokens) {
     long charge = Math.min(Math.max(0, tokens), tpm);
-    return redis.eval(List.of(ACQUIRE, "1", prefix + keyId, Integer.toString(rpm), Integer.toString(tpm),
+    return com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(ACQUIRE, "1", prefix + keyId, Integer.toString(rpm), Integer.toString(tpm),
             Long.toString(charge)))
         .map(r -> decision(r, rpm, tpm, charge))
         .recover(t -> {
@@ -108,13 +108,13 @@ public final class RedisRateLimiter implements RateLimiter {
   @Override
   public void adjust(long keyId, int tpm, long deltaTokens) {
     if (deltaTokens == 0) return;
-    redis.eval(List.of(ADJUST, "1", prefix + keyId, Integer.toString(tpm), Long.toString(deltaTokens)))
+    com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(ADJUST, "1", prefix + keyId, Integer.toString(tpm), Long.toString(deltaTokens)))
         .onFailure(t -> failures.incrementAndGet());
   }
 
   @Override
   public void giveBack(long keyId, int rpm, int tpm, long tokens) {
-    redis.eval(List.of(GIVE_BACK, "1", prefix + keyId, Integer.toString(rpm), Integer.toString(tpm),
+    com.lijiaoqiao.limits.RedisScripts.eval(redis, List.of(GIVE_BACK, "1", prefix + keyId, Integer.toString(rpm), Integer.toString(tpm),
             Long.toString(Math.max(0, tokens))))
         .onFailure(t -> failures.incrementAndGet());
   }

@@ -171,4 +171,49 @@ class BudgetsAcrossNodesTest {
       Databases.dropIfPostgres(url);
     }
   }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void aBudgetSetMidPeriodCountsWhatThePeriodAlreadySpent() throws Exception {
+    String redis = Redises.require();
+    String url = Databases.freshUrl(Databases.Kind.POSTGRES);
+    String prefix = "ljq-test-" + System.nanoTime() + ":";
+    try (Gateway a = Gateway.start(node(url, redis, prefix)); Gateway b = Gateway.start(node(url, redis, prefix))) {
+      a.api().callerResolver(new TestCallers());
+      b.api().callerResolver(new TestCallers());
+      long tenant = a.accounts().createTenant("late-budget");
+      long user = a.accounts().createUser("late-budget@t.local", "x", "u", tenant, "member");
+      a.billing().credit(tenant, 1_000L * Money.MICROS_PER_UNIT, "late-" + tenant, "start", null);
+      String member = user + "," + tenant + ",member";
+      Http.Reply created = manage(a, "POST", "/keys", member, "{}");
+      String key = created.json().get("key").asText();
+      long keyId = created.json().get("id").asLong();
+      // Spent with no budget at all (on both nodes), then a budget below that spend is set on B.
+      long spent = 0;
+      for (int i = 0; i < 3; i++) {
+        for (Gateway g : List.of(a, b)) {
+          Http.Reply r = chat(g, key);
+          assertThat(r.status()).isEqualTo(200);
+          spent += Money.parse(r.header("x-ljq-cost"), true);
+        }
+      }
+      long until = System.currentTimeMillis() + 10_000;
+      while ((a.billing().pendingShipments() > 0 || b.billing().pendingShipments() > 0)
+          && System.currentTimeMillis() < until) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(200);
+      // A day budget of exactly what was spent: one more request does not fit — unless that spend were forgotten.
+      Http.Reply set = manage(b, "PUT", "/keys/" + keyId + "/budget", member,
+          "{\"day\":\"" + Money.format(spent) + "\"}");
+      assertThat(set.status()).as(set.body()).isEqualTo(200);
+      Thread.sleep(1_500); // node A picks the key's new budget up through its key sync
+      Http.Reply onA = chat(a, key);
+      assertThat(onA.status()).as("the day's spend before the budget counts on every node").isEqualTo(402);
+      assertThat(details(onA).get("budget").asText()).isEqualTo("key_day");
+      assertThat(chat(b, key).status()).isEqualTo(402);
+    } finally {
+      Databases.dropIfPostgres(url);
+    }
+  }
 }

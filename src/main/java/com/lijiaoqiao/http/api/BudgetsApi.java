@@ -101,6 +101,7 @@ public final class BudgetsApi {
     ObjectNode before = budgetJson(keyBudget(k));
     if (!store.saveKeyBudget(k.id(), next)) throw notFound();
     registry.refreshKey(k.keyHash()); // this node at once; the others through their key sync
+    budgets.reseed(store, "key", k.id()); // the period's spend so far counts against the new budget
     audit(req, k.tenantId(), "key.budget", "api_key", k.id(), before, budgetJson(next));
     return ApiResponse.ok(view("key_id", k.id(), next, "key"));
   }
@@ -141,6 +142,7 @@ public final class BudgetsApi {
     Budget next = budgetBody(Fields.object(req.body(), true));
     TenantLimit before = tenants.of(id);
     tenants.save(new TenantLimit(id, next, before.rpmLimit(), before.tpmLimit()));
+    budgets.reseed(store, "tenant", id); // the period's spend so far counts against the new budget
     audit(req, id, "tenant.budget", "tenant", id, budgetJson(before.budget()), budgetJson(next));
     return ApiResponse.ok(view("tenant_id", id, next, "tenant"));
   }
