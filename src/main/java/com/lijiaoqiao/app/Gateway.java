@@ -295,7 +295,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   /** Limits shared by every node through Redis when configured, else per node in memory. */
   private RateLimiter rateLimiter(GatewayConfig config) {
     if (config.redis.url == null || config.redis.url.isBlank()) return new LocalRateLimiter();
-    io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx,
+    io.vertx.redis.client.Redis client = new com.lijiaoqiao.limits.PerLoopRedis(vertx,
         new io.vertx.redis.client.RedisOptions().setConnectionString(config.redis.url)
             .setMaxPoolSize(Math.max(1, config.redis.maxPoolSize)).setMaxPoolWaiting(10_000));
     this.redisClient = client;
