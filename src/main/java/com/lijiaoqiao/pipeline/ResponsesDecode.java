@@ -27,8 +27,8 @@ final class ResponsesDecode {
       // Unknown, expired, deleted and another tenant's ids answer alike: nothing to learn from the difference.
       ResponsesStore.Stored prev = store == null ? null : store.get(ex.principal.tenantId(), r.previousResponseId());
       if (prev == null) {
-        throw new GatewayException(ErrorCode.COMMON_001, "Previous response with id '" + r.previousResponseId()
-            + "' not found (unknown, expired, deleted, or stored with store: false).", "未找到 previous_response_id 指定的响应。",
+        throw new GatewayException(ErrorCode.COMMON_001, "'previous_response_id': no stored response with id '"
+            + r.previousResponseId() + "' (unknown, expired, deleted, or created with store: false).", "未找到 previous_response_id 指定的响应。",
             Map.of("param", "previous_response_id"), null);
       }
       history = prev.conversation();
