@@ -178,7 +178,9 @@ public final class HttpFrontend extends VerticleBase {
         default -> {
           if (dataPlaneLooking(req) && !plane.api().knows(path)) {
             // Clients report a missing or bad key truthfully (401), not as a missing endpoint.
-            runChain(plane.unknownPathPipeline(), new Exchange(requestId, req, null, new byte[0], upstream));
+            Exchange ex = new Exchange(requestId, req, null, new byte[0], upstream);
+            if (shapeFor(path) == ErrorRenderer.Shape.ANTHROPIC) ex.ingress = com.lijiaoqiao.protocol.Dialect.ANTHROPIC;
+            runChain(plane.unknownPathPipeline(), ex);
           } else {
             plane.api().dispatch(vertx, req, requestId);
           }
