@@ -23,18 +23,25 @@ final class ResponsesDecode {
   static void decode(Exchange ex, ResponsesStore store) {
     ResponsesRequest r = ResponsesRequest.parse(ex.rawBody);
     List<JsonNode> history = List.of();
+    ResponsesStore.Stored prev = null;
     if (r.previousResponseId() != null) {
       // Unknown, expired, deleted and another tenant's ids answer alike: nothing to learn from the difference.
-      ResponsesStore.Stored prev = store == null ? null : store.get(ex.principal.tenantId(), r.previousResponseId());
+      prev = store == null ? null : store.get(ex.principal.tenantId(), r.previousResponseId());
       if (prev == null) {
         throw new GatewayException(ErrorCode.COMMON_001, "'previous_response_id': no stored response with id '"
             + r.previousResponseId() + "' (unknown, expired, deleted, or created with store: false).", "未找到 previous_response_id 指定的响应。",
             Map.of("param", "previous_response_id"), null);
       }
+      if (prev.length() + r.input().size() > ResponsesRequest.MAX_INPUT_ITEMS) {
+        // The same bound as on a request's own input: a chain cannot grow a conversation without limit.
+        throw new GatewayException(ErrorCode.COMMON_001, "'previous_response_id': the conversation would have more"
+            + " than " + ResponsesRequest.MAX_INPUT_ITEMS + " items; start a new one or send a shorter history.",
+            "对话过长。", Map.of("param", "previous_response_id"), null);
+      }
       history = prev.conversation();
     }
     ex.parsed = OpenAiRequest.parse(Endpoint.CHAT_COMPLETIONS, r.toChat(history));
-    ex.responses = new ResponsesTurn(r, ResponsesOutput.newId(), System.currentTimeMillis() / 1000, history, store,
+    ex.responses = new ResponsesTurn(r, ResponsesOutput.newId(), System.currentTimeMillis() / 1000, prev, store,
         ex.principal.tenantId());
   }
 }

@@ -16,14 +16,22 @@ import java.util.function.LongSupplier;
  * Thread-safe: every event loop stores and reads.
  */
 public final class ResponsesStore {
-  /** One stored response: the conversation's input items (history included) and the response object. */
-  public record Stored(long tenantId, String id, List<JsonNode> input, ObjectNode response, long expiresAtMs) {
-    /** The conversation to prepend for a follow-up turn: every input item, then this response's output. */
+  /**
+   * One stored response: the turn it continued ({@code previous}, null for a first turn), this turn's own input
+   * items and the response object. Turns link instead of copying the history, so memory grows with the items,
+   * not with the square of a conversation's length; an evicted turn stays reachable from the turns after it.
+   */
+  public record Stored(long tenantId, String id, Stored previous, List<JsonNode> input, ObjectNode response,
+                       long expiresAtMs, int length) {
+    /** The conversation to prepend for a follow-up turn: every turn's input, then its output, oldest first. */
     public List<JsonNode> conversation() {
-      JsonNode output = response.get("output");
-      List<JsonNode> all = new java.util.ArrayList<>(input.size() + output.size());
-      all.addAll(input);
-      output.forEach(all::add);
+      ArrayDeque<Stored> turns = new ArrayDeque<>();
+      for (Stored s = this; s != null; s = s.previous) turns.addFirst(s);
+      List<JsonNode> all = new java.util.ArrayList<>(length);
+      for (Stored s : turns) {
+        all.addAll(s.input);
+        s.response.get("output").forEach(all::add);
+      }
       return all;
     }
   }
@@ -47,9 +55,10 @@ public final class ResponsesStore {
     this.clock = clock;
   }
 
-  public void put(long tenantId, String id, List<JsonNode> input, ObjectNode response) {
+  public void put(long tenantId, String id, Stored previous, List<JsonNode> input, ObjectNode response) {
     long now = clock.getAsLong();
-    byId.put(id, new Stored(tenantId, id, input, response, now + ttlMs));
+    int length = (previous == null ? 0 : previous.length) + input.size() + response.path("output").size();
+    byId.put(id, new Stored(tenantId, id, previous, input, response, now + ttlMs, length));
     ArrayDeque<String> ids = order.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
     synchronized (ids) {
       ids.addLast(id);

@@ -1,9 +1,7 @@
 package com.lijiaoqiao.responses;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lijiaoqiao.protocol.responses.ResponsesRequest;
-import java.util.List;
 
 /**
  * One {@code POST /v1/responses} as the pipeline carries it: the request, the response's id and creation time
@@ -14,17 +12,17 @@ public final class ResponsesTurn {
   public final ResponsesRequest request;
   public final String id;
   public final long createdAt;
-  /** Items of the conversation continued through previous_response_id (empty when none). */
-  public final List<JsonNode> history;
+  /** The stored turn continued through previous_response_id, or null. */
+  public final ResponsesStore.Stored previous;
   private final ResponsesStore store;
   private final long tenantId;
 
-  public ResponsesTurn(ResponsesRequest request, String id, long createdAt, List<JsonNode> history,
+  public ResponsesTurn(ResponsesRequest request, String id, long createdAt, ResponsesStore.Stored previous,
                        ResponsesStore store, long tenantId) {
     this.request = request;
     this.id = id;
     this.createdAt = createdAt;
-    this.history = history;
+    this.previous = previous;
     this.store = store;
     this.tenantId = tenantId;
   }
@@ -32,7 +30,7 @@ public final class ResponsesTurn {
   /** A response that completed (or stopped at its token limit): kept when the client asked to store it. */
   public void completed(ObjectNode response) {
     if (request.store() && store != null) {
-      store.put(tenantId, id, ResponsesRequest.concat(history, request.input()), response);
+      store.put(tenantId, id, previous, request.input(), response);
     }
   }
 }

@@ -26,7 +26,7 @@ class ResponsesStoreTest {
   @Test
   void aTenantReadsOnlyItsOwn() {
     ResponsesStore s = new ResponsesStore(60, 10, now::get);
-    s.put(1, "resp_a", List.of(user("hi")), response("hello"));
+    s.put(1, "resp_a", null, List.of(user("hi")), response("hello"));
     assertThat(s.get(1, "resp_a")).isNotNull();
     assertThat(s.get(2, "resp_a")).isNull();
     assertThat(s.delete(2, "resp_a")).isFalse();
@@ -36,17 +36,20 @@ class ResponsesStoreTest {
   @Test
   void theConversationIsTheInputThenTheOutput() {
     ResponsesStore s = new ResponsesStore(60, 10, now::get);
-    s.put(1, "resp_a", List.of(user("hi")), response("hello"));
-    List<JsonNode> c = s.get(1, "resp_a").conversation();
-    assertThat(c).hasSize(2);
-    assertThat(c.get(0).get("role").asText()).isEqualTo("user");
-    assertThat(c.get(1).get("role").asText()).isEqualTo("assistant");
+    s.put(1, "resp_a", null, List.of(user("hi")), response("hello"));
+    s.put(1, "resp_b", s.get(1, "resp_a"), List.of(user("again")), response("world"));
+    List<JsonNode> c = s.get(1, "resp_b").conversation();
+    assertThat(c).extracting(n -> n.get("content").asText()).containsExactly("hi", "hello", "again", "world");
+    assertThat(s.get(1, "resp_b").length()).isEqualTo(4);
+    // Evicting or deleting the first turn does not break the second's history.
+    s.delete(1, "resp_a");
+    assertThat(s.get(1, "resp_b").conversation()).hasSize(4);
   }
 
   @Test
   void expiresAfterItsTtl() {
     ResponsesStore s = new ResponsesStore(60, 10, now::get);
-    s.put(1, "resp_a", List.of(), response("x"));
+    s.put(1, "resp_a", null, List.of(), response("x"));
     now.addAndGet(59_999);
     assertThat(s.get(1, "resp_a")).isNotNull();
     now.addAndGet(1);
@@ -56,8 +59,8 @@ class ResponsesStoreTest {
   @Test
   void theOldestIsEvictedPastTheBoundPerTenant() {
     ResponsesStore s = new ResponsesStore(60, 3, now::get);
-    for (int i = 0; i < 5; i++) s.put(1, "resp_" + i, List.of(), response("x"));
-    s.put(2, "resp_other", List.of(), response("x"));
+    for (int i = 0; i < 5; i++) s.put(1, "resp_" + i, null, List.of(), response("x"));
+    s.put(2, "resp_other", null, List.of(), response("x"));
     assertThat(s.get(1, "resp_0")).isNull();
     assertThat(s.get(1, "resp_1")).isNull();
     assertThat(s.get(1, "resp_2")).isNotNull();
@@ -69,7 +72,7 @@ class ResponsesStoreTest {
   @Test
   void sweepDropsExpired() {
     ResponsesStore s = new ResponsesStore(1, 10, now::get);
-    s.put(1, "resp_a", List.of(), response("x"));
+    s.put(1, "resp_a", null, List.of(), response("x"));
     now.addAndGet(5_000);
     s.sweep();
     assertThat(s.size()).isZero();

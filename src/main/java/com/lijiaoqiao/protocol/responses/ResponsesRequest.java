@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.OpenAiRequest;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -257,13 +255,5 @@ public final class ResponsesRequest {
 
   static String clip(String s) {
     return s.length() > 64 ? s.substring(0, 64) + "…" : s;
-  }
-
-  /** An immutable concatenation (the stored conversation shares the items, never copies them). */
-  public static List<JsonNode> concat(List<JsonNode> a, List<JsonNode> b) {
-    List<JsonNode> all = new ArrayList<>(a.size() + b.size());
-    all.addAll(a);
-    all.addAll(b);
-    return Collections.unmodifiableList(all);
   }
 }
