@@ -238,6 +238,29 @@ class ResponsesHttpTest {
   }
 
   @Test
+  void aCodexShapedTurnStreams() {
+    // What Codex CLI sends: its own history, store false, encrypted reasoning asked for, hosted and custom tools.
+    Http.Reply r = post("{\"model\":\"gpt-4o-mini\",\"instructions\":\"You are a coding agent.\",\"input\":["
+        + "{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"list files\"}]},"
+        + "{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[],\"encrypted_content\":\"opaque\"},"
+        + "{\"type\":\"function_call\",\"call_id\":\"call_1\",\"name\":\"shell\",\"arguments\":\"{\\\"command\\\":[\\\"ls\\\"]}\"},"
+        + "{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":\"README.md\"}],"
+        + "\"tools\":[{\"type\":\"function\",\"name\":\"shell\",\"description\":\"run\",\"strict\":false,"
+        + "\"parameters\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},"
+        + "{\"type\":\"local_shell\"},{\"type\":\"custom\",\"name\":\"apply_patch\",\"format\":{\"type\":\"grammar\"}},"
+        + "{\"type\":\"web_search\"}],\"tool_choice\":\"auto\",\"parallel_tool_calls\":false,"
+        + "\"reasoning\":{\"effort\":\"medium\",\"summary\":\"auto\"},\"store\":false,\"stream\":true,"
+        + "\"include\":[\"reasoning.encrypted_content\"],\"prompt_cache_key\":\"session-1\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.header("x-ljq-dropped")).contains("tools.local_shell", "tools.custom", "tools.web_search",
+        "input.reasoning", "include", "reasoning.summary");
+    List<Event> ev = events(r.body());
+    assertThat(ev.get(ev.size() - 1).name()).isEqualTo("response.completed");
+    String id = ev.get(0).data().at("/response/id").asText();
+    assertThat(Http.get(url + "/" + id, gw.apiKey).status()).isEqualTo(404); // store: false
+  }
+
+  @Test
   void aWrongMethodIs405() {
     Http.Reply r = Http.get(url, gw.apiKey);
     assertThat(r.status()).isEqualTo(405);
