@@ -32,7 +32,15 @@ final class ResponsesCodec {
     ObjectNode chat = ex.parsed.body();
     JsonNode body;
     if (p.dialect() == Dialect.ANTHROPIC) {
-      body = OpenAiToAnthropic.request(chat, upstreamModel, dropped); // refuses, naming the field, what it cannot take
+      // Every Responses client sends an effort (Codex always does); the chat → Messages translation refuses
+      // reasoning_effort, so it is left out for Anthropic and named: the answer comes without extended thinking.
+      JsonNode effort = chat.remove("reasoning_effort");
+      try {
+        body = OpenAiToAnthropic.request(chat, upstreamModel, dropped); // refuses, naming the field, what it cannot take
+      } finally {
+        if (effort != null) chat.set("reasoning_effort", effort); // the next attempt may go to a chat upstream
+      }
+      if (effort != null) dropped.add("reasoning.effort");
     } else {
       chat.put("model", upstreamModel);
       body = chat;

@@ -42,11 +42,11 @@ class ResponsesToAnthropicTest {
   @Test
   void wholeAnswer() {
     Http.Reply r = post("{\"model\":\"" + AN + "\",\"instructions\":\"Be brief.\",\"input\":\"Tell me about bridges\","
-        + "\"max_output_tokens\":64,\"prompt_cache_key\":\"conv-1\"}");
+        + "\"max_output_tokens\":64,\"prompt_cache_key\":\"conv-1\",\"reasoning\":{\"effort\":\"high\"}}");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     JsonNode j = r.json();
     assertThat(r.header("x-ljq-provider")).isEqualTo("up-anthropic");
-    assertThat(r.header("x-ljq-dropped")).contains("prompt_cache_key");
+    assertThat(r.header("x-ljq-dropped")).contains("prompt_cache_key", "reasoning.effort");
     assertThat(j.get("object").asText()).isEqualTo("response");
     assertThat(j.get("model").asText()).isEqualTo(AN);
     assertThat(j.at("/output/0/content/0/text").asText()).isNotBlank();

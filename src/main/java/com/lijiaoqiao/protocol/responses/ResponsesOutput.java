@@ -75,6 +75,8 @@ public final class ResponsesOutput {
     JsonNode msg = choice.path("message");
     ObjectNode o = shell(r, id, createdAt, model, "completed");
     ArrayNode output = (ArrayNode) o.get("output");
+    String reasoning = RJson.text(msg, "reasoning_content");
+    if (reasoning != null && !reasoning.isEmpty()) output.add(reasoningItem(itemId(id, "rs_", 0), reasoning));
     String content = RJson.text(msg, "content");
     String refusal = RJson.text(msg, "refusal");
     JsonNode calls = msg.get("tool_calls");
@@ -103,6 +105,14 @@ public final class ResponsesOutput {
     ObjectNode m = RJson.obj().put("id", id).put("type", "message").put("status", status).put("role", "assistant");
     m.putArray("content");
     return m;
+  }
+
+  /** A reasoning item; {@code text} null while it is still streaming (no content yet). */
+  static ObjectNode reasoningItem(String id, String text) {
+    ObjectNode r = RJson.obj().put("id", id).put("type", "reasoning");
+    r.putArray("summary");
+    if (text != null) r.putArray("content").addObject().put("type", "reasoning_text").put("text", text);
+    return r;
   }
 
   static ObjectNode textPart(String text) {

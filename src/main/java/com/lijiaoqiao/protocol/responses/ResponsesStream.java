@@ -33,6 +33,7 @@ public final class ResponsesStream implements StreamTranslator {
   private final List<Item> items = new ArrayList<>();
   private final Map<Integer, Item> tools = new HashMap<>();
   private Item openText;
+  private Item openReasoning;
   private int seq;
   private boolean started;
   private boolean sawDone;
@@ -43,9 +44,11 @@ public final class ResponsesStream implements StreamTranslator {
   private String error;
   private int malformed;
 
+  private enum Kind { MESSAGE, CALL, REASONING }
+
   /** One output item as it builds up. */
   private static final class Item {
-    final boolean message;
+    final Kind kind;
     final String id;
     final int index;
     final StringBuilder content = new StringBuilder();
@@ -53,8 +56,8 @@ public final class ResponsesStream implements StreamTranslator {
     String name;
     boolean closed;
 
-    Item(boolean message, String id, int index) {
-      this.message = message;
+    Item(Kind kind, String id, int index) {
+      this.kind = kind;
       this.id = id;
       this.index = index;
     }
@@ -120,7 +123,7 @@ public final class ResponsesStream implements StreamTranslator {
     if (!choice.isObject()) return;
     JsonNode d = choice.path("delta");
     String reasoning = RJson.text(d, "reasoning_content");
-    if (reasoning != null) text.append(reasoning); // counted for estimates; not relayed (see docs/responses.md)
+    if (reasoning != null && !reasoning.isEmpty()) reasoningDelta(reasoning, out);
     String content = RJson.text(d, "content");
     if (content != null && !content.isEmpty()) textDelta(content, out);
     JsonNode calls = d.get("tool_calls");
@@ -139,9 +142,31 @@ public final class ResponsesStream implements StreamTranslator {
     emit(out, "response.in_progress", RJson.obj().set("response", shell));
   }
 
+  /** DeepSeek-style reasoning_content: a reasoning item with reasoning_text content, before the answer. */
+  private void reasoningDelta(String delta, StringBuilder out) {
+    if (openReasoning == null) {
+      closeText(out);
+      openReasoning = new Item(Kind.REASONING, ResponsesOutput.itemId(id, "rs_", items.size()), items.size());
+      items.add(openReasoning);
+      emit(out, "response.output_item.added", RJson.obj().put("output_index", openReasoning.index)
+          .set("item", ResponsesOutput.reasoningItem(openReasoning.id, null)));
+    }
+    openReasoning.content.append(delta);
+    text.append(delta);
+    emit(out, "response.reasoning_text.delta", RJson.obj().put("item_id", openReasoning.id)
+        .put("output_index", openReasoning.index).put("content_index", 0).put("delta", delta));
+  }
+
+  private void closeReasoning(StringBuilder out) {
+    if (openReasoning == null) return;
+    close(openReasoning, out);
+    openReasoning = null;
+  }
+
   private void textDelta(String delta, StringBuilder out) {
     if (openText == null) {
-      openText = new Item(true, ResponsesOutput.itemId(id, "msg_", items.size()), items.size());
+      closeReasoning(out);
+      openText = new Item(Kind.MESSAGE, ResponsesOutput.itemId(id, "msg_", items.size()), items.size());
       items.add(openText);
       emit(out, "response.output_item.added", RJson.obj().put("output_index", openText.index)
           .set("item", ResponsesOutput.messageItem(openText.id, "in_progress")));
@@ -162,7 +187,8 @@ public final class ResponsesStream implements StreamTranslator {
     Item item = tools.get(idx);
     if (item == null) {
       closeText(out); // text after a tool call opens a new message item
-      item = new Item(false, ResponsesOutput.itemId(id, "fc_", items.size()), items.size());
+      closeReasoning(out);
+      item = new Item(Kind.CALL, ResponsesOutput.itemId(id, "fc_", items.size()), items.size());
       item.callId = RJson.text(call, "id") != null ? RJson.text(call, "id") : "call_" + idx;
       item.name = String.valueOf(RJson.text(fn, "name"));
       items.add(item);
@@ -189,7 +215,10 @@ public final class ResponsesStream implements StreamTranslator {
   private void close(Item item, StringBuilder out) {
     if (item.closed) return;
     item.closed = true;
-    if (item.message) {
+    if (item.kind == Kind.REASONING) {
+      emit(out, "response.reasoning_text.done", RJson.obj().put("item_id", item.id).put("output_index", item.index)
+          .put("content_index", 0).put("text", item.content.toString()));
+    } else if (item.kind == Kind.MESSAGE) {
       String t = item.content.toString();
       ObjectNode done = RJson.obj().put("item_id", item.id).put("output_index", item.index).put("content_index", 0)
           .put("text", t);
@@ -205,7 +234,10 @@ public final class ResponsesStream implements StreamTranslator {
   }
 
   private static ObjectNode done(Item item, String status) {
-    if (!item.message) return ResponsesOutput.functionCall(item.id, item.callId, item.name, item.content.toString(), status);
+    if (item.kind == Kind.REASONING) return ResponsesOutput.reasoningItem(item.id, item.content.toString());
+    if (item.kind == Kind.CALL) {
+      return ResponsesOutput.functionCall(item.id, item.callId, item.name, item.content.toString(), status);
+    }
     ObjectNode m = ResponsesOutput.messageItem(item.id, status);
     ((ArrayNode) m.get("content")).add(ResponsesOutput.textPart(item.content.toString()));
     return m;
