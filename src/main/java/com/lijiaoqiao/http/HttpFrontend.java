@@ -351,6 +351,7 @@ public final class HttpFrontend extends VerticleBase {
   }
 
   static final String MESSAGES = "/v1/messages";
+  static final String COUNT_TOKENS = "/v1/messages/count_tokens";
   static final String RESPONSES = "/v1/responses";
 
   /**
@@ -367,7 +368,6 @@ public final class HttpFrontend extends VerticleBase {
     }
     return dots != 2;
   }
-  static final String COUNT_TOKENS = "/v1/messages/count_tokens";
 
   /** Anthropic's paths answer errors in Anthropic's shape, so Anthropic SDKs read them. */
   static ErrorRenderer.Shape shapeFor(String path) {
