@@ -103,6 +103,10 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
   private final List<Stage> countTokensPipeline;
+  private final List<Stage> storedResponsesPipeline;
+  private final List<Stage> unknownPathPipeline;
+  private final com.lijiaoqiao.responses.ResponsesStore responsesStore;
+  private long responsesSweepTimer = -1;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ApiRouter api = new ApiRouter();
   private final int port;
@@ -194,10 +198,16 @@ public final class Gateway implements AutoCloseable, DataPlane {
       dec = new DecisionRecorder(decisionRepository, config.usage.queueCapacity, config.usage.batchSize,
           config.usage.flushIntervalMs);
       this.decisions = dec;
+      this.responsesStore = new com.lijiaoqiao.responses.ResponsesStore(config.responses.storeTtlSeconds,
+          config.responses.maxStoredPerTenant);
+      this.storedResponsesPipeline = List.of(new AuthenticateStage(keys, secrets),
+          new com.lijiaoqiao.pipeline.StoredResponsesStage(responsesStore));
+      this.unknownPathPipeline = List.of(new AuthenticateStage(keys, secrets),
+          com.lijiaoqiao.pipeline.StoredResponsesStage.NOT_FOUND);
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec),
-          new DecodeStage(),
+          new DecodeStage(responsesStore),
           AuthorizeStage.resolving(router::resolve), // every authorization decision before limits, money, upstreams
           budgetRoom.rateLimitStage(rateLimiter), // key, tenant, gateway
           budgetRoom.budgetStage(),
@@ -234,6 +244,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new DeploymentOptions().setInstances(loops)));
       this.port = config.server.port;
       this.health = new HealthChecker(vertx, router, rc.healthIntervalMs, rc.healthTimeoutMs);
+      this.responsesSweepTimer = vertx.setPeriodic(60_000, id -> responsesStore.sweep());
       this.registrySyncTimer = rc.registrySyncIntervalMs <= 0 ? -1
           : vertx.setPeriodic(Math.max(100, rc.registrySyncIntervalMs), id ->
               vertx.executeBlocking(providerService::reloadIfChanged, false)
@@ -399,6 +410,16 @@ public final class Gateway implements AutoCloseable, DataPlane {
   }
 
   @Override
+  public List<Stage> storedResponsesPipeline() {
+    return storedResponsesPipeline;
+  }
+
+  @Override
+  public List<Stage> unknownPathPipeline() {
+    return unknownPathPipeline;
+  }
+
+  @Override
   public ApiRouter api() {
     return api;
   }
@@ -542,6 +563,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     if (keySyncTimer >= 0) vertx.cancelTimer(keySyncTimer);
     if (redisClient != null) redisClient.close();
     if (registrySyncTimer >= 0) vertx.cancelTimer(registrySyncTimer);
+    if (responsesSweepTimer >= 0) vertx.cancelTimer(responsesSweepTimer);
     try {
       keys.flushLastUsed();
     } catch (RuntimeException e) {

@@ -21,6 +21,7 @@ public final class GatewayConfig {
   public Billing billing = new Billing();
   public Redis redis = new Redis();
   public Limits limits = new Limits();
+  public Responses responses = new Responses();
   public List<ProviderSpec> providers = new ArrayList<>();
   public Routing routing = new Routing();
 
@@ -143,6 +144,12 @@ public final class GatewayConfig {
   }
 
   /** Limits over the whole gateway (all tenants' requests together); 0 = off. Per node without Redis. */
+  /** POST /v1/responses: stored responses (in memory per node; docs/responses.md). */
+  public static final class Responses {
+    public int storeTtlSeconds = 3600;
+    public int maxStoredPerTenant = 10_000;
+  }
+
   public static final class Limits {
     public int globalRpm = 0;
     public int globalTpm = 0;

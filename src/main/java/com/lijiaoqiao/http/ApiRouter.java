@@ -131,6 +131,14 @@ public final class ApiRouter {
   }
 
   /** Dispatches; answers 404 for unknown paths and 405 (with Allow) for known paths with another method. */
+  /** Whether some route's path matches (whatever its method). */
+  public boolean knows(String path) {
+    for (Route r : routes) {
+      if (r.pattern.matcher(path).matches()) return true;
+    }
+    return false;
+  }
+
   public void dispatch(Vertx vertx, HttpServerRequest req, String requestId) {
     String path = req.path();
     Route found = null;

@@ -17,6 +17,16 @@ public interface DataPlane {
   /** Stages for GET /v1/models (authenticate, then list). */
   List<Stage> modelsPipeline();
 
+  /** Stages for GET/DELETE /v1/responses/{id} (authenticate, then the stored response). */
+  default List<Stage> storedResponsesPipeline() {
+    return List.of((ex, chain) -> com.lijiaoqiao.pipeline.StoredResponsesStage.NOT_FOUND.process(ex, chain));
+  }
+
+  /** Stages for a /v1/… path nothing serves: authenticate (a bad key is a 401, not a 404), then 404. */
+  default List<Stage> unknownPathPipeline() {
+    return List.of(com.lijiaoqiao.pipeline.StoredResponsesStage.NOT_FOUND);
+  }
+
   /** The management API (users, keys, billing, admin …). */
   ApiRouter api();
 

@@ -123,6 +123,26 @@ public final class HttpFrontend extends VerticleBase {
         });
         return;
       }
+      if (path.equals(RESPONSES)) {
+        if (method != HttpMethod.POST) {
+          methodNotAllowed(req, requestId, "POST");
+          return;
+        }
+        readBodyThen(req, requestId, admission.hold(), body -> {
+          Exchange ex = new Exchange(requestId, req, Endpoint.CHAT_COMPLETIONS, body, upstream);
+          ex.ingress = com.lijiaoqiao.protocol.Dialect.RESPONSES;
+          runChain(plane.relayPipeline(), ex);
+        });
+        return;
+      }
+      if (path.startsWith(com.lijiaoqiao.pipeline.StoredResponsesStage.PREFIX)) {
+        if (method != HttpMethod.GET && method != HttpMethod.DELETE) {
+          methodNotAllowed(req, requestId, "GET, DELETE");
+          return;
+        }
+        runChain(plane.storedResponsesPipeline(), new Exchange(requestId, req, null, new byte[0], upstream));
+        return;
+      }
       if (path.startsWith("/v1/models/")) {
         if (method != HttpMethod.GET) {
           methodNotAllowed(req, requestId, "GET");
@@ -155,7 +175,16 @@ public final class HttpFrontend extends VerticleBase {
           req.response().putHeader("content-type", "application/json")
               .end("{\"name\":\"lijiaoqiao\",\"api\":\"/v1\"}");
         }
-        default -> plane.api().dispatch(vertx, req, requestId);
+        default -> {
+          if (dataPlaneLooking(req) && !plane.api().knows(path)) {
+            // Clients report a missing or bad key truthfully (401), not as a missing endpoint.
+            Exchange ex = new Exchange(requestId, req, null, new byte[0], upstream);
+            if (shapeFor(path) == ErrorRenderer.Shape.ANTHROPIC) ex.ingress = com.lijiaoqiao.protocol.Dialect.ANTHROPIC;
+            runChain(plane.unknownPathPipeline(), ex);
+          } else {
+            plane.api().dispatch(vertx, req, requestId);
+          }
+        }
       }
     } catch (RuntimeException e) {
       log.error("request {}: unexpected failure", requestId, e);
@@ -323,6 +352,22 @@ public final class HttpFrontend extends VerticleBase {
 
   static final String MESSAGES = "/v1/messages";
   static final String COUNT_TOKENS = "/v1/messages/count_tokens";
+  static final String RESPONSES = "/v1/responses";
+
+  /**
+   * A /v1/… request without credentials or with what is not a session token (a JWT, three dot-separated parts):
+   * the management API's callers keep its own answers.
+   */
+  private static boolean dataPlaneLooking(HttpServerRequest req) {
+    if (!req.path().startsWith("/v1/")) return false;
+    String auth = req.getHeader("authorization");
+    if (auth == null) return true;
+    int dots = 0;
+    for (int i = 0; i < auth.length(); i++) {
+      if (auth.charAt(i) == '.') dots++;
+    }
+    return dots != 2;
+  }
 
   /** Anthropic's paths answer errors in Anthropic's shape, so Anthropic SDKs read them. */
   static ErrorRenderer.Shape shapeFor(String path) {

@@ -25,6 +25,8 @@ public final class Exchange {
   public com.lijiaoqiao.protocol.Dialect ingress = com.lijiaoqiao.protocol.Dialect.OPENAI;
   /** For the Anthropic ingress: the request as sent ({@link #parsed} holds an OpenAI-shaped view of it). */
   public com.lijiaoqiao.protocol.anthropic.AnthropicRequest anthropic;
+  /** For the Responses ingress: the request, its response id and conversation ({@link #parsed} is its chat view). */
+  public com.lijiaoqiao.responses.ResponsesTurn responses;
 
   public ApiKeyPrincipal principal;
   public OpenAiRequest parsed;

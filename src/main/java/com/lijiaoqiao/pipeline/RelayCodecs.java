@@ -41,6 +41,7 @@ final class RelayCodecs {
           + " support " + ex.endpoint.path + ".", "该模型的上游不支持此接口。", Map.of("param", "model"), null);
     }
     ex.dropped = null; // per attempt: the next upstream may speak another dialect
+    if (ex.ingress == Dialect.RESPONSES) return ResponsesCodec.upstreamBody(ex, p, upstreamModel);
     if (ex.ingress == Dialect.ANTHROPIC) {
       if (p.dialect() == Dialect.ANTHROPIC) return ex.anthropic.upstreamBody(ex.rawBody, upstreamModel);
       ObjectNode body = ex.anthropic.toOpenAi(); // refuses, naming the field, what OpenAI cannot express
@@ -67,6 +68,7 @@ final class RelayCodecs {
   }
 
   static StreamTranslator stream(Exchange ex, Provider p) {
+    if (ex.ingress == Dialect.RESPONSES) return ResponsesCodec.stream(ex, p);
     if (ex.ingress == Dialect.ANTHROPIC) {
       if (p.dialect() == Dialect.ANTHROPIC) return new AnthropicPassthroughStream();
       return new OpenAiToAnthropicStream(ex.clientModel(), TokenCounter.countPrompt(ex.endpoint, ex.parsed.body()));
@@ -86,6 +88,7 @@ final class RelayCodecs {
     }
     if (root == null || !root.isObject()) return null;
     String served = root.path("model").isTextual() ? root.get("model").asText() : null;
+    if (ex.ingress == Dialect.RESPONSES) return ResponsesCodec.whole(ex, p, root, served);
     if (ex.ingress == Dialect.ANTHROPIC && p.dialect() == Dialect.ANTHROPIC) {
       if (!root.path("content").isArray()) return null;
       return new Whole(upstream, Usage.fromAnthropic(root.get("usage")), served);

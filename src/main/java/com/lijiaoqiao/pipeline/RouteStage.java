@@ -57,7 +57,10 @@ public final class RouteStage implements Stage {
     String s = ex.request.getHeader(SESSION_HEADER);
     if (s != null && !s.isBlank()) return s;
     JsonNode u = ex.parsed.body().get("user");
-    return u != null && u.isTextual() && !u.asText().isEmpty() ? u.asText() : null;
+    if (u != null && u.isTextual() && !u.asText().isEmpty()) return u.asText();
+    // Responses clients (Codex) name the conversation for OpenAI's prompt cache: the same hint, for our routing.
+    JsonNode k = ex.parsed.body().get("prompt_cache_key");
+    return k != null && k.isTextual() && !k.asText().isEmpty() ? k.asText() : null;
   }
 
   static Needs needs(Exchange ex) {

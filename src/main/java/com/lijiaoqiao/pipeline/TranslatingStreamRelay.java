@@ -102,6 +102,9 @@ final class TranslatingStreamRelay extends SseRelay {
 
   @Override
   protected Buffer errorEvent(GatewayException error) {
+    if (translator instanceof com.lijiaoqiao.protocol.responses.ResponsesStream r) {
+      return Buffer.buffer(r.failed(error.code().name(), error.getMessage(), ex.requestId));
+    }
     boolean anthropic = ex.ingress == Dialect.ANTHROPIC;
     String json = new String(ErrorRenderer.body(error, ex.requestId,
         anthropic ? ErrorRenderer.Shape.ANTHROPIC : ErrorRenderer.Shape.OPENAI), StandardCharsets.UTF_8);

@@ -5,5 +5,7 @@ public enum Dialect {
   /** OpenAI's chat completions (and every OpenAI-compatible vendor). */
   OPENAI,
   /** Anthropic's Messages API. */
-  ANTHROPIC
+  ANTHROPIC,
+  /** OpenAI's Responses API (ingress only): carried as a chat-completions view, see pipeline/ResponsesCodec. */
+  RESPONSES
 }

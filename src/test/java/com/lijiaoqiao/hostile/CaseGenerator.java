@@ -395,6 +395,7 @@ final class CaseGenerator {
       case "admin.provider.put" -> rnd.nextInt(4) == 0 ? "sim" : HostileGateway.HOSTILE_PROVIDER;
       case "admin.provider.delete" -> rnd.nextInt(4) == 0 ? "sim" : "hx-prov-" + (1 + rnd.nextInt(10_000));
       case "admin.request" -> rnd.nextBoolean() ? g.knownRequestId : "req_nope";
+      case "responses.get", "responses.delete" -> pick(rnd, List.of("resp_nope", "resp_" + randomToken(rnd), "x"));
       case "keys.budget", "keys.budget.put" -> Long.toString(g.victimKeyIds.get(rnd.nextInt(g.victimKeyIds.size())));
       case "tenants.budget", "tenants.budget.put", "tenants.limits", "tenants.limits.put" -> Long.toString(g.victimTenantId);
       default -> throw new IllegalStateException(r.name());
@@ -469,6 +470,28 @@ final class CaseGenerator {
         }
         if (rnd.nextInt(3) == 0) sb.append(",\"metadata\":{\"user_id\":\"u-1\"},\"temperature\":0.5,\"stop_sequences\":[\"zz\"]");
         if (rnd.nextInt(8) == 0) sb.append(",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}");
+        yield sb.append('}').toString();
+      }
+      case "responses" -> {
+        model = pick(rnd, List.of("gpt-4o-mini", "gpt-4o-mini", "deepseek-chat", "claude-haiku-4-5"));
+        StringBuilder sb = new StringBuilder("{\"model\":\"" + model + "\",\"instructions\":\"Be brief.\",\"input\":");
+        sb.append(rnd.nextBoolean() ? "\"hello there\""
+            : "[{\"role\":\"developer\",\"content\":\"Be kind.\"},{\"type\":\"message\",\"role\":\"user\","
+                + "\"content\":[{\"type\":\"input_text\",\"text\":\"hello there\"}]},{\"type\":\"function_call\","
+                + "\"call_id\":\"call_1\",\"name\":\"lookup\",\"arguments\":\"{}\"},{\"type\":\"function_call_output\","
+                + "\"call_id\":\"call_1\",\"output\":\"ok\"}]");
+        sb.append(",\"max_output_tokens\":8,\"store\":").append(rnd.nextBoolean());
+        if (rnd.nextInt(4) == 0) sb.append(",\"stream\":true");
+        if (rnd.nextBoolean()) sb.append(",\"temperature\":0.2,\"top_p\":1,\"user\":\"u-1\",\"metadata\":{\"k\":\"v\"}");
+        if (rnd.nextInt(3) == 0) {
+          sb.append(",\"tools\":[{\"type\":\"function\",\"name\":\"lookup\",\"description\":\"d\",\"parameters\":"
+              + "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}},\"strict\":false},"
+              + "{\"type\":\"web_search\"}],\"tool_choice\":\"auto\",\"parallel_tool_calls\":true");
+        }
+        if (rnd.nextInt(6) == 0) {
+          sb.append(",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"out\",\"schema\":{\"type\":\"object\"}}},"
+              + "\"reasoning\":{\"effort\":\"low\"},\"prompt_cache_key\":\"hx\",\"include\":[\"reasoning.encrypted_content\"]");
+        }
         yield sb.append('}').toString();
       }
       case "count_tokens" -> "{\"model\":\"claude-haiku-4-5\",\"system\":\"Be brief.\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]"
