@@ -9,7 +9,6 @@ import com.lijiaoqiao.budgets.SpendCounters;
 import com.lijiaoqiao.budgets.TenantLimits;
 import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
-import com.lijiaoqiao.protocol.Endpoint;
 import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,19 +37,11 @@ public final class BudgetStage implements Stage {
     ApiKeyPrincipal p = ex.principal;
     Budget tenantBudget = tenants.of(p.tenantId()).budget();
     if (p.budget().isEmpty() && tenantBudget.isEmpty()) return chain.proceed(ex);
-    long amount = estimate(ex);
+    long amount = ReserveStage.estimate(ex, prices, ex.model()); // what Reserve will hold against the balance
     return budgets.hold(ex.requestId, p.keyId(), p.budget(), p.tenantId(), tenantBudget, amount).compose(v -> {
       if (!v.held()) return Future.failedFuture(exceeded(v, amount));
       return chain.proceed(ex).andThen(ar -> budgets.release(ex.requestId)); // settled by now, if it ever was
     });
-  }
-
-  /** The same most-possible cost ReserveStage holds against the balance. */
-  private long estimate(Exchange ex) {
-    String model = ex.model();
-    long maxTokens = ex.endpoint == Endpoint.EMBEDDINGS ? 0
-        : ex.parsed.maxTokens() != null ? ex.parsed.maxTokens() : prices.priceOf(model).maxOutputTokens();
-    return prices.priceOf(model).estimate(ex.promptTokens(), maxTokens);
   }
 
   private GatewayException exceeded(SpendCounters.Verdict v, long amount) {

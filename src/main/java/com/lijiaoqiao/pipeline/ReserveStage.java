@@ -28,7 +28,7 @@ public final class ReserveStage implements Stage {
 
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
-    long maxTokens = maxTokensFor(ex, ex.model());
+    long maxTokens = maxTokensFor(ex, billing.prices(), ex.model());
     return billing.reserveShared(ex.requestId, ex.principal.tenantId(), ex.model(), ex.promptTokens(), maxTokens)
         .transform(ar -> {
           if (ar.failed()) {
@@ -41,7 +41,7 @@ public final class ReserveStage implements Stage {
           ex.settler = exchange -> settle(exchange, price[0]);
           ex.progress = (exchange, soFar) -> billing.journalProgress(settlement(exchange, price[0], soFar, true));
           ex.reserveFor = model -> billing.reserveAgain(ex.requestId, ex.principal.tenantId(), model, ex.promptTokens(),
-                  maxTokensFor(ex, model))
+                  maxTokensFor(ex, billing.prices(), model))
               .transform(again -> {
                 if (again.failed()) {
                   return again.cause() instanceof InsufficientBalanceException e ? Future.failedFuture(insufficient(e))
@@ -55,9 +55,15 @@ public final class ReserveStage implements Stage {
         });
   }
 
-  private long maxTokensFor(Exchange ex, String model) {
+  /** The output the reservation assumes: max_tokens, else the model's cap (none for embeddings). */
+  static long maxTokensFor(Exchange ex, com.lijiaoqiao.billing.PriceBook prices, String model) {
     return ex.endpoint == Endpoint.EMBEDDINGS ? 0
-        : ex.parsed.maxTokens() != null ? ex.parsed.maxTokens() : billing.prices().priceOf(model).maxOutputTokens();
+        : ex.parsed.maxTokens() != null ? ex.parsed.maxTokens() : prices.priceOf(model).maxOutputTokens();
+  }
+
+  /** The most the request can cost at {@code model}'s price: what the balance and budgets hold for it. */
+  static long estimate(Exchange ex, com.lijiaoqiao.billing.PriceBook prices, String model) {
+    return prices.priceOf(model).estimate(ex.promptTokens(), maxTokensFor(ex, prices, model));
   }
 
   private GatewayException insufficient(InsufficientBalanceException e) {

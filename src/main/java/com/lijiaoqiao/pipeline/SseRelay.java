@@ -67,6 +67,12 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
   /** The token usage of what was relayed so far, as {@link #settleUsage} would put it; changes nothing. */
   protected abstract TokenUsage usageSoFar();
 
+  /** The usage the upstream has reported so far (cheap: nothing is counted), or null / NONE. */
+  protected abstract TokenUsage reportedSoFar();
+
+  /** The completion text relayed so far. */
+  protected abstract CharSequence relayedText();
+
   /** The in-band error event that ends a broken stream, in the client's dialect. */
   protected abstract Buffer errorEvent(GatewayException error);
 
@@ -162,7 +168,29 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     long now = System.nanoTime();
     if (now - lastProgressNanos < PROGRESS_EVERY_NANOS) return;
     lastProgressNanos = now;
-    ex.journalProgress(usageSoFar());
+    ex.journalProgress(progressUsage());
+  }
+
+  /** Completion tokens of the text relayed up to {@link #countedChars}, counted a piece at a time. */
+  private long countedTokens;
+  private int countedChars;
+
+  /**
+   * What a progress entry records, cheaply: the upstream's reported usage when it has one, else the request's
+   * prompt estimate and the relayed text counted incrementally — each second counts only the text that arrived
+   * in it, never the whole answer (or the prompt) again. The final settlement still counts exactly.
+   */
+  private TokenUsage progressUsage() {
+    TokenUsage reported = reportedSoFar();
+    if (reported != null && reported != TokenUsage.NONE && reported.completionTokens() > 0) return reported;
+    CharSequence text = relayedText();
+    if (text.length() > countedChars) {
+      countedTokens += com.lijiaoqiao.protocol.TokenCounter.count(text.subSequence(countedChars, text.length()));
+      countedChars = text.length();
+    }
+    long prompt = reported != null && reported != TokenUsage.NONE && reported.promptTokens() > 0
+        ? reported.promptTokens() : ex.promptTokens();
+    return new TokenUsage(prompt, countedTokens, 0, true);
   }
 
   private void flushBatch() {

@@ -129,6 +129,16 @@ final class StreamRelay extends SseRelay {
   }
 
   @Override
+  protected TokenUsage reportedSoFar() {
+    return ex.usage;
+  }
+
+  @Override
+  protected CharSequence relayedText() {
+    return text;
+  }
+
+  @Override
   protected TokenUsage usageSoFar() {
     return ex.usage == null || ex.usage == TokenUsage.NONE ? RelayStage.estimate(ex, text) : ex.usage;
   }

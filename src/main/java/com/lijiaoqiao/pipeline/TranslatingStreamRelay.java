@@ -89,6 +89,16 @@ final class TranslatingStreamRelay extends SseRelay {
   }
 
   @Override
+  protected TokenUsage reportedSoFar() {
+    return translator.usage();
+  }
+
+  @Override
+  protected CharSequence relayedText() {
+    return translator.text();
+  }
+
+  @Override
   protected TokenUsage usageSoFar() {
     TokenUsage u = translator.usage();
     // A cut stream may have reported only its input side: count what was generated then.
