@@ -1,5 +1,6 @@
 package com.lijiaoqiao.protocol.anthropic;
 
+import com.lijiaoqiao.protocol.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Anthropic upstream → Anthropic client: every event relayed as it came; usage and the end read on the way. */

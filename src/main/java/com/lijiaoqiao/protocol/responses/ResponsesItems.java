@@ -1,8 +1,9 @@
 package com.lijiaoqiao.protocol.responses;
 
-import static com.lijiaoqiao.protocol.responses.RJson.bad;
-import static com.lijiaoqiao.protocol.responses.RJson.kind;
-import static com.lijiaoqiao.protocol.responses.RJson.present;
+import com.lijiaoqiao.protocol.Json;
+import static com.lijiaoqiao.protocol.Json.bad;
+import static com.lijiaoqiao.protocol.Json.kind;
+import static com.lijiaoqiao.protocol.Json.present;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,7 +28,7 @@ final class ResponsesItems {
   static List<JsonNode> parseInput(JsonNode input) {
     if (!present(input)) return List.of();
     if (input.isTextual()) {
-      ObjectNode m = RJson.obj().put("type", "message").put("role", "user");
+      ObjectNode m = Json.obj().put("type", "message").put("role", "user");
       m.putArray("content").addObject().put("type", "input_text").put("text", input.asText());
       return List.of(m);
     }
@@ -44,9 +45,9 @@ final class ResponsesItems {
 
   private static JsonNode validate(JsonNode item, String at) {
     if (!item.isObject()) throw bad(at, "'" + at + "' must be an object, not " + kind(item) + ".");
-    String type = RJson.optString(item, "type", at + ".type", 64);
+    String type = Json.optString(item, "type", at + ".type", 64);
     if (type == null || type.equals("message")) {
-      String role = RJson.reqString(item, "role", at + ".role", 16);
+      String role = Json.reqString(item, "role", at + ".role", 16);
       if (!ROLES.contains(role)) throw bad(at + ".role", "'" + at + ".role' must be system, developer, user or assistant.");
       JsonNode content = item.get("content");
       if (content == null || !(content.isTextual() || content.isArray())) {
@@ -60,12 +61,12 @@ final class ResponsesItems {
     }
     switch (type) {
       case "function_call" -> {
-        RJson.reqString(item, "call_id", at + ".call_id", 256);
-        RJson.reqString(item, "name", at + ".name", 128);
-        RJson.reqString(item, "arguments", at + ".arguments", Integer.MAX_VALUE);
+        Json.reqString(item, "call_id", at + ".call_id", 256);
+        Json.reqString(item, "name", at + ".name", 128);
+        Json.reqString(item, "arguments", at + ".arguments", Integer.MAX_VALUE);
       }
       case "function_call_output" -> {
-        RJson.reqString(item, "call_id", at + ".call_id", 256);
+        Json.reqString(item, "call_id", at + ".call_id", 256);
         JsonNode out = item.get("output");
         if (out == null || !(out.isTextual() || out.isArray())) {
           throw bad(at + ".output", "'" + at + ".output' must be a string or an array of input_text parts.");
@@ -73,10 +74,10 @@ final class ResponsesItems {
         if (out.isArray()) {
           for (int j = 0; j < out.size(); j++) {
             String pat = at + ".output[" + j + "]";
-            if (!"input_text".equals(RJson.text(out.get(j), "type"))) {
+            if (!"input_text".equals(Json.text(out.get(j), "type"))) {
               throw bad(pat + ".type", "'" + pat + ".type' must be input_text (a chat upstream takes text results only).");
             }
-            RJson.reqString(out.get(j), "text", pat + ".text", Integer.MAX_VALUE);
+            Json.reqString(out.get(j), "text", pat + ".text", Integer.MAX_VALUE);
           }
         }
       }
@@ -89,16 +90,16 @@ final class ResponsesItems {
 
   private static void part(JsonNode p, String at) {
     if (!p.isObject()) throw bad(at, "'" + at + "' must be an object, not " + kind(p) + ".");
-    String type = RJson.reqString(p, "type", at + ".type", 64);
+    String type = Json.reqString(p, "type", at + ".type", 64);
     switch (type) {
-      case "input_text", "output_text" -> RJson.reqString(p, "text", at + ".text", Integer.MAX_VALUE);
-      case "refusal" -> RJson.reqString(p, "refusal", at + ".refusal", Integer.MAX_VALUE);
+      case "input_text", "output_text" -> Json.reqString(p, "text", at + ".text", Integer.MAX_VALUE);
+      case "refusal" -> Json.reqString(p, "refusal", at + ".refusal", Integer.MAX_VALUE);
       case "input_image" -> {
-        String url = RJson.optString(p, "image_url", at + ".image_url", Integer.MAX_VALUE);
+        String url = Json.optString(p, "image_url", at + ".image_url", Integer.MAX_VALUE);
         if (url == null) {
           throw bad(at + ".image_url", "'" + at + ".image_url' is required (file ids are not supported by the gateway).");
         }
-        String detail = RJson.optString(p, "detail", at + ".detail", 8);
+        String detail = Json.optString(p, "detail", at + ".detail", 8);
         if (detail != null && !Set.of("auto", "low", "high").contains(detail)) {
           throw bad(at + ".detail", "'" + at + ".detail' must be auto, low or high.");
         }
@@ -111,13 +112,13 @@ final class ResponsesItems {
   /** Appends the chat messages for these (validated) items. */
   static void toMessages(List<JsonNode> items, ArrayNode messages, java.util.Set<String> dropped) {
     for (JsonNode item : items) {
-      String type = RJson.text(item, "type");
+      String type = Json.text(item, "type");
       if (type == null || type.equals("message")) {
         message(item, messages);
       } else if (type.equals("function_call")) {
         ObjectNode last = messages.isEmpty() ? null : (ObjectNode) messages.get(messages.size() - 1);
         ObjectNode turn;
-        if (last != null && "assistant".equals(RJson.text(last, "role"))) {
+        if (last != null && "assistant".equals(Json.text(last, "role"))) {
           turn = last;
         } else {
           turn = messages.addObject().put("role", "assistant");
@@ -157,7 +158,7 @@ final class ResponsesItems {
       // Text (and an assistant's refusal) joins into one string: every chat vendor takes that.
       StringBuilder sb = new StringBuilder();
       for (JsonNode p : content) {
-        String t = p.has("text") ? p.get("text").asText() : RJson.text(p, "refusal");
+        String t = p.has("text") ? p.get("text").asText() : Json.text(p, "refusal");
         if (t != null) sb.append(t);
       }
       messages.addObject().put("role", role).put("content", sb.toString());

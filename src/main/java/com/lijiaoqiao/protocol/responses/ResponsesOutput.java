@@ -1,5 +1,6 @@
 package com.lijiaoqiao.protocol.responses;
 
+import com.lijiaoqiao.protocol.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,34 +37,34 @@ public final class ResponsesOutput {
 
   /** The response object without output and usage, in the given status. */
   public static ObjectNode shell(ResponsesRequest r, String id, long createdAt, String model, String status) {
-    ObjectNode o = RJson.obj().put("id", id).put("object", "response").put("created_at", createdAt)
+    ObjectNode o = Json.obj().put("id", id).put("object", "response").put("created_at", createdAt)
         .put("status", status);
     o.putNull("error");
     o.putNull("incomplete_details");
     JsonNode body = r.body();
-    o.set("instructions", body.hasNonNull("instructions") ? body.get("instructions") : RJson.F.nullNode());
-    o.set("max_output_tokens", body.hasNonNull("max_output_tokens") ? body.get("max_output_tokens") : RJson.F.nullNode());
-    o.set("metadata", body.path("metadata").isObject() ? body.get("metadata") : RJson.obj());
+    o.set("instructions", body.hasNonNull("instructions") ? body.get("instructions") : Json.F.nullNode());
+    o.set("max_output_tokens", body.hasNonNull("max_output_tokens") ? body.get("max_output_tokens") : Json.F.nullNode());
+    o.set("metadata", body.path("metadata").isObject() ? body.get("metadata") : Json.obj());
     o.put("model", model);
     o.putArray("output");
     o.put("parallel_tool_calls", body.path("parallel_tool_calls").asBoolean(true));
-    o.set("previous_response_id", r.previousResponseId() == null ? RJson.F.nullNode()
-        : RJson.F.textNode(r.previousResponseId()));
+    o.set("previous_response_id", r.previousResponseId() == null ? Json.F.nullNode()
+        : Json.F.textNode(r.previousResponseId()));
     ObjectNode reasoning = o.putObject("reasoning");
     reasoning.set("effort", body.path("reasoning").hasNonNull("effort") ? body.get("reasoning").get("effort")
-        : RJson.F.nullNode());
+        : Json.F.nullNode());
     reasoning.set("summary", body.path("reasoning").hasNonNull("summary") ? body.get("reasoning").get("summary")
-        : RJson.F.nullNode());
+        : Json.F.nullNode());
     o.put("store", r.store());
-    o.set("temperature", body.hasNonNull("temperature") ? body.get("temperature") : RJson.F.numberNode(1.0));
+    o.set("temperature", body.hasNonNull("temperature") ? body.get("temperature") : Json.F.numberNode(1.0));
     ObjectNode text = o.putObject("text");
     text.set("format", body.path("text").path("format").isObject() ? body.get("text").get("format")
-        : RJson.obj().put("type", "text"));
-    o.set("tool_choice", body.hasNonNull("tool_choice") ? body.get("tool_choice") : RJson.F.textNode("auto"));
+        : Json.obj().put("type", "text"));
+    o.set("tool_choice", body.hasNonNull("tool_choice") ? body.get("tool_choice") : Json.F.textNode("auto"));
     o.set("tools", r.functionTools());
-    o.set("top_p", body.hasNonNull("top_p") ? body.get("top_p") : RJson.F.numberNode(1.0));
+    o.set("top_p", body.hasNonNull("top_p") ? body.get("top_p") : Json.F.numberNode(1.0));
     o.put("truncation", body.hasNonNull("truncation") ? body.get("truncation").asText() : "disabled");
-    o.set("user", body.hasNonNull("user") ? body.get("user") : RJson.F.nullNode());
+    o.set("user", body.hasNonNull("user") ? body.get("user") : Json.F.nullNode());
     o.putNull("usage");
     return o;
   }
@@ -75,10 +76,10 @@ public final class ResponsesOutput {
     JsonNode msg = choice.path("message");
     ObjectNode o = shell(r, id, createdAt, model, "completed");
     ArrayNode output = (ArrayNode) o.get("output");
-    String reasoning = RJson.text(msg, "reasoning_content");
+    String reasoning = Json.text(msg, "reasoning_content");
     if (reasoning != null && !reasoning.isEmpty()) output.add(reasoningItem(itemId(id, "rs_", 0), reasoning));
-    String content = RJson.text(msg, "content");
-    String refusal = RJson.text(msg, "refusal");
+    String content = Json.text(msg, "content");
+    String refusal = Json.text(msg, "refusal");
     JsonNode calls = msg.get("tool_calls");
     boolean hasCalls = calls != null && calls.isArray() && !calls.isEmpty();
     if ((content != null && !content.isEmpty()) || refusal != null || !hasCalls) {
@@ -92,38 +93,38 @@ public final class ResponsesOutput {
       int i = 0;
       for (JsonNode c : calls) {
         JsonNode fn = c.path("function");
-        output.add(functionCall(itemId(id, "fc_", ++i), String.valueOf(RJson.text(c, "id")),
-            String.valueOf(RJson.text(fn, "name")), fn.path("arguments").asText(""), "completed"));
+        output.add(functionCall(itemId(id, "fc_", ++i), String.valueOf(Json.text(c, "id")),
+            String.valueOf(Json.text(fn, "name")), fn.path("arguments").asText(""), "completed"));
       }
     }
-    status(o, RJson.text(choice, "finish_reason"));
+    status(o, Json.text(choice, "finish_reason"));
     o.set("usage", usage(chat.get("usage")));
     return o;
   }
 
   static ObjectNode messageItem(String id, String status) {
-    ObjectNode m = RJson.obj().put("id", id).put("type", "message").put("status", status).put("role", "assistant");
+    ObjectNode m = Json.obj().put("id", id).put("type", "message").put("status", status).put("role", "assistant");
     m.putArray("content");
     return m;
   }
 
   /** A reasoning item; {@code text} null while it is still streaming (no content yet). */
   static ObjectNode reasoningItem(String id, String text) {
-    ObjectNode r = RJson.obj().put("id", id).put("type", "reasoning");
+    ObjectNode r = Json.obj().put("id", id).put("type", "reasoning");
     r.putArray("summary");
     if (text != null) r.putArray("content").addObject().put("type", "reasoning_text").put("text", text);
     return r;
   }
 
   static ObjectNode textPart(String text) {
-    ObjectNode p = RJson.obj().put("type", "output_text").put("text", text);
+    ObjectNode p = Json.obj().put("type", "output_text").put("text", text);
     p.putArray("annotations");
     p.putArray("logprobs");
     return p;
   }
 
   static ObjectNode functionCall(String id, String callId, String name, String arguments, String status) {
-    return RJson.obj().put("id", id).put("type", "function_call").put("status", status).put("arguments", arguments)
+    return Json.obj().put("id", id).put("type", "function_call").put("status", status).put("arguments", arguments)
         .put("call_id", callId).put("name", name);
   }
 
@@ -140,7 +141,7 @@ public final class ResponsesOutput {
   static ObjectNode usage(JsonNode u) {
     long in = u == null ? 0 : u.path("prompt_tokens").asLong();
     long out = u == null ? 0 : u.path("completion_tokens").asLong();
-    ObjectNode o = RJson.obj().put("input_tokens", in);
+    ObjectNode o = Json.obj().put("input_tokens", in);
     o.putObject("input_tokens_details").put("cached_tokens",
         u == null ? 0 : u.path("prompt_tokens_details").path("cached_tokens").asLong());
     o.put("output_tokens", out);

@@ -1,8 +1,9 @@
 package com.lijiaoqiao.protocol.responses;
 
-import static com.lijiaoqiao.protocol.responses.RJson.bad;
-import static com.lijiaoqiao.protocol.responses.RJson.kind;
-import static com.lijiaoqiao.protocol.responses.RJson.present;
+import com.lijiaoqiao.protocol.Json;
+import static com.lijiaoqiao.protocol.Json.bad;
+import static com.lijiaoqiao.protocol.Json.kind;
+import static com.lijiaoqiao.protocol.Json.present;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,7 +66,7 @@ public final class ResponsesRequest {
     if (bytes.length == 0) throw GatewayException.badRequest("The request body is empty; send a JSON object.");
     JsonNode root;
     try {
-      root = RJson.MAPPER.readTree(bytes);
+      root = Json.MAPPER.readTree(bytes);
     } catch (JsonProcessingException e) {
       String why = e.getOriginalMessage();
       if (why != null && why.contains("UTF-8")) throw GatewayException.badRequest("The request body is not valid UTF-8.");
@@ -97,28 +98,28 @@ public final class ResponsesRequest {
     }
     OpenAiRequest.checkModelLength(model.asText());
     List<JsonNode> input = ResponsesItems.parseInput(body.get("input"));
-    RJson.optString(body, "instructions", "instructions", Integer.MAX_VALUE);
+    Json.optString(body, "instructions", "instructions", Integer.MAX_VALUE);
     ResponsesTools.validate(body);
-    RJson.optBool(body, "parallel_tool_calls");
+    Json.optBool(body, "parallel_tool_calls");
     JsonNode mot = body.get("max_output_tokens");
     if (present(mot) && (!mot.isIntegralNumber() || mot.asLong() < 1 || mot.asLong() > MAX_OUTPUT_TOKENS)) {
       throw bad("max_output_tokens", "'max_output_tokens' must be an integer from 1 to " + MAX_OUTPUT_TOKENS + ".");
     }
-    RJson.optNumber(body, "temperature", 0, 2);
-    RJson.optNumber(body, "top_p", 0, 1);
-    Boolean stream = RJson.optBool(body, "stream");
-    Boolean store = RJson.optBool(body, "store");
-    if (Boolean.TRUE.equals(RJson.optBool(body, "background"))) {
+    Json.optNumber(body, "temperature", 0, 2);
+    Json.optNumber(body, "top_p", 0, 1);
+    Boolean stream = Json.optBool(body, "stream");
+    Boolean store = Json.optBool(body, "store");
+    if (Boolean.TRUE.equals(Json.optBool(body, "background"))) {
       throw bad("background", "'background' responses are not supported by the gateway; send the request without it.");
     }
     JsonNode so = body.get("stream_options");
     if (present(so) && !so.isObject()) throw bad("stream_options", "'stream_options' must be an object.");
-    RJson.optString(body, "prompt_cache_key", "prompt_cache_key", 1024);
-    RJson.optString(body, "prompt_cache_retention", "prompt_cache_retention", 32);
-    RJson.optString(body, "user", "user", 256);
-    RJson.optString(body, "safety_identifier", "safety_identifier", 256);
-    RJson.optString(body, "service_tier", "service_tier", 32);
-    String truncation = RJson.optString(body, "truncation", "truncation", 16);
+    Json.optString(body, "prompt_cache_key", "prompt_cache_key", 1024);
+    Json.optString(body, "prompt_cache_retention", "prompt_cache_retention", 32);
+    Json.optString(body, "user", "user", 256);
+    Json.optString(body, "safety_identifier", "safety_identifier", 256);
+    Json.optString(body, "service_tier", "service_tier", 32);
+    String truncation = Json.optString(body, "truncation", "truncation", 16);
     if (truncation != null && !truncation.equals("auto") && !truncation.equals("disabled")) {
       throw bad("truncation", "'truncation' must be 'auto' or 'disabled'.");
     }
@@ -126,7 +127,7 @@ public final class ResponsesRequest {
     if (present(tl) && (!tl.isIntegralNumber() || tl.asInt() != 0)) {
       throw bad("top_logprobs", "'top_logprobs' is not supported by the gateway (only 0).");
     }
-    String prev = RJson.optString(body, "previous_response_id", "previous_response_id", MAX_ID_CHARS);
+    String prev = Json.optString(body, "previous_response_id", "previous_response_id", MAX_ID_CHARS);
     validateInclude(body.get("include"));
     validateMetadata(body.get("metadata"));
     validateText(body.get("text"));
@@ -161,21 +162,21 @@ public final class ResponsesRequest {
   private static void validateText(JsonNode text) {
     if (!present(text)) return;
     if (!text.isObject()) throw bad("text", "'text' must be an object, not " + kind(text) + ".");
-    String verbosity = RJson.optString(text, "verbosity", "text.verbosity", 16);
+    String verbosity = Json.optString(text, "verbosity", "text.verbosity", 16);
     if (verbosity != null && !Set.of("low", "medium", "high").contains(verbosity)) {
       throw bad("text.verbosity", "'text.verbosity' must be low, medium or high.");
     }
     JsonNode f = text.get("format");
     if (!present(f)) return;
     if (!f.isObject()) throw bad("text.format", "'text.format' must be an object.");
-    String type = RJson.reqString(f, "type", "text.format.type", 32);
+    String type = Json.reqString(f, "type", "text.format.type", 32);
     switch (type) {
       case "text", "json_object" -> { }
       case "json_schema" -> {
-        RJson.reqString(f, "name", "text.format.name", 64);
-        RJson.optString(f, "description", "text.format.description", 4096);
+        Json.reqString(f, "name", "text.format.name", 64);
+        Json.optString(f, "description", "text.format.description", 4096);
         if (!f.path("schema").isObject()) throw bad("text.format.schema", "'text.format.schema' must be an object.");
-        RJson.optBool(f, "strict");
+        Json.optBool(f, "strict");
       }
       default -> throw bad("text.format.type", "'text.format.type' must be text, json_object or json_schema.");
     }
@@ -184,12 +185,12 @@ public final class ResponsesRequest {
   private static void validateReasoning(JsonNode r) {
     if (!present(r)) return;
     if (!r.isObject()) throw bad("reasoning", "'reasoning' must be an object, not " + kind(r) + ".");
-    String effort = RJson.optString(r, "effort", "reasoning.effort", 16);
+    String effort = Json.optString(r, "effort", "reasoning.effort", 16);
     if (effort != null && !EFFORTS.contains(effort)) {
       throw bad("reasoning.effort", "'reasoning.effort' must be one of " + String.join(", ", EFFORTS) + ".");
     }
-    RJson.optString(r, "summary", "reasoning.summary", 16);
-    RJson.optString(r, "generate_summary", "reasoning.generate_summary", 16);
+    Json.optString(r, "summary", "reasoning.summary", 16);
+    Json.optString(r, "generate_summary", "reasoning.generate_summary", 16);
   }
 
   /**
@@ -198,9 +199,9 @@ public final class ResponsesRequest {
    */
   public ObjectNode toChat(List<JsonNode> history) {
     dropped.clear();
-    ObjectNode chat = RJson.obj().put("model", model);
+    ObjectNode chat = Json.obj().put("model", model);
     ArrayNode messages = chat.putArray("messages");
-    String instructions = RJson.text(body, "instructions");
+    String instructions = Json.text(body, "instructions");
     if (instructions != null) messages.addObject().put("role", "system").put("content", instructions);
     ResponsesItems.toMessages(history, messages, dropped);
     ResponsesItems.toMessages(input, messages, dropped);
@@ -215,7 +216,7 @@ public final class ResponsesRequest {
     copy("service_tier", chat);
     copy("prompt_cache_key", chat);
     copy("prompt_cache_retention", chat);
-    String effort = RJson.text(body.path("reasoning"), "effort");
+    String effort = Json.text(body.path("reasoning"), "effort");
     if (effort != null) chat.put("reasoning_effort", effort);
     if (present(body.path("reasoning").get("summary"))) dropped.add("reasoning.summary");
     JsonNode text = body.get("text");
@@ -238,7 +239,7 @@ public final class ResponsesRequest {
     }
     JsonNode inc = body.get("include");
     if (present(inc) && !inc.isEmpty()) dropped.add("include");
-    if ("auto".equals(RJson.text(body, "truncation"))) dropped.add("truncation");
+    if ("auto".equals(Json.text(body, "truncation"))) dropped.add("truncation");
     if (stream) chat.put("stream", true).putObject("stream_options").put("include_usage", true);
     return chat;
   }

@@ -1,5 +1,6 @@
 package com.lijiaoqiao.protocol.responses;
 
+import com.lijiaoqiao.protocol.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -106,31 +107,31 @@ public final class ResponsesStream implements StreamTranslator {
       sawDone = true;
       return;
     }
-    JsonNode c = RJson.tryParse(data);
+    JsonNode c = Json.tryParse(data);
     if (c == null || !c.isObject()) {
       malformed++;
       return;
     }
-    if (RJson.present(c.get("error"))) {
+    if (Json.present(c.get("error"))) {
       JsonNode err = c.get("error");
-      error = err.isObject() ? String.valueOf(RJson.text(err, "message")) : err.asText();
+      error = err.isObject() ? String.valueOf(Json.text(err, "message")) : err.asText();
       return;
     }
-    if (RJson.text(c, "model") != null) servedModel = RJson.text(c, "model");
+    if (Json.text(c, "model") != null) servedModel = Json.text(c, "model");
     start(out);
     if (c.path("usage").isObject()) usageNode = c.get("usage");
     JsonNode choice = c.path("choices").path(0);
     if (!choice.isObject()) return;
     JsonNode d = choice.path("delta");
-    String reasoning = RJson.text(d, "reasoning_content");
+    String reasoning = Json.text(d, "reasoning_content");
     if (reasoning != null && !reasoning.isEmpty()) reasoningDelta(reasoning, out);
-    String content = RJson.text(d, "content");
+    String content = Json.text(d, "content");
     if (content != null && !content.isEmpty()) textDelta(content, out);
     JsonNode calls = d.get("tool_calls");
     if (calls != null && calls.isArray()) {
       for (JsonNode call : calls) toolDelta(call, out);
     }
-    String fr = RJson.text(choice, "finish_reason");
+    String fr = Json.text(choice, "finish_reason");
     if (fr != null) finishReason = fr;
   }
 
@@ -138,8 +139,8 @@ public final class ResponsesStream implements StreamTranslator {
     if (started) return;
     started = true;
     ObjectNode shell = ResponsesOutput.shell(request, id, createdAt, model, "in_progress");
-    emit(out, "response.created", RJson.obj().set("response", shell));
-    emit(out, "response.in_progress", RJson.obj().set("response", shell));
+    emit(out, "response.created", Json.obj().set("response", shell));
+    emit(out, "response.in_progress", Json.obj().set("response", shell));
   }
 
   /** DeepSeek-style reasoning_content: a reasoning item with reasoning_text content, before the answer. */
@@ -148,12 +149,12 @@ public final class ResponsesStream implements StreamTranslator {
       closeText(out);
       openReasoning = new Item(Kind.REASONING, ResponsesOutput.itemId(id, "rs_", items.size()), items.size());
       items.add(openReasoning);
-      emit(out, "response.output_item.added", RJson.obj().put("output_index", openReasoning.index)
+      emit(out, "response.output_item.added", Json.obj().put("output_index", openReasoning.index)
           .set("item", ResponsesOutput.reasoningItem(openReasoning.id, null)));
     }
     openReasoning.content.append(delta);
     text.append(delta);
-    emit(out, "response.reasoning_text.delta", RJson.obj().put("item_id", openReasoning.id)
+    emit(out, "response.reasoning_text.delta", Json.obj().put("item_id", openReasoning.id)
         .put("output_index", openReasoning.index).put("content_index", 0).put("delta", delta));
   }
 
@@ -168,14 +169,14 @@ public final class ResponsesStream implements StreamTranslator {
       closeReasoning(out);
       openText = new Item(Kind.MESSAGE, ResponsesOutput.itemId(id, "msg_", items.size()), items.size());
       items.add(openText);
-      emit(out, "response.output_item.added", RJson.obj().put("output_index", openText.index)
+      emit(out, "response.output_item.added", Json.obj().put("output_index", openText.index)
           .set("item", ResponsesOutput.messageItem(openText.id, "in_progress")));
-      emit(out, "response.content_part.added", RJson.obj().put("item_id", openText.id)
+      emit(out, "response.content_part.added", Json.obj().put("item_id", openText.id)
           .put("output_index", openText.index).put("content_index", 0).set("part", ResponsesOutput.textPart("")));
     }
     openText.content.append(delta);
     text.append(delta);
-    ObjectNode e = RJson.obj().put("item_id", openText.id).put("output_index", openText.index).put("content_index", 0)
+    ObjectNode e = Json.obj().put("item_id", openText.id).put("output_index", openText.index).put("content_index", 0)
         .put("delta", delta);
     e.putArray("logprobs");
     emit(out, "response.output_text.delta", e);
@@ -189,19 +190,19 @@ public final class ResponsesStream implements StreamTranslator {
       closeText(out); // text after a tool call opens a new message item
       closeReasoning(out);
       item = new Item(Kind.CALL, ResponsesOutput.itemId(id, "fc_", items.size()), items.size());
-      item.callId = RJson.text(call, "id") != null ? RJson.text(call, "id") : "call_" + idx;
-      item.name = String.valueOf(RJson.text(fn, "name"));
+      item.callId = Json.text(call, "id") != null ? Json.text(call, "id") : "call_" + idx;
+      item.name = String.valueOf(Json.text(fn, "name"));
       items.add(item);
       tools.put(idx, item);
       text.append(item.name);
-      emit(out, "response.output_item.added", RJson.obj().put("output_index", item.index)
+      emit(out, "response.output_item.added", Json.obj().put("output_index", item.index)
           .set("item", ResponsesOutput.functionCall(item.id, item.callId, item.name, "", "in_progress")));
     }
-    String args = RJson.text(fn, "arguments");
+    String args = Json.text(fn, "arguments");
     if (args != null && !args.isEmpty()) {
       item.content.append(args);
       text.append(args);
-      emit(out, "response.function_call_arguments.delta", RJson.obj().put("item_id", item.id)
+      emit(out, "response.function_call_arguments.delta", Json.obj().put("item_id", item.id)
           .put("output_index", item.index).put("delta", args));
     }
   }
@@ -216,21 +217,21 @@ public final class ResponsesStream implements StreamTranslator {
     if (item.closed) return;
     item.closed = true;
     if (item.kind == Kind.REASONING) {
-      emit(out, "response.reasoning_text.done", RJson.obj().put("item_id", item.id).put("output_index", item.index)
+      emit(out, "response.reasoning_text.done", Json.obj().put("item_id", item.id).put("output_index", item.index)
           .put("content_index", 0).put("text", item.content.toString()));
     } else if (item.kind == Kind.MESSAGE) {
       String t = item.content.toString();
-      ObjectNode done = RJson.obj().put("item_id", item.id).put("output_index", item.index).put("content_index", 0)
+      ObjectNode done = Json.obj().put("item_id", item.id).put("output_index", item.index).put("content_index", 0)
           .put("text", t);
       done.putArray("logprobs");
       emit(out, "response.output_text.done", done);
-      emit(out, "response.content_part.done", RJson.obj().put("item_id", item.id).put("output_index", item.index)
+      emit(out, "response.content_part.done", Json.obj().put("item_id", item.id).put("output_index", item.index)
           .put("content_index", 0).set("part", ResponsesOutput.textPart(t)));
     } else {
-      emit(out, "response.function_call_arguments.done", RJson.obj().put("item_id", item.id)
+      emit(out, "response.function_call_arguments.done", Json.obj().put("item_id", item.id)
           .put("output_index", item.index).put("name", item.name).put("arguments", item.content.toString()));
     }
-    emit(out, "response.output_item.done", RJson.obj().put("output_index", item.index).set("item", done(item, "completed")));
+    emit(out, "response.output_item.done", Json.obj().put("output_index", item.index).set("item", done(item, "completed")));
   }
 
   private static ObjectNode done(Item item, String status) {
@@ -264,7 +265,7 @@ public final class ResponsesStream implements StreamTranslator {
     ResponsesOutput.status(r, finishReason);
     r.set("usage", ResponsesOutput.usage(usageNode)); // last, so the relay adds the charge into it
     emit(out, "incomplete".equals(r.get("status").asText()) ? "response.incomplete" : "response.completed",
-        RJson.obj().set("response", r));
+        Json.obj().set("response", r));
     if (onCompleted != null) onCompleted.accept(r);
   }
 
@@ -279,14 +280,14 @@ public final class ResponsesStream implements StreamTranslator {
     ObjectNode r = response("failed");
     r.putObject("error").put("code", "server_error")
         .put("message", message + " (" + code + (traceId == null ? "" : ", trace " + traceId) + ")");
-    emit(out, "response.failed", RJson.obj().set("response", r));
+    emit(out, "response.failed", Json.obj().set("response", r));
     return out.toString();
   }
 
   private void emit(StringBuilder out, String type, ObjectNode event) {
-    ObjectNode e = RJson.obj().put("type", type).put("sequence_number", seq++);
+    ObjectNode e = Json.obj().put("type", type).put("sequence_number", seq++);
     e.setAll(event);
-    out.append("event: ").append(type).append("\ndata: ").append(RJson.string(e)).append("\n\n");
+    out.append("event: ").append(type).append("\ndata: ").append(Json.string(e)).append("\n\n");
   }
 
   @Override public boolean complete() { return viaChat != null ? viaChat.complete() : sawDone || finishReason != null; }

@@ -1,7 +1,8 @@
 package com.lijiaoqiao.protocol.responses;
 
-import static com.lijiaoqiao.protocol.responses.RJson.bad;
-import static com.lijiaoqiao.protocol.responses.RJson.present;
+import com.lijiaoqiao.protocol.Json;
+import static com.lijiaoqiao.protocol.Json.bad;
+import static com.lijiaoqiao.protocol.Json.present;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,11 +31,11 @@ final class ResponsesTools {
         JsonNode t = tools.get(i);
         String at = "tools[" + i + "]";
         if (!t.isObject()) throw bad(at, "'" + at + "' must be an object.");
-        String type = RJson.reqString(t, "type", at + ".type", 64);
+        String type = Json.reqString(t, "type", at + ".type", 64);
         if (!type.equals("function")) continue;
-        RJson.reqString(t, "name", at + ".name", 128);
+        Json.reqString(t, "name", at + ".name", 128);
         if (t.get("name").asText().isEmpty()) throw bad(at + ".name", "'" + at + ".name' must not be empty.");
-        RJson.optString(t, "description", at + ".description", 100_000);
+        Json.optString(t, "description", at + ".description", 100_000);
         JsonNode params = t.get("parameters");
         if (present(params) && !params.isObject()) throw bad(at + ".parameters", "'" + at + ".parameters' must be an object.");
         JsonNode strict = t.get("strict");
@@ -48,8 +49,8 @@ final class ResponsesTools {
         throw bad("tool_choice", "'tool_choice' must be auto, none, required or an object.");
       }
     } else if (tc.isObject()) {
-      String type = RJson.reqString(tc, "type", "tool_choice.type", 64);
-      if (type.equals("function")) RJson.reqString(tc, "name", "tool_choice.name", 128);
+      String type = Json.reqString(tc, "type", "tool_choice.type", 64);
+      if (type.equals("function")) Json.reqString(tc, "name", "tool_choice.name", 128);
     } else {
       throw bad("tool_choice", "'tool_choice' must be a string or an object.");
     }
@@ -57,7 +58,7 @@ final class ResponsesTools {
 
   static void toChat(JsonNode body, ObjectNode chat, Set<String> dropped) {
     JsonNode tools = body.get("tools");
-    ArrayNode out = RJson.F.arrayNode();
+    ArrayNode out = Json.F.arrayNode();
     if (present(tools)) {
       for (JsonNode t : tools) {
         String type = t.get("type").asText();
@@ -82,7 +83,7 @@ final class ResponsesTools {
     if (present(tc)) {
       if (tc.isTextual()) {
         chat.put("tool_choice", tc.asText());
-      } else if ("function".equals(RJson.text(tc, "type"))) {
+      } else if ("function".equals(Json.text(tc, "type"))) {
         chat.putObject("tool_choice").put("type", "function").putObject("function").put("name", tc.get("name").asText());
       } else {
         dropped.add("tool_choice"); // a hosted tool's choice: its tool was dropped above
@@ -94,14 +95,14 @@ final class ResponsesTools {
 
   /** The function tools as sent, for the response object's {@code tools}. */
   static ArrayNode functionTools(JsonNode body) {
-    ArrayNode out = RJson.F.arrayNode();
+    ArrayNode out = Json.F.arrayNode();
     JsonNode tools = body.get("tools");
     if (present(tools)) {
       for (JsonNode t : tools) {
-        if (!"function".equals(RJson.text(t, "type"))) continue;
+        if (!"function".equals(Json.text(t, "type"))) continue;
         ObjectNode o = out.addObject().put("type", "function").put("name", t.get("name").asText());
-        o.set("description", t.hasNonNull("description") ? t.get("description") : RJson.F.nullNode());
-        o.set("parameters", t.hasNonNull("parameters") ? t.get("parameters") : RJson.obj());
+        o.set("description", t.hasNonNull("description") ? t.get("description") : Json.F.nullNode());
+        o.set("parameters", t.hasNonNull("parameters") ? t.get("parameters") : Json.obj());
         o.put("strict", t.path("strict").asBoolean(true));
       }
     }

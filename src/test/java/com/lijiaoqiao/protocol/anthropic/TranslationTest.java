@@ -1,5 +1,6 @@
 package com.lijiaoqiao.protocol.anthropic;
 
+import com.lijiaoqiao.protocol.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

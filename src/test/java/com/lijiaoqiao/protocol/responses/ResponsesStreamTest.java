@@ -22,7 +22,7 @@ class ResponsesStreamTest {
     List<JsonNode> ev = new ArrayList<>();
     for (String frame : out.toString().split("\n\n")) {
       int at = frame.indexOf("data: ");
-      if (at >= 0) ev.add(RJson.tryParse(frame.substring(at + 6)));
+      if (at >= 0) ev.add(com.lijiaoqiao.protocol.Json.tryParse(frame.substring(at + 6)));
     }
     return ev;
   }

@@ -1,5 +1,6 @@
-package com.lijiaoqiao.protocol.responses;
+package com.lijiaoqiao.protocol;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,26 +11,43 @@ import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
 import java.util.Map;
 
-/** Jackson plumbing and the 400s of the Responses package. */
-final class RJson {
-  static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  static final JsonNodeFactory F = JsonNodeFactory.instance;
+/** Shared Jackson plumbing of the dialect translations: trees, field reads, and 400s that name the field. */
+public final class Json {
+  public static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  public static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  private RJson() {}
+  private Json() {}
 
-  static ObjectNode obj() {
+  public static ObjectNode obj() {
     return F.objectNode();
   }
 
-  static String string(JsonNode n) {
+  public static byte[] bytes(JsonNode n) {
     try {
-      return MAPPER.writeValueAsString(n);
-    } catch (Exception e) {
+      return MAPPER.writeValueAsBytes(n);
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  static JsonNode tryParse(String s) {
+  public static String string(JsonNode n) {
+    try {
+      return MAPPER.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Parses bytes into a tree, or null when they are not JSON. */
+  public static JsonNode tryParse(byte[] b, int off, int len) {
+    try {
+      return MAPPER.readTree(b, off, len);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  public static JsonNode tryParse(String s) {
     try {
       return MAPPER.readTree(s);
     } catch (Exception e) {
@@ -37,16 +55,21 @@ final class RJson {
     }
   }
 
-  static String text(JsonNode n, String field) {
+  public static String text(JsonNode n, String field) {
     JsonNode v = n == null ? null : n.get(field);
     return v != null && v.isTextual() ? v.asText() : null;
   }
 
-  static boolean present(JsonNode n) {
+  public static long num(JsonNode n, String field) {
+    JsonNode v = n == null ? null : n.get(field);
+    return v != null && v.isNumber() ? v.asLong() : 0;
+  }
+
+  public static boolean present(JsonNode n) {
     return n != null && !n.isNull() && !n.isMissingNode();
   }
 
-  static String kind(JsonNode n) {
+  public static String kind(JsonNode n) {
     if (n == null || n.isNull()) return "null";
     if (n.isArray()) return "an array";
     if (n.isObject()) return "an object";
@@ -56,14 +79,24 @@ final class RJson {
     return "a " + n.getNodeType().name().toLowerCase();
   }
 
+  public static GatewayException bad(String message) {
+    return GatewayException.badRequest(message);
+  }
+
+  /** A 400 for a feature the other dialect cannot express: names the field, says why. */
+  public static GatewayException unsupported(String field, String why) {
+    return new GatewayException(com.lijiaoqiao.http.ErrorCode.COMMON_001,
+        "'" + field + "' is not supported " + why + ".", "字段 '" + field + "' 不受支持（" + why + "）。",
+        java.util.Map.of("param", field), null);
+  }
   /** 400 COMMON_001 naming the field (details.param, as OpenAI's own errors do). */
-  static GatewayException bad(String field, String message) {
+  public static GatewayException bad(String field, String message) {
     return new GatewayException(ErrorCode.COMMON_001, message, "字段 '" + field + "' 无效。",
         Map.of("param", field), null);
   }
 
   /** A string field: absent is fine (null); otherwise a string of at most {@code max} characters. */
-  static String optString(JsonNode body, String field, String path, int max) {
+  public static String optString(JsonNode body, String field, String path, int max) {
     JsonNode v = body.get(field);
     if (!present(v)) return null;
     if (!v.isTextual()) throw bad(path, "'" + path + "' must be a string, not " + kind(v) + ".");
@@ -71,20 +104,20 @@ final class RJson {
     return v.asText();
   }
 
-  static String reqString(JsonNode body, String field, String path, int max) {
+  public static String reqString(JsonNode body, String field, String path, int max) {
     String s = optString(body, field, path, max);
     if (s == null) throw bad(path, "'" + path + "' is required and must be a string.");
     return s;
   }
 
-  static Boolean optBool(JsonNode body, String field) {
+  public static Boolean optBool(JsonNode body, String field) {
     JsonNode v = body.get(field);
     if (!present(v)) return null;
     if (!v.isBoolean()) throw bad(field, "'" + field + "' must be a boolean, not " + kind(v) + ".");
     return v.asBoolean();
   }
 
-  static Double optNumber(JsonNode body, String field, double min, double max) {
+  public static Double optNumber(JsonNode body, String field, double min, double max) {
     JsonNode v = body.get(field);
     if (!present(v)) return null;
     if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
