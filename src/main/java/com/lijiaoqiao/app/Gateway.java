@@ -103,6 +103,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
   private final List<Stage> countTokensPipeline;
+  private final List<Stage> geminiCountTokensPipeline;
   private final List<Stage> storedResponsesPipeline;
   private final List<Stage> unknownPathPipeline;
   private final com.lijiaoqiao.responses.ResponsesStore responsesStore;
@@ -224,6 +225,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
           AuthorizeStage.resolving(router::resolve),
           new RouteStage(router, decisions),
           new com.lijiaoqiao.pipeline.CountTokensStage());
+      this.geminiCountTokensPipeline = List.of(
+          new AuthenticateStage(keys, secrets),
+          new com.lijiaoqiao.pipeline.GeminiCountTokensStage(),
+          AuthorizeStage.resolving(router::resolve),
+          com.lijiaoqiao.pipeline.GeminiCountTokensStage.COUNT);
       this.modelsPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new ListModelsStage(router::catalog, Instant.now().getEpochSecond()));
@@ -402,6 +408,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
   @Override
   public List<Stage> countTokensPipeline() {
     return countTokensPipeline;
+  }
+
+  @Override
+  public List<Stage> geminiCountTokensPipeline() {
+    return geminiCountTokensPipeline;
   }
 
   @Override

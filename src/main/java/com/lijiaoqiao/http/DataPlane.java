@@ -14,6 +14,9 @@ public interface DataPlane {
   /** Stages for POST /v1/messages/count_tokens (authenticate, decode, route, count). */
   List<Stage> countTokensPipeline();
 
+  /** Stages for POST /v1beta/models/{model}:countTokens (authenticate, decode, authorize, count). */
+  List<Stage> geminiCountTokensPipeline();
+
   /** Stages for GET /v1/models (authenticate, then list). */
   List<Stage> modelsPipeline();
 

@@ -16,13 +16,14 @@ import java.util.Map;
 public final class ErrorRenderer {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  public enum Shape { OPENAI, ANTHROPIC }
+  public enum Shape { OPENAI, ANTHROPIC, GEMINI }
 
   private ErrorRenderer() {}
 
   public static byte[] body(GatewayException e, String traceId, Shape shape) {
     ErrorCode c = e.code();
     ByteArrayOutputStream out = new ByteArrayOutputStream(384);
+    if (shape == Shape.GEMINI) return gemini(e, traceId, out);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       if (shape == Shape.ANTHROPIC) {
@@ -53,6 +54,61 @@ public final class ErrorRenderer {
       throw new UncheckedIOException(ex);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Google's shape, which the Gemini SDKs and CLI read: {@code code} is the HTTP status and {@code status} the
+   * canonical gRPC name; the gateway's own code, trace id and details travel beside them and in an ErrorInfo.
+   */
+  private static byte[] gemini(GatewayException e, String traceId, ByteArrayOutputStream out) {
+    ErrorCode c = e.code();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeObjectFieldStart("error");
+      g.writeNumberField("code", c.status);
+      g.writeStringField("message", e.getMessage());
+      g.writeStringField("status", grpcStatus(c.status));
+      g.writeArrayFieldStart("details");
+      g.writeStartObject();
+      g.writeStringField("@type", "type.googleapis.com/google.rpc.ErrorInfo");
+      g.writeStringField("reason", c.code());
+      g.writeStringField("domain", "lijiaoqiao");
+      g.writeObjectFieldStart("metadata");
+      g.writeStringField("trace_id", traceId);
+      g.writeEndObject();
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeStringField("ljq_code", c.code());
+      g.writeObjectFieldStart("message_i18n");
+      g.writeStringField("zh_CN", e.messageZh());
+      g.writeStringField("en_US", e.getMessage());
+      g.writeEndObject();
+      g.writeFieldName("ljq_details");
+      JSON.writeValue(g, e.details());
+      g.writeStringField("trace_id", traceId);
+      g.writeBooleanField("retryable", c.retryable);
+      g.writeStringField("doc_url", c.docUrl());
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return out.toByteArray();
+  }
+
+  private static String grpcStatus(int http) {
+    return switch (http) {
+      case 400, 413, 414, 415, 431 -> "INVALID_ARGUMENT";
+      case 401 -> "UNAUTHENTICATED";
+      case 402, 403 -> "PERMISSION_DENIED";
+      case 404 -> "NOT_FOUND";
+      case 405 -> "UNIMPLEMENTED";
+      case 408, 504 -> "DEADLINE_EXCEEDED";
+      case 409 -> "ABORTED";
+      case 429 -> "RESOURCE_EXHAUSTED";
+      case 503 -> "UNAVAILABLE";
+      default -> http >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
+    };
   }
 
   /** Writes the error as the whole response, unless a response has already started. */

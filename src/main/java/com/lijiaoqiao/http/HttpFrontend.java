@@ -135,6 +135,39 @@ public final class HttpFrontend extends VerticleBase {
         });
         return;
       }
+      com.lijiaoqiao.protocol.gemini.GeminiPath gemini = com.lijiaoqiao.protocol.gemini.GeminiPath.parse(path);
+      if (gemini != null && gemini.served()) {
+        if (method != HttpMethod.POST) {
+          methodNotAllowed(req, requestId, "POST");
+          return;
+        }
+        boolean count = gemini.method().equals(com.lijiaoqiao.protocol.gemini.GeminiPath.COUNT);
+        readBodyThen(req, requestId, admission.hold(), body -> {
+          Exchange ex = new Exchange(requestId, req, Endpoint.CHAT_COMPLETIONS, body, upstream);
+          ex.ingress = com.lijiaoqiao.protocol.Dialect.GEMINI;
+          runChain(count ? plane.geminiCountTokensPipeline() : plane.relayPipeline(), ex);
+        });
+        return;
+      }
+      if (path.equals(com.lijiaoqiao.protocol.gemini.GeminiPath.LIST)
+          || (gemini == null && path.startsWith(com.lijiaoqiao.protocol.gemini.GeminiPath.LIST + "/"))) {
+        if (method != HttpMethod.GET) {
+          methodNotAllowed(req, requestId, "GET");
+          return;
+        }
+        Exchange ex = new Exchange(requestId, req, null, new byte[0], upstream);
+        ex.ingress = com.lijiaoqiao.protocol.Dialect.GEMINI;
+        runChain(plane.modelsPipeline(), ex);
+        return;
+      }
+      if (path.startsWith("/v1beta/") || gemini != null) {
+        // Google's API paths the gateway does not serve (embedContent, files, cachedContents …): a bad key is
+        // still a 401 first, then a 404 in Google's shape.
+        Exchange ex = new Exchange(requestId, req, null, new byte[0], upstream);
+        ex.ingress = com.lijiaoqiao.protocol.Dialect.GEMINI;
+        runChain(plane.unknownPathPipeline(), ex);
+        return;
+      }
       if (path.startsWith(com.lijiaoqiao.pipeline.StoredResponsesStage.PREFIX)) {
         if (method != HttpMethod.GET && method != HttpMethod.DELETE) {
           methodNotAllowed(req, requestId, "GET, DELETE");
@@ -215,9 +248,11 @@ public final class HttpFrontend extends VerticleBase {
             log.error("request {}: unexpected failure", ex.requestId, ar.cause());
             ge = new GatewayException(ErrorCode.COMMON_003, null);
           }
-          ErrorRenderer.write(ex.request.response(), ge, ex.requestId,
-              ex.ingress == com.lijiaoqiao.protocol.Dialect.ANTHROPIC ? ErrorRenderer.Shape.ANTHROPIC
-                  : ErrorRenderer.Shape.OPENAI);
+          ErrorRenderer.write(ex.request.response(), ge, ex.requestId, switch (ex.ingress) {
+            case ANTHROPIC -> ErrorRenderer.Shape.ANTHROPIC;
+            case GEMINI -> ErrorRenderer.Shape.GEMINI;
+            default -> ErrorRenderer.Shape.OPENAI;
+          });
         }
       } finally {
         plane.end();
@@ -369,8 +404,9 @@ public final class HttpFrontend extends VerticleBase {
     return dots != 2;
   }
 
-  /** Anthropic's paths answer errors in Anthropic's shape, so Anthropic SDKs read them. */
+  /** Anthropic's and Google's paths answer errors in their vendor's shape, so their SDKs read them. */
   static ErrorRenderer.Shape shapeFor(String path) {
+    if (com.lijiaoqiao.protocol.gemini.GeminiPath.isGeminiPath(path)) return ErrorRenderer.Shape.GEMINI;
     return path != null && path.startsWith(MESSAGES) ? ErrorRenderer.Shape.ANTHROPIC : ErrorRenderer.Shape.OPENAI;
   }
 

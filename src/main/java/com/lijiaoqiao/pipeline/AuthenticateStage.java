@@ -10,7 +10,7 @@ import io.vertx.core.MultiMap;
 import java.time.Instant;
 import java.util.Map;
 
-/** Finds the platform key (Authorization: Bearer, or x-api-key for Anthropic clients) and its principal. */
+/** Finds the platform key (Authorization: Bearer, x-api-key for Anthropic clients, x-goog-api-key for Gemini clients) and its principal. */
 public final class AuthenticateStage implements Stage {
   private static final String[] QUERY_KEY_PARAMS = {"key", "api_key", "api-key", "apikey", "x-api-key", "x_api_key",
       "access_token", "token", "authorization"};
@@ -30,7 +30,9 @@ public final class AuthenticateStage implements Stage {
       for (String p : QUERY_KEY_PARAMS) {
         if (params.contains(p)) {
           return Future.failedFuture(new GatewayException(ErrorCode.QUERY_KEY_NOT_ALLOWED,
-              "API keys in the query string are refused (parameter '" + p + "'); send 'Authorization: Bearer <key>'.",
+              "API keys in the query string are refused (parameter '" + p + "'): URLs end up in logs; send "
+                  + (ex.ingress == com.lijiaoqiao.protocol.Dialect.GEMINI ? "'x-goog-api-key: <key>'."
+                  : "'Authorization: Bearer <key>'."),
               "不接受查询参数中的 API 密钥（参数 '" + p + "'），请使用 Authorization: Bearer <key> 请求头。",
               Map.of(), null));
         }
@@ -85,6 +87,7 @@ public final class AuthenticateStage implements Stage {
       return null;
     }
     String k = headers.get("x-api-key");
+    if (k == null || k.isBlank()) k = headers.get("x-goog-api-key"); // Google's SDKs and Gemini CLI
     return k == null || k.isBlank() ? null : k.trim();
   }
 }

@@ -21,6 +21,10 @@ public final class DecodeStage implements Stage {
     if (ex.ingress == com.lijiaoqiao.protocol.Dialect.ANTHROPIC) {
       return AnthropicDecodeStage.decode(ex, chain);
     }
+    if (ex.ingress == com.lijiaoqiao.protocol.Dialect.GEMINI) {
+      GeminiDecode.decode(ex, false);
+      return chain.proceed(ex);
+    }
     if (ex.ingress == com.lijiaoqiao.protocol.Dialect.RESPONSES) {
       ResponsesDecode.decode(ex, responses);
       return chain.proceed(ex);

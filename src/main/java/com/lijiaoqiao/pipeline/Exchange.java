@@ -27,6 +27,8 @@ public final class Exchange {
   public com.lijiaoqiao.protocol.anthropic.AnthropicRequest anthropic;
   /** For the Responses ingress: the request, its response id and conversation ({@link #parsed} is its chat view). */
   public com.lijiaoqiao.responses.ResponsesTurn responses;
+  /** For the Gemini ingress: the request as sent ({@link #parsed} is its chat view); the model came from the path. */
+  public com.lijiaoqiao.protocol.gemini.GeminiRequest gemini;
 
   public ApiKeyPrincipal principal;
   public OpenAiRequest parsed;

@@ -29,6 +29,7 @@ public final class ListModelsStage implements Stage {
     String path = ex.request.path();
     // Anthropic SDKs (and Claude Code) send anthropic-version: they get Anthropic's list shape.
     boolean anthropic = ex.request.getHeader("anthropic-version") != null;
+    if (ex.ingress == com.lijiaoqiao.protocol.Dialect.GEMINI) return gemini(ex, path);
     if (path.startsWith("/v1/models/")) {
       String id = com.lijiaoqiao.http.ApiRouter.decodeSegment(path.substring("/v1/models/".length()));
       if (id == null) {
@@ -64,6 +65,49 @@ public final class ListModelsStage implements Stage {
       }
       g.writeEndObject();
     });
+  }
+
+  /** Google's shape ({@code GET /v1beta/models}, {@code GET /v1beta/models/{id}}), for Gemini SDKs and CLI. */
+  private Future<Void> gemini(Exchange ex, String path) {
+    String prefix = com.lijiaoqiao.protocol.gemini.GeminiPath.LIST + "/";
+    if (path.startsWith(prefix)) {
+      String id = com.lijiaoqiao.http.ApiRouter.decodeSegment(path.substring(prefix.length()));
+      if (id == null) {
+        return Future.failedFuture(com.lijiaoqiao.http.GatewayException.badField("model",
+            "The model id in the path is not valid percent-encoding."));
+      }
+      if (id.startsWith("models/")) id = id.substring("models/".length());
+      ModelCatalog.ModelInfo m = catalog.get().find(id);
+      if (m == null || !ex.principal.mayUse(id)) {
+        return Future.failedFuture(new com.lijiaoqiao.http.GatewayException(com.lijiaoqiao.http.ErrorCode.PROVIDER_004,
+            "The model '" + (id.length() > 128 ? id.substring(0, 128) + "…" : id)
+                + "' does not exist or this key may not use it.", null, java.util.Map.of(), null));
+      }
+      return respond(ex, g -> writeGeminiModel(g, m));
+    }
+    java.util.List<ModelCatalog.ModelInfo> visible = catalog.get().all().stream()
+        .filter(m -> ex.principal.mayUse(m.name())).toList();
+    return respond(ex, g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("models");
+      for (ModelCatalog.ModelInfo m : visible) writeGeminiModel(g, m);
+      g.writeEndArray();
+      g.writeEndObject();
+    });
+  }
+
+  private void writeGeminiModel(JsonGenerator g, ModelCatalog.ModelInfo m) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("name", "models/" + m.name());
+    g.writeStringField("baseModelId", m.name());
+    g.writeStringField("version", "001");
+    g.writeStringField("displayName", m.name());
+    g.writeArrayFieldStart("supportedGenerationMethods");
+    g.writeString("generateContent");
+    g.writeString("streamGenerateContent");
+    g.writeString("countTokens");
+    g.writeEndArray();
+    g.writeEndObject();
   }
 
   private void writeAnthropicModel(JsonGenerator g, ModelCatalog.ModelInfo m) throws IOException {

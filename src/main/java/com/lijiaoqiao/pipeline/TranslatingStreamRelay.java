@@ -6,7 +6,7 @@ import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.Dialect;
 import com.lijiaoqiao.protocol.SseEventSplitter;
 import com.lijiaoqiao.protocol.TokenUsage;
-import com.lijiaoqiao.protocol.anthropic.StreamTranslator;
+import com.lijiaoqiao.protocol.StreamTranslator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -69,9 +69,14 @@ final class TranslatingStreamRelay extends SseRelay {
 
   /** Puts the charge into the last usage object the translator wrote at the end of the stream. */
   private static void insertCost(StringBuilder frames, long cost) {
-    int at = frames.lastIndexOf("\"usage\":{");
+    String key = "\"usage\":{";
+    int at = frames.lastIndexOf(key);
+    if (at < 0) {
+      key = "\"usageMetadata\":{"; // a Gemini client's stream
+      at = frames.lastIndexOf(key);
+    }
     if (at < 0) return;
-    int brace = at + "\"usage\":{".length();
+    int brace = at + key.length();
     boolean empty = brace < frames.length() && frames.charAt(brace) == '}';
     frames.insert(brace, "\"cost\":" + Money.toDecimal(cost).toPlainString() + (empty ? "" : ","));
   }
@@ -114,6 +119,13 @@ final class TranslatingStreamRelay extends SseRelay {
   protected Buffer errorEvent(GatewayException error) {
     if (translator instanceof com.lijiaoqiao.protocol.responses.ResponsesStream r) {
       return Buffer.buffer(r.failed(error.code().name(), error.getMessage(), ex.requestId));
+    }
+    if (ex.ingress == Dialect.GEMINI) {
+      // Google's streams end a failure with an event holding only the error object.
+      StringBuilder sb = new StringBuilder();
+      StreamTranslator.openAiFrame(sb, new String(ErrorRenderer.body(error, ex.requestId, ErrorRenderer.Shape.GEMINI),
+          StandardCharsets.UTF_8));
+      return Buffer.buffer(sb.toString());
     }
     boolean anthropic = ex.ingress == Dialect.ANTHROPIC;
     String json = new String(ErrorRenderer.body(error, ex.requestId,

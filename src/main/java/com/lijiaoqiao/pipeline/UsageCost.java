@@ -13,10 +13,19 @@ final class UsageCost {
 
   /** For a body the gateway wrote itself (a translation): the charge goes first into its last usage object. */
   static byte[] intoLastUsage(byte[] body, long costMicros) {
+    return intoLast(body, "\"usage\":{", costMicros);
+  }
+
+  /** As {@link #intoLastUsage}, for Gemini's {@code usageMetadata}. */
+  static byte[] intoLastUsageMetadata(byte[] body, long costMicros) {
+    return intoLast(body, "\"usageMetadata\":{", costMicros);
+  }
+
+  private static byte[] intoLast(byte[] body, String key, long costMicros) {
     String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
-    int at = text.lastIndexOf("\"usage\":{");
+    int at = text.lastIndexOf(key);
     if (at < 0) return body;
-    int brace = at + "\"usage\":{".length();
+    int brace = at + key.length();
     boolean empty = brace < text.length() && text.charAt(brace) == '}';
     return (text.substring(0, brace) + "\"cost\":" + Money.toDecimal(costMicros).toPlainString() + (empty ? "" : ",")
         + text.substring(brace)).getBytes(java.nio.charset.StandardCharsets.UTF_8);

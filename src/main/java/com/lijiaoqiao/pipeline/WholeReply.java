@@ -38,6 +38,8 @@ record WholeReply(byte[] body, TokenUsage usage, String model, LongFunction<byte
     RelayCodecs.Whole w = RelayCodecs.whole(ex, target.provider(), bytes);
     if (w == null) return null;
     TokenUsage usage = w.usage() != null ? w.usage() : RelayStage.estimate(ex, new String(bytes, StandardCharsets.UTF_8));
-    return new WholeReply(w.body(), usage, w.model(), cost -> UsageCost.intoLastUsage(w.body(), cost));
+    boolean gemini = ex.ingress == com.lijiaoqiao.protocol.Dialect.GEMINI;
+    return new WholeReply(w.body(), usage, w.model(), cost -> gemini ? UsageCost.intoLastUsageMetadata(w.body(), cost)
+        : UsageCost.intoLastUsage(w.body(), cost));
   }
 }

@@ -38,6 +38,31 @@ public final class Json {
     }
   }
 
+  /**
+   * A request body as a JSON object; every problem (empty, not UTF-8, not JSON, not an object) is a 400 that says
+   * what is wrong and where.
+   */
+  public static ObjectNode parseBody(byte[] bytes) {
+    if (bytes.length == 0) throw bad("The request body is empty; send a JSON object.");
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      String why = e.getOriginalMessage();
+      if (why != null && why.contains("UTF-8")) throw bad("The request body is not valid UTF-8.");
+      int nl = why == null ? -1 : why.indexOf('\n');
+      String first = why == null ? "syntax error" : why.substring(0, Math.min(nl >= 0 ? nl : why.length(), 200));
+      throw bad("The request body is not valid JSON"
+          + (loc != null ? " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")" : "") + ": " + first);
+    } catch (java.io.IOException e) {
+      throw bad("The request body could not be read as JSON.");
+    }
+    if (root == null || root.isMissingNode()) throw bad("The request body is empty; send a JSON object.");
+    if (!root.isObject()) throw bad("The request body must be a JSON object, not " + kind(root) + ".");
+    return (ObjectNode) root;
+  }
+
   /** Parses bytes into a tree, or null when they are not JSON. */
   public static JsonNode tryParse(byte[] b, int off, int len) {
     try {

@@ -29,8 +29,16 @@ public final class Providers {
         }
         yield new AnthropicProvider(d.id(), d.baseUrl(), d.credential(), connectTimeoutMs, idleTimeoutMs);
       }
+      case GeminiProvider.KIND -> {
+        if (d.baseUrl() == null || d.baseUrl().isBlank()) {
+          throw new IllegalArgumentException("provider '" + d.id() + "' needs a base_url");
+        }
+        yield new GeminiProvider(d.id(), d.baseUrl(), d.credential(), connectTimeoutMs, idleTimeoutMs);
+      }
+      case SimulatorGeminiProvider.KIND -> new SimulatorGeminiProvider(d.id(), simulatorBase(d, embeddedSimulatorUrl),
+          d.credential(), connectTimeoutMs, idleTimeoutMs);
       default -> throw new IllegalArgumentException("provider '" + d.id() + "' has unknown kind '" + d.kind()
-          + "' (use openai-compatible, anthropic, simulator or simulator-anthropic)");
+          + "' (use openai-compatible, anthropic, gemini, simulator, simulator-anthropic or simulator-gemini)");
     };
   }
 

@@ -1,5 +1,6 @@
 package com.lijiaoqiao.protocol.anthropic;
 
+import com.lijiaoqiao.protocol.StreamTranslator;
 import com.lijiaoqiao.protocol.TokenUsage;
 
 /**

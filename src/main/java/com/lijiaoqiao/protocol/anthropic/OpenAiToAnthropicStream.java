@@ -1,5 +1,6 @@
 package com.lijiaoqiao.protocol.anthropic;
 
+import com.lijiaoqiao.protocol.StreamTranslator;
 import com.lijiaoqiao.protocol.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

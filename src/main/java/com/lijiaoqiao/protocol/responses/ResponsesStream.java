@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lijiaoqiao.protocol.TokenUsage;
-import com.lijiaoqiao.protocol.anthropic.StreamTranslator;
+import com.lijiaoqiao.protocol.StreamTranslator;
 import com.lijiaoqiao.protocol.anthropic.Usage;
 import java.util.ArrayList;
 import java.util.HashMap;

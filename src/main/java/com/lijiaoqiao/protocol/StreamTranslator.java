@@ -1,4 +1,4 @@
-package com.lijiaoqiao.protocol.anthropic;
+package com.lijiaoqiao.protocol;
 
 import com.lijiaoqiao.protocol.TokenUsage;
 

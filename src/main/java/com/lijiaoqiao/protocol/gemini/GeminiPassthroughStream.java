@@ -1,0 +1,13 @@
+package com.lijiaoqiao.protocol.gemini;
+
+/** Gemini upstream → Gemini client: every event relayed as it came; usage and the end read on the way. */
+public final class GeminiPassthroughStream extends GeminiStreamReader {
+  @Override
+  public void onEvent(String name, String data, StringBuilder out) {
+    if (read(data) == null) return; // comments, broken events and the upstream's own error are not relayed
+    out.append("data: ").append(data).append("\n\n");
+  }
+
+  @Override
+  public void finish(StringBuilder out) { }
+}
