@@ -14,7 +14,7 @@ import java.util.Map;
  * {@link Answer}. Requests are written in a neutral form (system, turns, tools) and rendered per dialect.
  */
 public enum IngressClient {
-  OPENAI, ANTHROPIC;
+  OPENAI, ANTHROPIC, RESPONSES, GEMINI;
 
   record Call(String id, String name, String arguments) {}
 
@@ -45,6 +45,8 @@ public enum IngressClient {
   }
 
   String body(Req r, boolean stream) {
+    if (this == RESPONSES) return ResponsesWire.body(r, stream);
+    if (this == GEMINI) return GeminiWire.body(r);
     ObjectNode b = Http.JSON.createObjectNode().put("model", r.model);
     ArrayNode msgs = Http.JSON.createArrayNode();
     if (this == OPENAI) {
@@ -126,19 +128,37 @@ public enum IngressClient {
     return b.toString();
   }
 
-  String path() {
-    return this == OPENAI ? "/v1/chat/completions" : "/v1/messages";
+  String path(Req r, boolean stream) {
+    return switch (this) {
+      case OPENAI -> "/v1/chat/completions";
+      case ANTHROPIC -> "/v1/messages";
+      case RESPONSES -> "/v1/responses";
+      case GEMINI -> GeminiWire.path(r, stream);
+    };
   }
 
   String[] auth(String key) {
-    return this == OPENAI ? new String[] {"authorization", "Bearer " + key}
-        : new String[] {"x-api-key", key, "anthropic-version", "2023-06-01"};
+    return switch (this) {
+      case OPENAI, RESPONSES -> new String[] {"authorization", "Bearer " + key};
+      case ANTHROPIC -> new String[] {"x-api-key", key, "anthropic-version", "2023-06-01"};
+      case GEMINI -> GeminiWire.auth(key);
+    };
+  }
+
+  /** The gateway's error code in an error body of this dialect. */
+  String errorCode(JsonNode body) {
+    return switch (this) {
+      case GEMINI -> GeminiWire.code(body.get("error"));
+      default -> body.get("error").get("code").asText();
+    };
   }
 
   Answer send(String root, String key, Req r) {
-    Http.Reply reply = Http.postJson(root + path(), null, body(r, false), auth(key));
+    Http.Reply reply = Http.postJson(root + path(r, false), null, body(r, false), auth(key));
     JsonNode j = reply.json();
     if (reply.status() != 200) return new Answer(reply.status(), null, List.of(), null, 0, 0, j, true, List.of());
+    if (this == RESPONSES) return ResponsesWire.whole(j);
+    if (this == GEMINI) return GeminiWire.whole(j);
     List<Call> calls = new ArrayList<>();
     StringBuilder text = new StringBuilder();
     if (this == OPENAI) {
@@ -166,11 +186,13 @@ public enum IngressClient {
   }
 
   Answer stream(String root, String key, Req r) {
-    try (Http.Stream s = Http.stream(root + path(), null, body(r, true), auth(key))) {
+    try (Http.Stream s = Http.stream(root + path(r, true), null, body(r, true), auth(key))) {
       if (s.status != 200) {
         String body = String.join("\n", s.rest());
         return new Answer(s.status, null, List.of(), null, 0, 0, null, true, List.of());
       }
+      if (this == RESPONSES) return ResponsesWire.stream(s);
+      if (this == GEMINI) return GeminiWire.stream(s);
       StringBuilder text = new StringBuilder();
       Map<Integer, String[]> calls = new LinkedHashMap<>();
       String stop = null;

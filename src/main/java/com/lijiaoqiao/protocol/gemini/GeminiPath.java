@@ -17,7 +17,8 @@ public record GeminiPath(String rawModel, String method) {
     else if (path.startsWith("/v1/models/")) rest = path.substring("/v1/models/".length());
     else return null;
     int colon = rest.lastIndexOf(':');
-    if (colon <= 0 || colon == rest.length() - 1 || rest.indexOf('/') >= 0) return null;
+    // Public model names may hold '/' (vendor/model) and single ':' (tags): the method follows the last ':'.
+    if (colon <= 0 || colon == rest.length() - 1 || rest.indexOf('/', colon) >= 0) return null;
     return new GeminiPath(rest.substring(0, colon), rest.substring(colon + 1));
   }
 

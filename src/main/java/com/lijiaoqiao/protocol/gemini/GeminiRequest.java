@@ -186,6 +186,12 @@ public final class GeminiRequest {
         else if (q != null) q.remove(id);
         JsonNode response = fr.get("response");
         String result = !present(response) ? "" : response.isTextual() ? response.asText() : Json.string(response);
+        if (response != null && response.isObject() && response.size() == 1) {
+          // {"result": "…"} / {"output": "…"} is how Gemini wraps a plain answer (and how the gateway wraps one for
+          // Gemini): the hub gets the plain text back.
+          JsonNode only = response.has("result") ? response.get("result") : response.get("output");
+          if (only != null && only.isTextual()) result = only.asText();
+        }
         // The tool's answer follows the call it answers; text in the same turn comes after it.
         messages.addObject().put("role", "tool").put("tool_call_id", id).put("content", result);
       } else if (p.has("thoughtSignature") || p.has("thought_signature") || p.has("videoMetadata")) {
