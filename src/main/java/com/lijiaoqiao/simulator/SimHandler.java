@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Instant;
-import java.util.Map;
 
 /** Routing, auth, directives, faults and response delivery. */
 final class SimHandler implements Handler<HttpServerRequest> {
@@ -33,7 +32,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest req) {
     String path = req.path();
     if (path.startsWith("/_sim/")) {
-      control(req, path);
+      SimControl.handle(state, req, path);
       return;
     }
     state.count(path);
@@ -382,84 +381,5 @@ final class SimHandler implements Handler<HttpServerRequest> {
 
   static void sendJson(HttpServerRequest req, int status, Buffer body) {
     req.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
-  }
-
-  // ---------------------------------------------------------------- control API
-
-  private void control(HttpServerRequest req, String path) {
-    HttpMethod m = req.method();
-    switch (path) {
-      case "/_sim/control" -> {
-        if (m == HttpMethod.PUT || m == HttpMethod.POST) {
-          req.body().onSuccess(buf -> {
-            String spec;
-            try {
-              JsonNode n = JsonOut.MAPPER.readTree(buf.getBytes());
-              JsonNode dn = n == null ? null : n.get("directives");
-              spec = dn == null || dn.isNull() ? null : dn.asText();
-              Directives.of(null, spec); // validate
-            } catch (Directives.BadDirective e) {
-              sendJson(req, 400, controlError(e.getMessage()));
-              return;
-            } catch (Exception e) {
-              sendJson(req, 400, controlError("body must be {\"directives\":\"k=v;...\"}"));
-              return;
-            }
-            state.global = spec == null || spec.isBlank() ? null : spec;
-            sendJson(req, 200, controlBody());
-          });
-        } else if (m == HttpMethod.DELETE) {
-          state.global = null;
-          sendJson(req, 200, controlBody());
-        } else {
-          sendJson(req, 200, controlBody());
-        }
-      }
-      case "/_sim/stats" -> sendJson(req, 200, JsonOut.write(g -> {
-        g.writeStartObject();
-        g.writeNumberField("requests", state.requests.sum());
-        g.writeObjectFieldStart("by_path");
-        for (Map.Entry<String, Long> e : state.byPathSnapshot().entrySet()) {
-          g.writeNumberField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
-        g.writeEndObject();
-      }));
-      case "/_sim/stats/reset" -> {
-        state.resetStats();
-        sendJson(req, 200, Buffer.buffer("{\"requests\":0,\"by_path\":{}}"));
-      }
-      case "/_sim/reset" -> {
-        state.resetStats();
-        state.global = null;
-        state.faultCounters.clear();
-        state.clearCache();
-        sendJson(req, 200, Buffer.buffer("{\"status\":\"ok\"}"));
-      }
-      default -> sendJson(req, 404, controlError("unknown control path " + path));
-    }
-  }
-
-  private Buffer controlBody() {
-    String g = state.global;
-    return JsonOut.write(gen -> {
-      gen.writeStartObject();
-      if (g == null) {
-        gen.writeNullField("directives");
-      } else {
-        gen.writeStringField("directives", g);
-      }
-      gen.writeEndObject();
-    });
-  }
-
-  private static Buffer controlError(String msg) {
-    return JsonOut.write(g -> {
-      g.writeStartObject();
-      g.writeObjectFieldStart("error");
-      g.writeStringField("message", msg);
-      g.writeEndObject();
-      g.writeEndObject();
-    });
   }
 }
