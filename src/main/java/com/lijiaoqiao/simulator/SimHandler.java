@@ -314,6 +314,10 @@ final class SimHandler implements Handler<HttpServerRequest> {
         return;
       }
       String f = ex.fault;
+      if ("stream_error".equals(f)) {
+        statusFault(ex, "500");
+        return;
+      }
       resp.putHeader("content-type", "application/json");
       addIdHeader(ex);
       if ("malformed".equals(f) || "bad_body".equals(f)) {
