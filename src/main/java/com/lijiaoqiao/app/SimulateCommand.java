@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The upstream simulator alone (see docs/simulator.md). */
-@Command(name = "simulate", description = "Run the built-in upstream simulator alone (OpenAI and Anthropic dialects).")
+@Command(name = "simulate", description = "Run the built-in upstream simulator alone (OpenAI, Anthropic and Gemini dialects).")
 final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "9090", description = "Port (default ${DEFAULT-VALUE}).")
   int port;

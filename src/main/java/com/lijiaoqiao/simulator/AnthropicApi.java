@@ -11,6 +11,8 @@ final class AnthropicApi {
   private static final Buffer MESSAGE_STOP = ev("message_stop", "{\"type\":\"message_stop\"}");
   private static final Buffer MALFORMED = Buffer.buffer("event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
       + "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"oops\"\n\n");
+  private static final Buffer STREAM_ERROR = ev("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+      + "\"message\":\"Overloaded\"}}");
   private static final int THINKING_TOKENS = 24;
 
   private final SimHandler h;
@@ -334,6 +336,7 @@ final class AnthropicApi {
       s.add(MESSAGE_STOP);
     }
     s.malformed(MALFORMED);
+    s.error(STREAM_ERROR);
     s.send(h.vertx, ex.req, ex.d, ex.fault);
   }
 }

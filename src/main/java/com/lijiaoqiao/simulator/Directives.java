@@ -10,7 +10,7 @@ final class Directives {
       "latency", "ttft", "gap", "chunks", "tokens", "fault", "retry_after", "after", "times", "key", "tool_call");
   static final Set<String> FAULTS = Set.of(
       "429", "500", "502", "503", "529", "401", "reset", "hang", "cut", "stall", "malformed", "no_done",
-      "context_length", "content_policy", "model_not_found", "bad_body");
+      "context_length", "content_policy", "model_not_found", "bad_body", "stream_error");
 
   static final Directives NONE = new Directives();
 

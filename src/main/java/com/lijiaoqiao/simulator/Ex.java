@@ -4,7 +4,7 @@ import io.vertx.core.http.HttpServerRequest;
 
 /** Per-request exchange state shared by the dialect handlers. */
 final class Ex {
-  enum Dialect { OPENAI, ANTHROPIC }
+  enum Dialect { OPENAI, ANTHROPIC, GEMINI }
 
   final HttpServerRequest req;
   final Dialect dialect;
@@ -21,6 +21,10 @@ final class Ex {
 
   boolean anthropic() {
     return dialect == Dialect.ANTHROPIC;
+  }
+
+  boolean gemini() {
+    return dialect == Dialect.GEMINI;
   }
 
   boolean is(String f) {

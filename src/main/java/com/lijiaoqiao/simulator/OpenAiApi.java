@@ -18,6 +18,8 @@ final class OpenAiApi {
   static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
   private static final Buffer MALFORMED_CHAT =
       Buffer.buffer("data: {\"id\":\"chatcmpl-x\",\"choices\":[{\"delta\":{\"content\":\"oops\"\n\n");
+  static final Buffer STREAM_ERROR = Buffer.buffer("data: {\"error\":{\"message\":\"The server had an error while "
+      + "processing your request. Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
   private static final Buffer MALFORMED_TEXT =
       Buffer.buffer("data: {\"id\":\"cmpl-x\",\"choices\":[{\"text\":\"oops\"\n\n");
 
@@ -239,6 +241,7 @@ final class OpenAiApi {
       s.add(DONE);
     }
     s.malformed(MALFORMED_CHAT);
+    s.error(STREAM_ERROR);
     s.send(h.vertx, ex.req, ex.d, ex.fault);
   }
 
@@ -346,6 +349,7 @@ final class OpenAiApi {
       s.add(DONE);
     }
     s.malformed(MALFORMED_TEXT);
+    s.error(STREAM_ERROR);
     s.send(h.vertx, ex.req, ex.d, ex.fault);
   }
 

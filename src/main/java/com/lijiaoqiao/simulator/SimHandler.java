@@ -10,8 +10,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.impl.ConnectionBase;
-import java.time.Instant;
-import java.util.Map;
 
 /** Routing, auth, directives, faults and response delivery. */
 final class SimHandler implements Handler<HttpServerRequest> {
@@ -21,28 +19,37 @@ final class SimHandler implements Handler<HttpServerRequest> {
   final SimState state;
   final OpenAiApi openai;
   final AnthropicApi anthropic;
+  final GeminiApi gemini;
 
   SimHandler(Vertx vertx, SimState state) {
     this.vertx = vertx;
     this.state = state;
     this.openai = new OpenAiApi(this);
     this.anthropic = new AnthropicApi(this);
+    this.gemini = new GeminiApi(this);
   }
 
   @Override
   public void handle(HttpServerRequest req) {
     String path = req.path();
     if (path.startsWith("/_sim/")) {
-      control(req, path);
+      SimControl.handle(state, req, path);
       return;
     }
-    state.count(path);
+    state.count(GeminiApi.statsPath(path));
     try {
       route(req, path);
     } catch (RuntimeException e) {
-      Ex ex = new Ex(req, path.startsWith("/v1/messages") ? Ex.Dialect.ANTHROPIC : Ex.Dialect.OPENAI);
-      error(ex, 500, "server_error", null, "Simulator error: " + e);
+      error(new Ex(req, dialectOf(path)), 500, "server_error", null, "Simulator error: " + e);
     }
+  }
+
+  private static Ex.Dialect dialectOf(String path) {
+    if (path.startsWith("/v1/messages")) {
+      return Ex.Dialect.ANTHROPIC;
+    }
+    GeminiApi.Target t = GeminiApi.target(path);
+    return path.startsWith("/v1beta/") || t != null && t.method() != null ? Ex.Dialect.GEMINI : Ex.Dialect.OPENAI;
   }
 
   private void route(HttpServerRequest req, String path) {
@@ -58,8 +65,20 @@ final class SimHandler implements Handler<HttpServerRequest> {
         case "/v1/embeddings" -> withBody(new Ex(req, Ex.Dialect.OPENAI), openai::embeddings);
         case "/v1/messages" -> withBody(new Ex(req, Ex.Dialect.ANTHROPIC), anthropic::messages);
         case "/v1/messages/count_tokens" -> withBody(new Ex(req, Ex.Dialect.ANTHROPIC), anthropic::countTokens);
-        default -> notFound(req, path);
+        default -> {
+          GeminiApi.Target t = GeminiApi.target(path);
+          if (t != null && t.method() != null) {
+            gemini.post(req, t);
+          } else {
+            notFound(req, path);
+          }
+        }
       }
+      return;
+    }
+    if (m == HttpMethod.GET && (path.equals("/v1beta/models") || path.startsWith("/v1beta/models/")
+        || (path.equals("/v1/models") || path.startsWith("/v1/models/")) && GeminiApi.googleAuth(req))) {
+      gemini.models(req, path);
       return;
     }
     if (m == HttpMethod.GET && (path.equals("/v1/models") || path.startsWith("/v1/models/"))) {
@@ -85,8 +104,8 @@ final class SimHandler implements Handler<HttpServerRequest> {
     notFound(req, path);
   }
 
-  private void notFound(HttpServerRequest req, String path) {
-    Ex ex = new Ex(req, path.startsWith("/v1/messages") ? Ex.Dialect.ANTHROPIC : Ex.Dialect.OPENAI);
+  void notFound(HttpServerRequest req, String path) {
+    Ex ex = new Ex(req, dialectOf(path));
     error(ex, 404, ex.anthropic() ? "not_found_error" : "invalid_request_error", "unknown_url",
         "Unknown request URL: " + req.method() + " " + path);
   }
@@ -96,6 +115,11 @@ final class SimHandler implements Handler<HttpServerRequest> {
   }
 
   private void withBody(Ex ex, BodyHandler h) {
+    withBody(ex, null, h);
+  }
+
+  /** Reads the JSON body and the directives, then runs the handler; {@code pathModel} (Gemini) wins over the body's. */
+  void withBody(Ex ex, String pathModel, BodyHandler h) {
     if (!authorized(ex)) {
       return;
     }
@@ -104,7 +128,8 @@ final class SimHandler implements Handler<HttpServerRequest> {
       try {
         body = JsonOut.MAPPER.readTree(buf.getBytes());
       } catch (Exception e) {
-        error(ex, 400, "invalid_request_error", null, "We could not parse the JSON body of your request.");
+        error(ex, 400, "invalid_request_error", null, ex.gemini()
+            ? "Invalid JSON payload received. Unexpected token." : "We could not parse the JSON body of your request.");
         return;
       }
       if (body == null || !body.isObject()) {
@@ -112,7 +137,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
         return;
       }
       JsonNode model = body.get("model");
-      String modelStr = model != null && model.isTextual() ? model.asText() : null;
+      String modelStr = pathModel != null ? pathModel : model != null && model.isTextual() ? model.asText() : null;
       if (!directives(ex, modelStr)) {
         return;
       }
@@ -139,7 +164,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  private boolean authorized(Ex ex) {
+  boolean authorized(Ex ex) {
     HttpServerRequest req = ex.req;
     String auth = req.getHeader("authorization");
     boolean ok = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && auth.length() > 7;
@@ -147,8 +172,13 @@ final class SimHandler implements Handler<HttpServerRequest> {
       String key = req.getHeader("x-api-key");
       ok = key != null && !key.isEmpty();
     }
+    if (!ok && ex.gemini()) {
+      ok = GeminiApi.googleAuth(req);
+    }
     if (!ok) {
-      if (ex.anthropic()) {
+      if (ex.gemini()) {
+        GeminiErrors.send(this, ex, 403, GeminiErrors.NO_KEY, null); // what Gemini answers a request without a key
+      } else if (ex.anthropic()) {
         error(ex, 401, "authentication_error", null, "x-api-key header is required");
       } else {
         error(ex, 401, "invalid_request_error", "invalid_api_key",
@@ -159,7 +189,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
   }
 
   /** Parses directives (model suffix + header, or global control) and resolves the fault. */
-  private boolean directives(Ex ex, String model) {
+  boolean directives(Ex ex, String model) {
     String suffix = null;
     if (model != null) {
       int i = model.indexOf("::");
@@ -198,7 +228,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
         return true;
       }
       case "429", "500", "502", "503", "529", "401", "model_not_found", "content_policy" -> {
-        later(ex.d.latency, () -> statusFault(ex, f));
+        later(ex.d.latency, () -> StatusFaults.send(this, ex, f));
         return true;
       }
       case "context_length" -> {
@@ -212,76 +242,16 @@ final class SimHandler implements Handler<HttpServerRequest> {
   }
 
   void contextLength(Ex ex, int promptTokens) {
-    int window = SimCatalog.contextWindow(ex.model == null ? "" : ex.model);
+    int window = ex.gemini() ? GeminiModels.inputLimit(ex.model) : SimCatalog.contextWindow(ex.model == null ? "" : ex.model);
     int tokens = promptTokens > 0 ? promptTokens : window + 1 + (int) (TextGen.mix(window) & 1023);
-    if (ex.anthropic()) {
+    if (ex.gemini()) {
+      GeminiErrors.send(this, ex, 400, GeminiErrors.contextLength(tokens, window), null);
+    } else if (ex.anthropic()) {
       error(ex, 400, "invalid_request_error", null, "prompt is too long: " + tokens + " tokens > " + window + " maximum");
     } else {
       error(ex, 400, "invalid_request_error", "context_length_exceeded",
           "This model's maximum context length is " + window + " tokens. However, your messages resulted in " + tokens
               + " tokens. Please reduce the length of the messages.", "messages");
-    }
-  }
-
-  private void statusFault(Ex ex, String f) {
-    boolean a = ex.anthropic();
-    HttpServerResponse resp = ex.req.response();
-    switch (f) {
-      case "429" -> {
-        int ra = ex.d.retryAfter;
-        if (ra >= 0) {
-          resp.putHeader("retry-after", Integer.toString(ra));
-        }
-        String reset = (ra >= 0 ? ra : 1) + "s";
-        resp.putHeader("x-ratelimit-limit-requests", "10000");
-        resp.putHeader("x-ratelimit-remaining-requests", "0");
-        resp.putHeader("x-ratelimit-reset-requests", reset);
-        resp.putHeader("x-ratelimit-limit-tokens", "2000000");
-        resp.putHeader("x-ratelimit-remaining-tokens", "0");
-        resp.putHeader("x-ratelimit-reset-tokens", reset);
-        if (a) {
-          String at = Instant.now().plusSeconds(ra >= 0 ? ra : 1).toString();
-          resp.putHeader("anthropic-ratelimit-requests-limit", "4000");
-          resp.putHeader("anthropic-ratelimit-requests-remaining", "0");
-          resp.putHeader("anthropic-ratelimit-requests-reset", at);
-          error(ex, 429, "rate_limit_error", null, "Number of requests has exceeded your rate limit. Please try again later.");
-        } else {
-          error(ex, 429, "requests", "rate_limit_exceeded",
-              "Rate limit reached for requests on model " + ex.model + ". Please try again in " + reset + ".");
-        }
-      }
-      case "500" -> error(ex, 500, a ? "api_error" : "server_error", null,
-          a ? "Internal server error" : "The server had an error while processing your request. Sorry about that!");
-      case "502" -> error(ex, 502, a ? "api_error" : "server_error", null, "Bad gateway.");
-      case "503" -> error(ex, 503, a ? "api_error" : "server_error", null,
-          "The engine is currently overloaded, please try again later.");
-      case "529" -> error(ex, 529, a ? "overloaded_error" : "server_error", null, "Overloaded");
-      case "401" -> {
-        if (a) {
-          error(ex, 401, "authentication_error", null, "invalid x-api-key");
-        } else {
-          error(ex, 401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.");
-        }
-      }
-      case "model_not_found" -> {
-        if (a) {
-          error(ex, 404, "not_found_error", null, "model: " + ex.model);
-        } else {
-          error(ex, 404, "invalid_request_error", "model_not_found",
-              "The model `" + ex.model + "` does not exist or you do not have access to it.", "model");
-        }
-      }
-      case "content_policy" -> {
-        if (a) {
-          error(ex, 400, "invalid_request_error", null,
-              "Output blocked by content filtering policy: the request violates the usage policy.");
-        } else {
-          error(ex, 400, "invalid_request_error", "content_policy_violation",
-              "Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.",
-              "prompt");
-        }
-      }
-      default -> error(ex, 500, "server_error", null, "unexpected fault " + f);
     }
   }
 
@@ -315,6 +285,10 @@ final class SimHandler implements Handler<HttpServerRequest> {
         return;
       }
       String f = ex.fault;
+      if ("stream_error".equals(f)) {
+        StatusFaults.send(this, ex, "500");
+        return;
+      }
       resp.putHeader("content-type", "application/json");
       addIdHeader(ex);
       if ("malformed".equals(f) || "bad_body".equals(f)) {
@@ -341,12 +315,10 @@ final class SimHandler implements Handler<HttpServerRequest> {
   }
 
   void error(Ex ex, int status, String type, String code, String message, String param) {
-    HttpServerResponse resp = ex.req.response();
-    if (resp.closed() || resp.headWritten()) {
-      return;
-    }
     Buffer body;
-    if (ex.anthropic()) {
+    if (ex.gemini()) {
+      body = Buffer.buffer(GeminiErrors.body(status, message, null));
+    } else if (ex.anthropic()) {
       body = JsonOut.write(g -> {
         g.writeStartObject();
         g.writeStringField("type", "error");
@@ -376,90 +348,19 @@ final class SimHandler implements Handler<HttpServerRequest> {
         g.writeEndObject();
       });
     }
+    sendError(ex, status, body);
+  }
+
+  /** Sends an error body unless the response has started or the connection is gone. */
+  void sendError(Ex ex, int status, Buffer body) {
+    if (ex.req.response().closed() || ex.req.response().headWritten()) {
+      return;
+    }
     addIdHeader(ex);
     sendJson(ex.req, status, body);
   }
 
   static void sendJson(HttpServerRequest req, int status, Buffer body) {
     req.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
-  }
-
-  // ---------------------------------------------------------------- control API
-
-  private void control(HttpServerRequest req, String path) {
-    HttpMethod m = req.method();
-    switch (path) {
-      case "/_sim/control" -> {
-        if (m == HttpMethod.PUT || m == HttpMethod.POST) {
-          req.body().onSuccess(buf -> {
-            String spec;
-            try {
-              JsonNode n = JsonOut.MAPPER.readTree(buf.getBytes());
-              JsonNode dn = n == null ? null : n.get("directives");
-              spec = dn == null || dn.isNull() ? null : dn.asText();
-              Directives.of(null, spec); // validate
-            } catch (Directives.BadDirective e) {
-              sendJson(req, 400, controlError(e.getMessage()));
-              return;
-            } catch (Exception e) {
-              sendJson(req, 400, controlError("body must be {\"directives\":\"k=v;...\"}"));
-              return;
-            }
-            state.global = spec == null || spec.isBlank() ? null : spec;
-            sendJson(req, 200, controlBody());
-          });
-        } else if (m == HttpMethod.DELETE) {
-          state.global = null;
-          sendJson(req, 200, controlBody());
-        } else {
-          sendJson(req, 200, controlBody());
-        }
-      }
-      case "/_sim/stats" -> sendJson(req, 200, JsonOut.write(g -> {
-        g.writeStartObject();
-        g.writeNumberField("requests", state.requests.sum());
-        g.writeObjectFieldStart("by_path");
-        for (Map.Entry<String, Long> e : state.byPathSnapshot().entrySet()) {
-          g.writeNumberField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
-        g.writeEndObject();
-      }));
-      case "/_sim/stats/reset" -> {
-        state.resetStats();
-        sendJson(req, 200, Buffer.buffer("{\"requests\":0,\"by_path\":{}}"));
-      }
-      case "/_sim/reset" -> {
-        state.resetStats();
-        state.global = null;
-        state.faultCounters.clear();
-        state.clearCache();
-        sendJson(req, 200, Buffer.buffer("{\"status\":\"ok\"}"));
-      }
-      default -> sendJson(req, 404, controlError("unknown control path " + path));
-    }
-  }
-
-  private Buffer controlBody() {
-    String g = state.global;
-    return JsonOut.write(gen -> {
-      gen.writeStartObject();
-      if (g == null) {
-        gen.writeNullField("directives");
-      } else {
-        gen.writeStringField("directives", g);
-      }
-      gen.writeEndObject();
-    });
-  }
-
-  private static Buffer controlError(String msg) {
-    return JsonOut.write(g -> {
-      g.writeStartObject();
-      g.writeObjectFieldStart("error");
-      g.writeStringField("message", msg);
-      g.writeEndObject();
-      g.writeEndObject();
-    });
   }
 }

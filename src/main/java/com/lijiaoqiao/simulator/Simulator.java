@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Fake upstream LLM provider speaking the OpenAI and Anthropic wire formats, with deterministic output and on-demand
- * fault injection. See {@code docs/simulator.md}.
+ * Fake upstream LLM provider speaking the OpenAI, Anthropic and Gemini wire formats, with deterministic output and
+ * on-demand fault injection. See {@code docs/simulator.md}.
  *
  * <p>{@link #start} and {@link #close} block; do not call them from a Vert.x event-loop thread.
  */

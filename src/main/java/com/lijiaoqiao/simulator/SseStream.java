@@ -16,6 +16,7 @@ final class SseStream {
   private final List<Buffer> events = new ArrayList<>(64);
   private final List<Boolean> content = new ArrayList<>(64);
   private Buffer malformed;
+  private Buffer error;
   private int lastContent = -1;
 
   void add(Buffer b) {
@@ -33,6 +34,11 @@ final class SseStream {
     this.malformed = b;
   }
 
+  /** The in-band error event the {@code stream_error} fault sends after {@code after} content events. */
+  void error(Buffer b) {
+    this.error = b;
+  }
+
   /** Starts writing: latency before headers, ttft before the first content event, gap between content events. */
   void send(Vertx vertx, HttpServerRequest req, Directives d, String fault) {
     new Pump(vertx, req, d, fault).start();
@@ -46,6 +52,7 @@ final class SseStream {
     final boolean cut;
     final boolean stall;
     final boolean bad;
+    final boolean failing;
     final int after;
     int i;
     int seen;
@@ -60,6 +67,7 @@ final class SseStream {
       this.cut = "cut".equals(fault);
       this.stall = "stall".equals(fault);
       this.bad = "malformed".equals(fault) && malformed != null;
+      this.failing = "stream_error".equals(fault) && error != null;
       int a = d.afterOr(2);
       this.after = bad ? Math.max(1, a) : a;
     }
@@ -95,6 +103,10 @@ final class SseStream {
             cutNow();
           }
           return; // stall: keep the connection open, never write again
+        }
+        if (failing && seen >= after && (isContent || i > lastContent)) {
+          resp.end(error);
+          return;
         }
         if (isContent) {
           int delay = seen == 0 ? d.ttft : d.gap;

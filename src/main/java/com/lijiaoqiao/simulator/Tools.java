@@ -45,6 +45,12 @@ final class Tools {
     return out;
   }
 
+  /** A JSON value for a response schema (structured output), built like tool arguments. */
+  static String json(JsonNode schema, long seed, String lastUser) {
+    String word = TextGen.promptWord(lastUser, TextGen.mix(seed + 7));
+    return JsonOut.string(g -> value(g, schema, word, 0, true));
+  }
+
   private static final char[] ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
   static String id(long seed, int len) {
@@ -122,12 +128,12 @@ final class Tools {
       return null;
     }
     if (t.isTextual()) {
-      return t.asText();
+      return t.asText().toLowerCase(java.util.Locale.ROOT); // Gemini's OpenAPI schemas say "OBJECT", "STRING"
     }
     if (t.isArray()) {
       for (JsonNode x : t) {
-        if (!"null".equals(x.asText())) {
-          return x.asText();
+        if (!"null".equalsIgnoreCase(x.asText())) {
+          return x.asText().toLowerCase(java.util.Locale.ROOT);
         }
       }
     }

@@ -152,6 +152,21 @@ class SimulatorFaultTest extends SimulatorTestBase {
   }
 
   @Test
+  void streamErrorEventAfterNChunks() throws Exception {
+    HttpResponse<String> r = chat("fault=stream_error,after=2,tokens=6", true);
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> data = dataLines(r.body());
+    assertThat(data).hasSize(1 + 2 + 1); // role + 2 content + the error, no finish chunk, no [DONE]
+    assertThat(json(data.get(3)).path("error").path("type").asText()).isEqualTo("server_error");
+    HttpResponse<String> a = post("/v1/messages", anthBody("x", true, null), "x-api-key", "k", "x-ljq-sim",
+        "fault=stream_error,after=1,tokens=4");
+    assertThat(eventNames(a.body())).endsWith("content_block_delta", "error").doesNotContain("message_stop");
+    List<String> ad = dataLines(a.body());
+    assertThat(json(ad.get(ad.size() - 1)).path("error").path("type").asText()).isEqualTo("overloaded_error");
+    assertThat(chat("fault=stream_error", false).statusCode()).isEqualTo(500);
+  }
+
+  @Test
   void noDone() throws Exception {
     HttpResponse<String> r = chat("fault=no_done,tokens=3", true);
     assertThat(r.statusCode()).isEqualTo(200);
