@@ -9,7 +9,8 @@ import java.util.Map;
  */
 public enum UpstreamKind {
   OPENAI_COMPATIBLE("openai-compatible", "/v1", "gpt-4o-mini", true),
-  ANTHROPIC("anthropic", "", "claude-sonnet-4-5", false);
+  ANTHROPIC("anthropic", "", "claude-sonnet-4-5", false),
+  GEMINI("gemini", "", "gemini-2.5-flash", false);
 
   /** Upstream faults by scenario name → simulator directive (sent as the model-name suffix). */
   static final Map<String, String> FAULTS = Map.of(
