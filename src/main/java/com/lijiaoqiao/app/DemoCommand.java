@@ -81,6 +81,8 @@ final class DemoCommand implements Callable<Integer> {
         + "\"content\":\"Hello!\"}]}'");
     System.out.println("ANTHROPIC_BASE_URL=http://127.0.0.1:" + gateway.port() + " ANTHROPIC_AUTH_TOKEN="
         + creds.apiKey() + " claude   # Claude Code, its default models included");
+    System.out.println("GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:" + gateway.port() + " GEMINI_API_KEY="
+        + creds.apiKey() + " gemini   # Gemini CLI (and @google/genai with httpOptions.baseUrl)");
     System.out.flush();
     ServeCommand.runUntilStopped(gateway);
     return 0;
@@ -101,11 +103,21 @@ final class DemoCommand implements Callable<Integer> {
     claude.id = "simulator-anthropic";
     claude.kind = "simulator-anthropic";
     claude.ownedBy = "anthropic";
+    // Gemini models through its Gemini dialect, as from Google: Gemini clients get byte passthrough.
+    GatewayConfig.ProviderSpec gemini = new GatewayConfig.ProviderSpec();
+    gemini.id = "simulator-gemini";
+    gemini.kind = "simulator-gemini";
+    gemini.ownedBy = "google";
     for (SimModel m : SimCatalog.models()) {
-      ("anthropic".equals(m.owner()) ? claude : sim).models.put(m.name(), m.name());
+      (switch (m.owner()) {
+        case "anthropic" -> claude;
+        case "google" -> gemini;
+        default -> sim;
+      }).models.put(m.name(), m.name());
     }
     cfg.providers.add(sim);
     cfg.providers.add(claude);
+    cfg.providers.add(gemini);
     cfg.routing.modelAliases.putAll(DEMO_ALIASES);
     DEMO_PRICES.forEach((model, p) -> {
       GatewayConfig.PriceSpec spec = new GatewayConfig.PriceSpec();
@@ -120,6 +132,10 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Claude Code's default model ids (dated, or newer than this catalogue) → the simulator's Claude models. */
   static final java.util.Map<String, String> DEMO_ALIASES = java.util.Map.of(
+      // Gemini CLI's and the SDKs' defaults (newer or preview ids) → the simulator's Gemini models
+      "gemini-*pro*", "gemini-2.5-pro",
+      "gemini-*flash-lite*", "gemini-2.5-flash-lite",
+      "gemini-*flash*", "gemini-2.5-flash",
       "claude-opus-*", "claude-opus-4-1",
       "claude-sonnet-*", "claude-sonnet-4-5",
       "claude-haiku-*", "claude-haiku-4-5",
@@ -140,5 +156,8 @@ final class DemoCommand implements Callable<Integer> {
       java.util.Map.entry("claude-opus-4-1", new String[] {"15.00", "75.00", "1.50"}),
       java.util.Map.entry("deepseek-chat", new String[] {"0.27", "1.10", "0.07"}),
       java.util.Map.entry("deepseek-reasoner", new String[] {"0.55", "2.19", "0.14"}),
-      java.util.Map.entry("qwen-plus", new String[] {"0.40", "1.20", "0.16"}));
+      java.util.Map.entry("qwen-plus", new String[] {"0.40", "1.20", "0.16"}),
+      java.util.Map.entry("gemini-2.5-pro", new String[] {"1.25", "10.00", "0.31"}),
+      java.util.Map.entry("gemini-2.5-flash", new String[] {"0.30", "2.50", "0.075"}),
+      java.util.Map.entry("gemini-2.5-flash-lite", new String[] {"0.10", "0.40", "0.025"}));
 }

@@ -19,7 +19,10 @@ public final class SimCatalog {
       new SimModel("claude-opus-4-1", SimModel.CHAT, 200_000, "anthropic"),
       new SimModel("deepseek-chat", SimModel.CHAT, 128_000, "deepseek"),
       new SimModel("deepseek-reasoner", SimModel.CHAT, 128_000, "deepseek"),
-      new SimModel("qwen-plus", SimModel.CHAT, 131_072, "alibaba"));
+      new SimModel("qwen-plus", SimModel.CHAT, 131_072, "alibaba"),
+      new SimModel("gemini-2.5-pro", SimModel.CHAT, 1_048_576, "google"),
+      new SimModel("gemini-2.5-flash", SimModel.CHAT, 1_048_576, "google"),
+      new SimModel("gemini-2.5-flash-lite", SimModel.CHAT, 1_048_576, "google"));
 
   private static final Map<String, SimModel> BY_NAME = new LinkedHashMap<>();
 
@@ -59,6 +62,9 @@ public final class SimCatalog {
     }
     if (name.startsWith("claude")) {
       return "anthropic";
+    }
+    if (name.startsWith("gemini")) {
+      return "google";
     }
     return "simulator";
   }
