@@ -217,7 +217,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new RouteStage(router, decisions),
           new RelayStage(new RelayStage.Settings(rc.firstByteTimeoutMs, config.upstream.idleTimeoutMs,
               rc.totalTimeoutMs, rc.maxAttemptsPerProvider, new Backoff(rc.backoffBaseMs, rc.backoffMaxMs),
-              Math.max(1024, config.upstream.maxBodyBytes)),
+              Math.max(1024, config.upstream.maxBodyBytes),
+              RelayStage.Settings.rescue(rc.rescue, rc.rescueOffModels)),
               router, rc.contextFallbacks));
       this.countTokensPipeline = List.of(
           new AuthenticateStage(keys, secrets),

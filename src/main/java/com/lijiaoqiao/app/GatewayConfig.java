@@ -134,6 +134,10 @@ public final class GatewayConfig {
     /** How often a node picks up provider changes made through another node's admin API; 0 = never. */
     public int registrySyncIntervalMs = 5_000;
     public int healthTimeoutMs = 5_000;
+    /** A stream that breaks after its first byte is continued on a fallback when it safely can (docs/routing.md). */
+    public boolean rescue = true;
+    /** Public models whose streams are never continued elsewhere (their in-band error stays). */
+    public List<String> rescueOffModels = new ArrayList<>();
   }
 
   public static final class WeightSpec {

@@ -209,7 +209,7 @@ class GeminiTranslationTest {
 
   @Test
   void passthroughRelaysEventsAndReadsUsage() {
-    GeminiPassthroughStream s = new GeminiPassthroughStream();
+    GeminiPassthroughStream s = new GeminiPassthroughStream("gemini-2.5-flash");
     StringBuilder out = new StringBuilder();
     s.onEvent(null, GEMINI_EVENTS[0], out);
     s.onEvent(null, "{not json", out);
