@@ -32,6 +32,8 @@ final class Attempt implements SseRelay.Listener {
   final long startNanos = System.nanoTime();
   long firstByteNanos;
   private long firstByteTimer = -1;
+  /** Headers (non-stream) or first token (stream): how long this attempt may take to start answering. */
+  private long firstByteLimitMs;
   private HttpClientRequest request;
   private HttpClientResponse response;
   UpstreamStream relay;
@@ -57,7 +59,9 @@ final class Attempt implements SseRelay.Listener {
     ex.target = target;
     ex.usage = TokenUsage.NONE;
     ex.servedModel = null;
-    long limit = Math.min(f.settings.firstByteTimeoutMs(), Math.max(1, f.remainingMs()));
+    firstByteLimitMs = !ex.stream() ? f.settings.headersTimeoutMs()
+        : f.fallbackLeft() ? f.settings.fallbackFirstTokenTimeoutMs() : f.settings.firstTokenTimeoutMs();
+    long limit = Math.min(firstByteLimitMs, Math.max(1, f.remainingMs()));
     firstByteTimer = f.vertx.setTimer(Math.max(1, limit), id -> {
       firstByteTimer = -1;
       firstByteTimeout();
@@ -180,7 +184,7 @@ final class Attempt implements SseRelay.Listener {
     over = true;
     abort();
     f.failed(this, "first_byte_timeout", 0, null, FailurePolicy.BROKEN, new GatewayException(ErrorCode.ROUTER_003,
-        "The upstream provider '" + providerId() + "' sent nothing within " + f.settings.firstByteTimeoutMs()
+        "The upstream provider '" + providerId() + "' sent nothing within " + firstByteLimitMs
             + " ms.", "上游服务商首字节超时。", Map.of("provider", providerId()), null));
   }
 

@@ -166,7 +166,7 @@ final class Failover {
       case NEXT -> advance();
       case RETRY -> {
         if (retryAfter != null && c != null) c.lane().coolFor(retryAfter * 1000L);
-        FailurePolicy.Step step = FailurePolicy.afterRetryable(retryAfter,
+        FailurePolicy.Step step = FailurePolicy.afterRetryable(retryAfter, settings.retryAfterMaxWaitMs(),
             onCurrent < settings.maxAttemptsPerProvider(), index + 1 < plan.size(), remainingMs(),
             settings.backoff().delayMs(onCurrent));
         switch (step) {
@@ -227,7 +227,7 @@ final class Failover {
   }
 
   /** Whether a candidate after the current one may still be tried (read-only: the breaker is taken at start). */
-  private boolean fallbackLeft() {
+  boolean fallbackLeft() {
     for (int i = index + 1; i < plan.size(); i++) {
       Candidate c = plan.get(i);
       if (c != null && c.lane().breaker.available()) return true;

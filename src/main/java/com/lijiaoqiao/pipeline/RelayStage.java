@@ -40,21 +40,25 @@ import java.util.concurrent.TimeUnit;
 public final class RelayStage implements Stage {
   static final int MAX_ERROR_BODY = 64 * 1024;
 
-  /** Timeouts in ms. {@code firstByteTimeoutMs}: streams, until the first event; non-streams, until headers. */
-  public record Settings(long firstByteTimeoutMs, long idleTimeoutMs, long totalTimeoutMs,
-                         int maxAttemptsPerProvider, Backoff backoff, long maxUpstreamBodyBytes, Rescue.Policy rescue) {
+  /**
+   * The relay's knobs; times in ms. A non-stream waits {@code headersTimeoutMs} for the response headers; a stream
+   * waits for its first generated token {@code firstTokenTimeoutMs}, or only {@code fallbackFirstTokenTimeoutMs}
+   * when a later candidate could answer instead; then no gap between events may exceed {@code idleTimeoutMs}; and the
+   * whole request, attempts and waits included, ends by {@code totalTimeoutMs}. A Retry-After up to
+   * {@code retryAfterMaxWaitMs} is waited out on the same provider.
+   */
+  public record Settings(long headersTimeoutMs, long firstTokenTimeoutMs, long fallbackFirstTokenTimeoutMs,
+                         long idleTimeoutMs, long totalTimeoutMs, int maxAttemptsPerProvider, Backoff backoff,
+                         long maxUpstreamBodyBytes, long retryAfterMaxWaitMs, Rescue.Policy rescue) {
     /** The largest whole (non-stream) upstream answer the gateway holds by default. */
     public static final long DEFAULT_MAX_UPSTREAM_BODY = 64L * 1024 * 1024;
+    public static final long DEFAULT_RETRY_AFTER_MAX_WAIT = 2_000;
 
+    /** One first-byte limit for headers and first tokens alike (tests, tools). */
     public Settings(long firstByteTimeoutMs, long idleTimeoutMs, long totalTimeoutMs, int maxAttemptsPerProvider,
                     Backoff backoff) {
-      this(firstByteTimeoutMs, idleTimeoutMs, totalTimeoutMs, maxAttemptsPerProvider, backoff, DEFAULT_MAX_UPSTREAM_BODY);
-    }
-
-    public Settings(long firstByteTimeoutMs, long idleTimeoutMs, long totalTimeoutMs, int maxAttemptsPerProvider,
-                    Backoff backoff, long maxUpstreamBodyBytes) {
-      this(firstByteTimeoutMs, idleTimeoutMs, totalTimeoutMs, maxAttemptsPerProvider, backoff, maxUpstreamBodyBytes,
-          Rescue.Policy.ON);
+      this(firstByteTimeoutMs, firstByteTimeoutMs, firstByteTimeoutMs, idleTimeoutMs, totalTimeoutMs,
+          maxAttemptsPerProvider, backoff, DEFAULT_MAX_UPSTREAM_BODY, DEFAULT_RETRY_AFTER_MAX_WAIT, Rescue.Policy.ON);
     }
 
     /** Rescue switched on, or off, for every model but the listed ones (routing.rescue). */
