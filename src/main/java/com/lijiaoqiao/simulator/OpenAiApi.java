@@ -60,7 +60,10 @@ final class OpenAiApi {
       throw new SimHandler.BadRequest("'messages' must be a non-empty array", "messages");
     }
     Prompt p = new Prompt(TextGen.encodingFor(ex.model));
-    for (JsonNode m : msgs) {
+    p.cont = Continuation.find(msgs, Continuation.OPENAI, ex.d);
+    for (int i = 0; i < msgs.size(); i++) {
+      JsonNode m = msgs.get(i);
+      p.before(i);
       String role = m.path("role").asText("user");
       p.tokens += 3;
       p.text(role);
