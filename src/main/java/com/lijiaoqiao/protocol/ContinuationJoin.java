@@ -12,7 +12,7 @@ import com.lijiaoqiao.protocol.anthropic.Usage;
  * usage the client is shown covers both parts.
  */
 public final class ContinuationJoin implements StreamTranslator {
-  /** Characters held before the join is checked (fewer when the continuation ends first). */
+  /** Characters held at least before the join is checked (fewer when the continuation ends first). */
   static final int VERIFY_CHARS = 48;
   /** A repeated tail shorter than this is taken as the text's own (a word may repeat legitimately). */
   static final int MIN_OVERLAP = 8;
@@ -27,6 +27,8 @@ public final class ContinuationJoin implements StreamTranslator {
   private ObjectNode held;
   private boolean verified;
   private String error;
+  /** How much of the continuation is held for the check: enough to see a repeated tail, or the whole copy again. */
+  private final int verifyChars;
 
   /**
    * @param prior      the answer text the client already has
@@ -38,6 +40,7 @@ public final class ContinuationJoin implements StreamTranslator {
     this.priorUsage = priorUsage == null ? TokenUsage.NONE : priorUsage;
     this.encoder = encoder;
     this.verified = this.prior.isEmpty();
+    this.verifyChars = Math.max(VERIFY_CHARS, Math.min(this.prior.length(), MAX_OVERLAP) + 1);
   }
 
   @Override
@@ -67,7 +70,7 @@ public final class ContinuationJoin implements StreamTranslator {
         if (content != null) pending.append(content);
         d.remove("content");
         held = c;
-        if (pending.length() < VERIFY_CHARS && Json.text(ch, "finish_reason") == null) return;
+        if (pending.length() < verifyChars && Json.text(ch, "finish_reason") == null) return;
         release(out);
         return;
       }
@@ -84,8 +87,12 @@ public final class ContinuationJoin implements StreamTranslator {
     ObjectNode c = held;
     held = null;
     if (prior.length() >= RESTART_MIN && cont.startsWith(prior.substring(0, Math.min(40, prior.length())))) {
-      error = "the fallback started the answer over instead of continuing it";
-      return;
+      if (!cont.startsWith(prior)) {
+        // Started over and went another way: neither copy can be joined to the other.
+        error = "the fallback started the answer over instead of continuing it";
+        return;
+      }
+      cont = cont.substring(prior.length()); // started over word for word: what the client has is skipped
     }
     // A prefill leaves the copy's trailing whitespace out; the continuation brings its own, which is not doubled.
     int ws = 0;

@@ -190,6 +190,11 @@ class FailoverTest {
       assertThat(rescued.endsWithDone()).isTrue();
       assertThat(rescued.events().get(rescued.events().size() - 2)).contains("\"x-ljq-rescued\"").contains("fallback");
       assertThat(chats(f.fallback)).isEqualTo(1);
+      List<JsonNode> a = attempts(rescued.requestId()); // both attempts: the broken one, and the one that finished
+      assertThat(a.get(0).get("provider").asText()).isEqualTo("primary");
+      assertThat(a.get(0).get("outcome").asText()).isEqualTo("upstream_cut");
+      assertThat(a.get(a.size() - 1).get("provider").asText()).isEqualTo("fallback");
+      assertThat(a.get(a.size() - 1).get("outcome").asText()).startsWith("ok");
     } else {
       answeredBy(r, "fallback", "gpt-4o-mini"); // nothing was sent yet: falls over
     }
