@@ -120,6 +120,34 @@ class GeminiOnDemoTest {
     assertThat(msg.json().get("type").asText()).isEqualTo("message");
   }
 
+  /**
+   * Gemini CLI's tool loop with {@code GEMINI_CLI_CUSTOM_HEADERS="x-ljq-sim: tool_call=1"}: the header comes with
+   * every request, the prompt is answered with a call, the call's functionResponse with text, so the turn ends.
+   */
+  @Test
+  void aToolLoopDrivenByTheDirectiveEndsWithTextAfterTheToolsResult() throws Exception {
+    String tools = "\"tools\":[{\"functionDeclarations\":[{\"name\":\"list_directory\",\"description\":\"Lists a"
+        + " directory\",\"parameters\":{\"type\":\"OBJECT\",\"properties\":{\"dir_path\":{\"type\":\"STRING\"}},"
+        + "\"required\":[\"dir_path\"]}}]}]";
+    String ask = "{\"role\":\"user\",\"parts\":[{\"text\":\"List the files in /tmp/work\"}]}";
+    for (String model : List.of("gemini-2.5-flash", "gpt-4o-mini", "claude-sonnet-4-5")) {
+      Http.Reply first = call(model, "generateContent", "{\"contents\":[" + ask + "]," + tools + "}",
+          "x-ljq-sim", "tool_call=1");
+      assertThat(first.status()).as(first.body()).isEqualTo(200);
+      JsonNode content = first.json().at("/candidates/0/content");
+      JsonNode fc = content.at("/parts/0/functionCall");
+      assertThat(fc.get("name").asText()).as(model).isEqualTo("list_directory");
+      String answer = "{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"id\":" + Http.JSON.writeValueAsString(
+          fc.get("id").asText()) + ",\"name\":\"list_directory\",\"response\":{\"output\":\"a.txt b.md\"}}}]}";
+      Http.Reply second = call(model, "generateContent", "{\"contents\":[" + ask + "," + content + "," + answer + "],"
+          + tools + "}", "x-ljq-sim", "tool_call=1");
+      assertThat(second.status()).as(second.body()).isEqualTo(200);
+      JsonNode parts = second.json().at("/candidates/0/content/parts");
+      assertThat(parts.findValues("functionCall")).as(model + ": " + second.body()).isEmpty();
+      assertThat(parts.get(0).get("text").asText()).startsWith("Based on the tool result \"a.txt b.md\"");
+    }
+  }
+
   @Test
   void countTokensAndModelsAnswerInGooglesShape() {
     Http.Reply c = call("gemini-2.5-flash", "countTokens", "{\"contents\":[{\"parts\":[{\"text\":\"one two three\"}]}]}");
