@@ -162,6 +162,25 @@ class GeminiOnDemoTest {
     assertThat(one.json().get("supportedGenerationMethods").toString()).contains("generateContent");
   }
 
+  /** @google/genai with {@code apiVersion: 'v1'} (Gemini CLI: GOOGLE_GENAI_API_VERSION=v1) lists under /v1/models. */
+  @Test
+  void googlesStableV1PathsListModelsInGooglesShapeForAGoogleKeyHeader() {
+    Http.Reply list = get("/v1/models");
+    assertThat(list.status()).as(list.body()).isEqualTo(200);
+    List<String> names = new ArrayList<>();
+    list.json().get("models").forEach(m -> names.add(m.get("name").asText()));
+    assertThat(names).contains("models/gemini-2.5-flash", "models/gpt-4o-mini");
+    Http.Reply one = get("/v1/models/gemini-2.5-flash");
+    assertThat(one.json().get("name").asText()).as(one.body()).isEqualTo("models/gemini-2.5-flash");
+    Http.Reply missing = get("/v1/models/no-such-model");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.json().at("/error/status").asText()).isEqualTo("NOT_FOUND");
+    Http.Reply call = Http.postJson(root + "/v1/models/gemini-2.5-flash:generateContent", null, TURN, "x-goog-api-key", key);
+    assertThat(call.status()).as(call.body()).isEqualTo(200);
+    // an OpenAI client on the same path keeps OpenAI's shape
+    assertThat(Http.get(root + "/v1/models", key).json().get("object").asText()).isEqualTo("list");
+  }
+
   @Test
   void errorsComeInGooglesShapeAndABadKeyIsA401BeforeAnythingElse() {
     Http.Reply bad = Http.postJson(root + "/v1beta/models/nope:generateContent", null, "{", "x-goog-api-key", "lgw-bad");
