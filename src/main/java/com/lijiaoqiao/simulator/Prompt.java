@@ -45,7 +45,9 @@ final class Prompt {
       return 0;
     }
     if (d.toolCall > 0) {
-      return d.toolCall;
+      // One round of calls per turn: a tool's result is answered with text, so an agent's loop (Gemini CLI, Claude
+      // Code, …) ends even when the directive comes with every request.
+      return toolResult == null ? d.toolCall : 0;
     }
     return toolsRequired || forcedTool != null ? 1 : 0;
   }
