@@ -50,13 +50,18 @@ class RescueTest {
     sim = Simulator.start(VERTX, "127.0.0.1", TestGateway.freePort());
     String base = "http://127.0.0.1:" + sim.port();
     gw = TestGateway.start(Databases.Kind.H2, cfg -> {
-      cfg.upstream.idleTimeoutMs = 1_500; // a stall is noticed quickly
+      cfg.upstream.idleTimeoutMs = 2_000; // a stall is noticed quickly
       for (UpstreamKind k : UpstreamKind.values()) {
         cfg.providers.add(provider(k, base, "primary", 0, 0));
         cfg.providers.add(provider(k, base, "fallback", 1, 1));
       }
     });
     root = gw.baseUrl().substring(0, gw.baseUrl().length() - 3);
+    // The simulator's first answers load its tokenizers (seconds on a cold JVM): warm every dialect first, so the
+    // short idle limit below measures stalls, not class loading.
+    for (UpstreamKind k : UpstreamKind.values()) {
+      for (IngressClient in : IngressClient.values()) in.stream(root, gw.apiKey, Req.of(k.model("clean"), "warm up"));
+    }
   }
 
   static GatewayConfig.ProviderSpec provider(UpstreamKind k, String base, String role, int tier, int which) {
