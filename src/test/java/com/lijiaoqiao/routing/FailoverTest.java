@@ -56,8 +56,8 @@ class FailoverTest {
 
   @ParameterizedTest(name = "stream={0}")
   @ValueSource(booleans = {false, true})
-  void rateLimitedWithRetryAfterFallsOverAtOnce(boolean stream) {
-    fault(f.primary, "fault=429,retry_after=2");
+  void aLongRetryAfterFallsOverAtOnceAndCoolsThePrimaryDown(boolean stream) {
+    fault(f.primary, "fault=429,retry_after=5");
     Result r = f.chat("chat", stream);
     answeredBy(r, "fallback", "gpt-4o-mini");
     assertThat(chats(f.primary)).as("attempts on the rate-limited primary").isEqualTo(1);
@@ -65,6 +65,19 @@ class FailoverTest {
     Result again = f.chat("chat", stream);
     answeredBy(again, "fallback", "gpt-4o-mini");
     assertThat(chats(f.primary)).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "stream={0}")
+  @ValueSource(booleans = {false, true})
+  void aShortRetryAfterIsWaitedOutOnThePrimaryEvenWithAFallbackAtHand(boolean stream) {
+    fault(f.primary, "fault=429,retry_after=2,times=1,key=short" + stream);
+    Result r = f.chat("chat", stream);
+    answeredBy(r, "primary", "gpt-4o"); // within routing.retry_after_max_wait_ms: its answer is worth 2 s
+    assertThat(chats(f.primary)).isEqualTo(2); // one wait, no tight loop
+    assertThat(chats(f.fallback)).isZero();
+    assertThat(r.elapsedMs()).isGreaterThanOrEqualTo(2_000);
+    List<JsonNode> a = attempts(r.requestId());
+    assertThat(a.get(1).get("start_ms").asLong() - a.get(0).get("start_ms").asLong()).isGreaterThanOrEqualTo(2_000);
   }
 
   @ParameterizedTest(name = "stream={0}")

@@ -80,6 +80,27 @@ class FallbackBillingTest {
     assertThat(f.gw.gateway.billing().wallets().snapshot(f.gw.tenantId).reserved()).isZero();
   }
 
+  @org.junit.jupiter.api.Test
+  void aRescuedStreamIsChargedOnceForBothPartsAndShowsOneUsage() throws Exception {
+    fault(f.primary, "fault=cut,after=3");
+    long before = balance();
+    long carry = carry();
+    RoutingFixture.Result r = f.chat("chat", true);
+    assertThat(r.endsWithDone()).isTrue();
+    assertThat(r.hasErrorEvent()).isFalse();
+    JsonNode u = usageOf(r); // the one final usage covers the cut part and the continuation
+    long expected = com.lijiaoqiao.billing.Wallets.charged(carry,
+        CHAT.exactCost(u.get("prompt_tokens").asLong(), 0, 0, u.get("completion_tokens").asLong()));
+    assertThat(new java.math.BigDecimal(u.get("cost").asText()).movePointRight(6).longValueExact()).isEqualTo(expected);
+    assertThat(balance()).isEqualTo(before - expected);
+    assertThat(f.gw.gateway.billing().wallets().snapshot(f.gw.tenantId).reserved()).isZero();
+    JsonNode d = f.decision(r.requestId()); // the usage record has both parts' tokens; the decision both attempts
+    assertThat(d.at("/usage/prompt_tokens").asLong()).isEqualTo(u.get("prompt_tokens").asLong());
+    assertThat(d.at("/usage/completion_tokens").asLong()).isEqualTo(u.get("completion_tokens").asLong());
+    assertThat(d.at("/usage/provider").asText()).isEqualTo("fallback");
+    assertThat(d.at("/route/attempts").size()).isEqualTo(2);
+  }
+
   @ParameterizedTest(name = "stream={0}")
   @ValueSource(booleans = {false, true})
   void aLargerContextFallbackIsChargedAtTheModelThatServed(boolean stream) throws Exception {
