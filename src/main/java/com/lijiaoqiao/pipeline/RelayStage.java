@@ -8,6 +8,7 @@ import com.lijiaoqiao.protocol.TokenUsage;
 import com.lijiaoqiao.providers.UpstreamCall;
 import com.lijiaoqiao.routing.Backoff;
 import com.lijiaoqiao.routing.Candidate;
+import com.lijiaoqiao.routing.CircuitBreaker;
 import com.lijiaoqiao.routing.RouteDecision;
 import com.lijiaoqiao.routing.RouteTarget;
 import com.lijiaoqiao.routing.Router;
@@ -86,6 +87,8 @@ public final class RelayStage implements Stage {
     private final long deadlineNanos;
     private int index;
     private int onCurrent;
+    /** The current candidate was admitted as its half-open breaker's one probe: one attempt there, no retry. */
+    private boolean probe;
     private boolean finished;
     private long deadlineTimer = -1;
     private long waitTimer = -1;
@@ -154,7 +157,12 @@ public final class RelayStage implements Stage {
       }
       while (index < plan.size()) {
         Candidate c = plan.get(index);
-        if (onCurrent > 0 || c == null || c.lane().breaker.tryAcquire()) break;
+        if (onCurrent > 0 || c == null) break;
+        CircuitBreaker.Permit permit = c.lane().breaker.acquire();
+        if (permit != CircuitBreaker.Permit.REFUSED) {
+          probe = permit == CircuitBreaker.Permit.PROBE;
+          break;
+        }
         log(c, "skipped_circuit_open", 0, System.nanoTime(), null);
         index++;
       }
@@ -201,7 +209,7 @@ public final class RelayStage implements Stage {
         case RETRY -> {
           if (retryAfter != null && c != null) c.lane().coolFor(retryAfter * 1000L);
           FailurePolicy.Step step = FailurePolicy.afterRetryable(retryAfter,
-              onCurrent < settings.maxAttemptsPerProvider(), index + 1 < plan.size(), remainingMs(),
+              onCurrent < (probe ? 1 : settings.maxAttemptsPerProvider()), index + 1 < plan.size(), remainingMs(),
               settings.backoff().delayMs(onCurrent));
           switch (step) {
             case FailurePolicy.WaitSame w -> retrySameAfter(w.delayMs());
