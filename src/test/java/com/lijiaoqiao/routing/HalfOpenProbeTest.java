@@ -7,6 +7,8 @@ import com.lijiaoqiao.routing.RoutingFixture.Result;
 import com.lijiaoqiao.testing.Databases;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,28 +93,31 @@ class HalfOpenProbeTest {
     // The model recovers, but slowly: the probe request stays out for seconds.
     RoutingFixture.modelFault(f.primary, "gpt-4o", "latency=6000");
     openPeriodPasses();
-    CompletableFuture<Result> probe = CompletableFuture.supplyAsync(() -> f.chat("chat", false));
+    // A thread per request: the common pool may have fewer threads than requests out at once.
+    ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    CompletableFuture<Result> probe = CompletableFuture.supplyAsync(() -> f.chat("chat", false), threads);
     long end = System.currentTimeMillis() + 5_000;
     while (!"half_open".equals(breaker())) {
       assertThat(System.currentTimeMillis()).as("the probe takes the lane half-open").isLessThan(end);
       Thread.sleep(20);
     }
     List<CompletableFuture<Result>> others = List.of(
-        CompletableFuture.supplyAsync(() -> f.chat("chat", false)),
-        CompletableFuture.supplyAsync(() -> f.chat("chat", true)),
-        CompletableFuture.supplyAsync(() -> f.chat("chat", false)),
-        CompletableFuture.supplyAsync(() -> f.chat("chat", true)));
-    for (CompletableFuture<Result> o : others) {
-      Result r = o.join();
+        CompletableFuture.supplyAsync(() -> f.chat("chat", false), threads),
+        CompletableFuture.supplyAsync(() -> f.chat("chat", true), threads),
+        CompletableFuture.supplyAsync(() -> f.chat("chat", false), threads),
+        CompletableFuture.supplyAsync(() -> f.chat("chat", true), threads));
+    List<Result> served = others.stream().map(CompletableFuture::join).toList();
+    assertThat(probe).as("the others were served while the probe was still out").isNotDone();
+    assertThat(breaker()).isEqualTo("half_open");
+    for (Result r : served) {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.provider()).isEqualTo("fallback");
       assertThat(providersTried(r)).as("the primary, half-open with its probe out, is no candidate")
           .containsExactly("fallback:ok");
     }
-    assertThat(probe).as("the others were served while the probe was still out").isNotDone();
-    assertThat(breaker()).isEqualTo("half_open");
 
     Result p = probe.join();
+    threads.close();
     assertThat(p.status()).isEqualTo(200);
     assertThat(p.provider()).isEqualTo("primary");
     assertThat(providersTried(p)).containsExactly("primary:ok");
