@@ -215,9 +215,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new ReserveStage(bill),
           new SettleStage(),
           new RouteStage(router, decisions),
-          new RelayStage(new RelayStage.Settings(rc.firstByteTimeoutMs, config.upstream.idleTimeoutMs,
-              rc.totalTimeoutMs, rc.maxAttemptsPerProvider, new Backoff(rc.backoffBaseMs, rc.backoffMaxMs),
-              Math.max(1024, config.upstream.maxBodyBytes)),
+          new RelayStage(new RelayStage.Settings(rc.headersTimeoutMs > 0 ? rc.headersTimeoutMs : rc.firstByteTimeoutMs,
+              rc.firstByteTimeoutMs, Math.min(rc.firstTokenTimeoutMs, rc.firstByteTimeoutMs),
+              config.upstream.idleTimeoutMs, rc.totalTimeoutMs, rc.maxAttemptsPerProvider,
+              new Backoff(rc.backoffBaseMs, rc.backoffMaxMs), Math.max(1024, config.upstream.maxBodyBytes),
+              rc.retryAfterMaxWaitMs, RelayStage.Settings.rescue(rc.rescue, rc.rescueOffModels)),
               router, rc.contextFallbacks));
       this.countTokensPipeline = List.of(
           new AuthenticateStage(keys, secrets),

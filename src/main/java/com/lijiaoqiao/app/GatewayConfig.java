@@ -104,8 +104,17 @@ public final class GatewayConfig {
 
   /** Routing and resilience (docs/routing.md). Times in ms. */
   public static final class Routing {
-    /** Streams: until the first event; non-streams: until the response headers. Exceeding it falls over. */
+    /** Streams: until the first generated token; non-streams: until the response headers (unless
+     *  headers_timeout_ms says otherwise). Exceeding it falls over. */
     public int firstByteTimeoutMs = 60_000;
+    /** Non-streams: until the response headers; 0 = first_byte_timeout_ms. */
+    public int headersTimeoutMs = 0;
+    /** Streams with a later candidate to fall over to: until the first generated token (never above
+     *  first_byte_timeout_ms). A stream with no fallback waits first_byte_timeout_ms. */
+    public int firstTokenTimeoutMs = 15_000;
+    /** A Retry-After up to this long (and within the deadline) is waited out on the same provider; longer ones
+     *  fall over and cool that provider's model down for the stated time. */
+    public int retryAfterMaxWaitMs = 2_000;
     /** Overall deadline of a request, all attempts and waits included. */
     public int totalTimeoutMs = 600_000;
     public int maxAttemptsPerProvider = 2;
@@ -137,6 +146,10 @@ public final class GatewayConfig {
     /** How often a node picks up provider changes made through another node's admin API; 0 = never. */
     public int registrySyncIntervalMs = 5_000;
     public int healthTimeoutMs = 5_000;
+    /** A stream that breaks after its first byte is continued on a fallback when it safely can (docs/routing.md). */
+    public boolean rescue = true;
+    /** Public models whose streams are never continued elsewhere (their in-band error stays). */
+    public List<String> rescueOffModels = new ArrayList<>();
   }
 
   public static final class WeightSpec {

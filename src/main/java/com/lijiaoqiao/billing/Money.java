@@ -70,6 +70,11 @@ public final class Money {
     return total;
   }
 
+  /** An exact cost ({@link #exactCostOf}'s unit) rounded half up to micro-units. */
+  public static long roundExact(long exact) {
+    return divideRoundHalfUp(exact, EXACT_PER_MICRO);
+  }
+
   static long divideRoundHalfUp(long value, long divisor) {
     long q = value / divisor;
     long r = value % divisor;

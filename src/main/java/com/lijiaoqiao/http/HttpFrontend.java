@@ -181,7 +181,7 @@ public final class HttpFrontend extends VerticleBase {
           methodNotAllowed(req, requestId, "GET");
           return;
         }
-        runChain(plane.modelsPipeline(), new Exchange(requestId, req, null, new byte[0], upstream));
+        runChain(plane.modelsPipeline(), modelsExchange(requestId, req));
         return;
       }
       switch (path) {
@@ -190,7 +190,7 @@ public final class HttpFrontend extends VerticleBase {
             methodNotAllowed(req, requestId, "GET");
             return;
           }
-          runChain(plane.modelsPipeline(), new Exchange(requestId, req, null, new byte[0], upstream));
+          runChain(plane.modelsPipeline(), modelsExchange(requestId, req));
         }
         case "/health", "/healthz", "/ready" -> {
           if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
@@ -402,6 +402,16 @@ public final class HttpFrontend extends VerticleBase {
       if (auth.charAt(i) == '.') dots++;
     }
     return dots != 2;
+  }
+
+  /**
+   * {@code GET /v1/models[/{id}]}: Google's stable API version shares the path with OpenAI's, so a Gemini client
+   * (@google/genai with {@code apiVersion: 'v1'}) is told by its key header and answered in Google's shape.
+   */
+  private Exchange modelsExchange(String requestId, HttpServerRequest req) {
+    Exchange ex = new Exchange(requestId, req, null, new byte[0], upstream);
+    if (req.getHeader("x-goog-api-key") != null) ex.ingress = com.lijiaoqiao.protocol.Dialect.GEMINI;
+    return ex;
   }
 
   /** Anthropic's and Google's paths answer errors in their vendor's shape, so their SDKs read them. */

@@ -67,6 +67,36 @@ public final class Exchange {
    */
   public java.util.function.Function<String, io.vertx.core.Future<Void>> reserveFor;
 
+  /**
+   * Holds the request again at {@code model}'s price, with {@code extraPromptTokens} more input than its own prompt
+   * (a rescue's continuation sends the prompt again with the answer so far); fails with the 402 when the balance
+   * cannot cover it. Null when the request is not billed.
+   */
+  public Holder holdAgain;
+
+  /** Prices a usage exactly (10⁻⁶ µ) at the request's current model price; null when the request is not billed. */
+  public java.util.function.ToLongFunction<TokenUsage> exactCost;
+
+  /** The parts of a rescued answer served before the last attempt's: charged together with it, once. */
+  public java.util.List<ServedPart> parts = java.util.List.of();
+
+  /** One upstream's part of a rescued answer: what it used and what that costs. */
+  public record ServedPart(String providerId, String upstreamModel, TokenUsage usage, long exactCost) {}
+
+  @FunctionalInterface
+  public interface Holder {
+    io.vertx.core.Future<Void> hold(String model, long extraPromptTokens);
+  }
+
+  /** Keeps the usage of an attempt whose stream broke and that a fallback continues; the next part starts at zero. */
+  public void keepPart() {
+    if (parts.isEmpty()) parts = new java.util.ArrayList<>(2);
+    TokenUsage u = usage == null ? TokenUsage.NONE : usage;
+    parts.add(new ServedPart(target == null ? null : target.provider().id(), target == null ? null
+        : target.upstreamModel(), u, exactCost == null ? 0 : exactCost.applyAsLong(u)));
+    usage = TokenUsage.NONE;
+  }
+
   /** Computes and books the request's charge; called once, whatever the outcome. */
   @FunctionalInterface
   public interface Settler {

@@ -54,16 +54,19 @@ final class FailurePolicy {
 
   /**
    * @param retryAfterSeconds the upstream's Retry-After, or null
+   * @param maxWaitMs a Retry-After up to this long is waited out on the same provider even when another could
+   *                  answer now (the primary's answer is often better or cheaper); a longer one falls over
    * @param mayRetrySame attempts left on this provider
    * @param another a later candidate exists
    * @param remainingMs until the request's deadline
    * @param backoffMs the back-off before the next attempt on this provider
    */
-  static Step afterRetryable(Integer retryAfterSeconds, boolean mayRetrySame, boolean another, long remainingMs,
-                             long backoffMs) {
+  static Step afterRetryable(Integer retryAfterSeconds, long maxWaitMs, boolean mayRetrySame, boolean another,
+                             long remainingMs, long backoffMs) {
     if (retryAfterSeconds != null) {
-      long waitMs = retryAfterSeconds * 1000L;
-      if (another) return new TryNext(); // another provider can answer now: no need to wait
+      long waitMs = Math.max(0, retryAfterSeconds) * 1000L;
+      if (mayRetrySame && waitMs <= maxWaitMs && waitMs < remainingMs) return new WaitSame(Math.max(1, waitMs));
+      if (another) return new TryNext(); // another provider can answer now: no need to wait long
       if (mayRetrySame && waitMs < remainingMs) return new WaitSame(waitMs);
       return new GiveUp();
     }

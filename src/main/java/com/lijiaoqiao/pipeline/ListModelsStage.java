@@ -67,9 +67,13 @@ public final class ListModelsStage implements Stage {
     });
   }
 
-  /** Google's shape ({@code GET /v1beta/models}, {@code GET /v1beta/models/{id}}), for Gemini SDKs and CLI. */
+  /**
+   * Google's shape ({@code GET /v1beta/models}, {@code GET /v1beta/models/{id}}, or the same under {@code /v1/}), for
+   * Gemini SDKs and CLI.
+   */
   private Future<Void> gemini(Exchange ex, String path) {
-    String prefix = com.lijiaoqiao.protocol.gemini.GeminiPath.LIST + "/";
+    String prefix = path.startsWith("/v1/models/") ? "/v1/models/"
+        : com.lijiaoqiao.protocol.gemini.GeminiPath.LIST + "/";
     if (path.startsWith(prefix)) {
       String id = com.lijiaoqiao.http.ApiRouter.decodeSegment(path.substring(prefix.length()));
       if (id == null) {

@@ -10,6 +10,8 @@ import com.lijiaoqiao.protocol.StreamTranslator;
 import com.lijiaoqiao.protocol.TokenCounter;
 import com.lijiaoqiao.protocol.TokenUsage;
 import com.lijiaoqiao.protocol.ViaHubStream;
+import com.lijiaoqiao.protocol.ChatStreamReader;
+import com.lijiaoqiao.protocol.ContinuationJoin;
 import com.lijiaoqiao.protocol.anthropic.AnthropicPassthroughStream;
 import com.lijiaoqiao.protocol.anthropic.AnthropicToOpenAi;
 import com.lijiaoqiao.protocol.anthropic.AnthropicToOpenAiStream;
@@ -109,6 +111,45 @@ final class RelayCodecs {
     return OpenAiToAnthropic.request(hub, upstreamModel, dropped);
   }
 
+  /**
+   * A rescue's request: the client's request through the hub, followed by the answer so far — as the assistant's
+   * message to go on from (prefill), or with an instruction to continue it — for the fallback's dialect, streamed,
+   * its output limit lowered by what was already produced.
+   */
+  static byte[] continuationBody(Exchange ex, Provider p, String upstreamModel, String answer, boolean prefill) {
+    Set<String> dropped = new LinkedHashSet<>();
+    ObjectNode hub = hubRequest(ex, dropped).deepCopy();
+    hub.remove("reasoning_effort"); // a continuation of text needs no thinking, and prefill does not mix with it
+    hub.put("stream", true);
+    hub.putObject("stream_options").put("include_usage", true);
+    long produced = TokenCounter.count(answer);
+    for (String f : new String[] {"max_tokens", "max_completion_tokens"}) {
+      JsonNode v = hub.get(f);
+      if (v != null && v.isNumber()) hub.put(f, Math.max(1, v.asLong() - produced));
+    }
+    if (!answer.isEmpty()) {
+      var messages = hub.withArray("messages");
+      // Anthropic refuses a prefill ending in whitespace; the join puts the continuation's own back in place.
+      messages.addObject().put("role", "assistant").put("content", prefill ? answer.stripTrailing() : answer);
+      if (!prefill) messages.addObject().put("role", "user").put("content", Rescue.INSTRUCTION);
+    }
+    JsonNode body = switch (p.dialect()) {
+      case OPENAI -> hub.put("model", upstreamModel);
+      case ANTHROPIC -> OpenAiToAnthropic.request(hub, upstreamModel, dropped);
+      case GEMINI -> ChatToGemini.request(hub, dropped);
+      case RESPONSES -> throw new IllegalStateException("no upstream speaks the Responses dialect");
+    };
+    return bytes(body);
+  }
+
+  /** A continuation's events: the fallback's decoded to the hub, through the join check, into the client's stream. */
+  static StreamTranslator continuation(Exchange ex, Provider p, String answer, TokenUsage prior,
+                                       StreamTranslator clientStream) {
+    StreamTranslator decoder = upstreamDecoder(ex, p, true);
+    return new ViaHubStream(decoder != null ? decoder : new ChatStreamReader(),
+        new ContinuationJoin(answer, prior, clientStream));
+  }
+
   /** The upstream's stream events → the hub's chat chunks; null for an upstream that already speaks the hub. */
   static StreamTranslator upstreamDecoder(Exchange ex, Provider p, boolean includeUsage) {
     return switch (p.dialect()) {
@@ -119,8 +160,8 @@ final class RelayCodecs {
   }
 
   static StreamTranslator stream(Exchange ex, Provider p) {
-    if (ex.ingress == Dialect.ANTHROPIC && p.dialect() == Dialect.ANTHROPIC) return new AnthropicPassthroughStream();
-    if (ex.ingress == Dialect.GEMINI && p.dialect() == Dialect.GEMINI) return new GeminiPassthroughStream();
+    if (ex.ingress == Dialect.ANTHROPIC && p.dialect() == Dialect.ANTHROPIC) return new AnthropicPassthroughStream(ex.clientModel());
+    if (ex.ingress == Dialect.GEMINI && p.dialect() == Dialect.GEMINI) return new GeminiPassthroughStream(ex.clientModel());
     if (ex.ingress == Dialect.OPENAI) return upstreamDecoder(ex, p, ex.parsed.includeUsage());
     if (ex.ingress == Dialect.RESPONSES) return ResponsesCodec.stream(ex, upstreamDecoder(ex, p, true));
     StreamTranslator encoder = ex.ingress == Dialect.GEMINI ? new ChatToGeminiStream(ex.clientModel())

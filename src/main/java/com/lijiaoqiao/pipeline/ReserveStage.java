@@ -40,8 +40,10 @@ public final class ReserveStage implements Stage {
           ModelPrice[] price = {r.price()}; // fixed here; replaced only when the request is held again for another model
           ex.settler = exchange -> settle(exchange, price[0]);
           ex.progress = (exchange, soFar) -> billing.journalProgress(settlement(exchange, price[0], soFar, true));
-          ex.reserveFor = model -> billing.reserveAgain(ex.requestId, ex.principal.tenantId(), model, ex.promptTokens(),
-                  maxTokensFor(ex, billing.prices(), model))
+          ex.exactCost = u -> price[0].exactCost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(),
+              u.completionTokens());
+          ex.holdAgain = (model, extra) -> billing.reserveAgain(ex.requestId, ex.principal.tenantId(),
+                  model, ex.promptTokens() + extra, maxTokensFor(ex, billing.prices(), model))
               .transform(again -> {
                 if (again.failed()) {
                   return again.cause() instanceof InsufficientBalanceException e ? Future.failedFuture(insufficient(e))
@@ -51,6 +53,7 @@ public final class ReserveStage implements Stage {
                 price[0] = again.result().price();
                 return Future.succeededFuture();
               });
+          ex.reserveFor = model -> ex.holdAgain.hold(model, 0);
           return chain.proceed(ex);
         });
   }
@@ -64,6 +67,12 @@ public final class ReserveStage implements Stage {
   /** The most the request can cost at {@code model}'s price: what the balance and budgets hold for it. */
   static long estimate(Exchange ex, com.lijiaoqiao.billing.PriceBook prices, String model) {
     return prices.priceOf(model).estimate(ex.promptTokens(), maxTokensFor(ex, prices, model));
+  }
+
+  private static TokenUsage sum(TokenUsage a, TokenUsage b) {
+    return new TokenUsage(a.promptTokens() + b.promptTokens(), a.completionTokens() + b.completionTokens(),
+        a.cachedPromptTokens() + b.cachedPromptTokens(), a.estimated() || b.estimated(),
+        a.cacheCreationTokens() + b.cacheCreationTokens());
   }
 
   private GatewayException insufficient(InsufficientBalanceException e) {
@@ -92,12 +101,17 @@ public final class ReserveStage implements Stage {
     // Charged: what the upstream reported (it charged us), or — when it reported nothing — what was actually
     // relayed. A request that produced nothing costs nothing.
     boolean billable = u.estimated() ? u.completionTokens() > 0 : u.totalTokens() > 0;
+    long exact = !billable ? 0
+        : price.exactCost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens());
+    // A rescued answer: the parts served before the last are charged with it, each at the price it was served at.
+    for (Exchange.ServedPart part : ex.parts) {
+      exact = Math.addExact(exact, part.exactCost());
+      u = sum(u, part.usage());
+    }
     // A final charge takes the tenant's exact cost with the fraction its earlier requests left over (rounded down,
     // the rest carried on); a progress entry is only what a crash would charge, rounded.
-    long cost = !billable ? 0 : progress
-        ? price.cost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens())
-        : billing.wallets().chargeExact(ex.principal.tenantId(),
-            price.exactCost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens()));
+    long cost = exact == 0 ? 0 : progress ? Money.roundExact(exact)
+        : billing.wallets().chargeExact(ex.principal.tenantId(), exact);
     return new Settlement(ex.requestId, ex.principal.tenantId(), ex.principal.userId(), ex.principal.keyId(),
         model, ex.target == null ? null : ex.target.provider().id(), u.promptTokens(), u.completionTokens(),
         u.cachedPromptTokens(), u.cacheCreationTokens(), u.estimated(), ex.reservedMicros, cost,

@@ -18,7 +18,9 @@ final class ResponsesCodec {
   /** @param decoder the upstream's events → chat chunks; null when the upstream speaks chat */
   static StreamTranslator stream(Exchange ex, StreamTranslator decoder) {
     ResponsesTurn turn = ex.responses;
-    return new ResponsesStream(turn.request, turn.id, turn.createdAt, ex.clientModel(), decoder, turn::completed);
+    // A new stream per attempt (one that failed before its first byte sent nothing); the last is the client's.
+    turn.stream = new ResponsesStream(turn.request, turn.id, turn.createdAt, ex.clientModel(), decoder, turn::completed);
+    return turn.stream;
   }
 
   static RelayCodecs.Whole whole(Exchange ex, ObjectNode chat, TokenUsage usage, String served) {

@@ -3,6 +3,7 @@ package com.lijiaoqiao.pipeline;
 import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.SseEventSplitter;
+import com.lijiaoqiao.protocol.StreamTranslator;
 import com.lijiaoqiao.protocol.TokenUsage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -34,6 +35,14 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
 
     /** The relay is over after the commit (or the client left): outcome in the exchange. */
     void ended(boolean providerFault);
+
+    /**
+     * The stream broke after the commit (its usage so far is in the exchange): true when a fallback takes over and
+     * continues the answer in the same client stream; false to end it with the in-band error now.
+     */
+    default boolean rescue(SseRelay broken, String outcome) {
+      return false;
+    }
   }
 
   protected final Exchange ex;
@@ -57,6 +66,22 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
     this.listener = listener;
     this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
   }
+
+  /**
+   * A rescue's continuation: the client's stream is already open (head written, part of the answer sent), so
+   * nothing is held back and every failure is an after-the-commit one.
+   */
+  SseRelay continuing() {
+    committed = true;
+    lastProgressNanos = System.nanoTime();
+    return this;
+  }
+
+  /** The answer text (content only) the client has received, for a rescue; null when it may not be continued. */
+  protected abstract CharSequence answerSoFar();
+
+  /** A translator continuing the client's stream from hub chunks (see {@link StreamTranslator#resumed}); or null. */
+  protected abstract StreamTranslator resumedEncoder();
 
   /** The upstream's stream ended at the HTTP level: finish it, or fail it when it is incomplete. */
   protected abstract void upstreamEnded();
@@ -246,23 +271,34 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
       return;
     }
     flushBatch(); // what was relayed so far goes out before the error
+    settleUsage();
+    if (cause != null) {
+      log.info("request {}: stream from provider {} ended early: {}", ex.requestId, ex.target.provider().id(),
+          cause.toString());
+    }
+    if (!out.closed() && listener.rescue(this, outcome)) return; // a fallback continues the answer
+    endBroken(outcome, () -> finish(!"deadline_exceeded".equals(outcome)));
+  }
+
+  /**
+   * Ends a committed stream as broken: what was relayed (the usage in the exchange, and any rescued parts before it)
+   * is charged, and the in-band error ends the client's stream without its normal end. {@code then} runs once the
+   * response has ended.
+   */
+  void endBroken(String outcome, Runnable then) {
     ex.outcome = outcome;
     ex.errorCode = ErrorCode.PROVIDER_005.code();
-    settleUsage();
     ex.settle(); // what was relayed before the break is charged, and only that
     String providerId = ex.target.provider().id();
-    if (cause != null) {
-      log.info("request {}: stream from provider {} ended early: {}", ex.requestId, providerId, cause.toString());
-    }
     if (out.closed()) {
-      finish(true);
+      then.run();
       return;
     }
     GatewayException err = new GatewayException(ErrorCode.PROVIDER_005,
         "The upstream provider '" + providerId + "' " + why(outcome) + "; the answer is incomplete.",
         "上游服务商在流式响应中途中断，回答不完整。", Map.of("provider", providerId, "reason", outcome), null);
     out.write(errorEvent(err));
-    out.end().onComplete(v -> finish(!"deadline_exceeded".equals(outcome)));
+    out.end().onComplete(v -> then.run());
   }
 
   /** The client left (the relay stage watches the connection): the upstream is stopped at once. */

@@ -3,6 +3,7 @@ package com.lijiaoqiao.pipeline;
 import com.lijiaoqiao.http.ErrorRenderer;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.OpenAiResponseScanner;
+import com.lijiaoqiao.protocol.StreamTranslator;
 import com.lijiaoqiao.protocol.SseEventSplitter;
 import com.lijiaoqiao.protocol.TokenUsage;
 import io.vertx.core.buffer.Buffer;
@@ -26,6 +27,9 @@ final class StreamRelay extends SseRelay {
   private static final byte[] DONE_DATA = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
   private final StringBuilder text = new StringBuilder();
+  /** The answer text relayed (for a rescue), and whether a tool call was (no rescue then). */
+  private final StringBuilder answer = new StringBuilder();
+  private boolean toolCall;
   private final boolean clientWantsUsage;
   private boolean sawDone;
   private boolean sawFinish;
@@ -90,6 +94,7 @@ final class StreamRelay extends SseRelay {
       }
     }
     if (r.finishReason != null) sawFinish = true;
+    if (r.toolCalls) toolCall = true;
     if (r.usage != null) {
       ex.usage = r.usage;
       if (!r.hasChoices && !clientWantsUsage) return;
@@ -109,6 +114,7 @@ final class StreamRelay extends SseRelay {
       return;
     }
     if (ex.firstTokenNanos == 0 && r.hasChoices) ex.firstTokenNanos = System.nanoTime();
+    if (r.content != null) answer.append(r.content);
     write(bytes);
   }
 
@@ -141,6 +147,17 @@ final class StreamRelay extends SseRelay {
   @Override
   protected TokenUsage usageSoFar() {
     return ex.usage == null || ex.usage == TokenUsage.NONE ? RelayStage.estimate(ex, text) : ex.usage;
+  }
+
+  @Override
+  protected CharSequence answerSoFar() {
+    return toolCall ? null : answer;
+  }
+
+  @Override
+  protected StreamTranslator resumedEncoder() {
+    return new com.lijiaoqiao.protocol.ChatContinuationStream(ex.servedModel != null ? ex.servedModel : ex.model(),
+        clientWantsUsage, answer);
   }
 
   @Override

@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 final class TranslatingStreamRelay extends SseRelay {
   private final StreamTranslator translator;
   private final StringBuilder frames = new StringBuilder(512);
+  /** For a rescue's continuation: the {@code x-ljq-rescued} object the last event carries; else null. */
+  String rescuedNote;
 
   TranslatingStreamRelay(Exchange ex, HttpClientResponse up, HttpServerResponse out, Listener listener,
                          long idleTimeoutMs, StreamTranslator translator) {
@@ -62,6 +64,7 @@ final class TranslatingStreamRelay extends SseRelay {
     long cost = ex.settle(); // booked before the stream's last byte (finishComplete finds it settled)
     translator.finish(frames);
     if (ex.billed()) insertCost(frames, cost);
+    if (rescuedNote != null) insertRescued(frames, rescuedNote);
     Buffer last = Buffer.buffer(frames.toString());
     frames.setLength(0);
     finishComplete(translator.malformed() > 0 ? "ok_skipped_malformed" : "ok", last);
@@ -79,6 +82,22 @@ final class TranslatingStreamRelay extends SseRelay {
     int brace = at + key.length();
     boolean empty = brace < frames.length() && frames.charAt(brace) == '}';
     frames.insert(brace, "\"cost\":" + Money.toDecimal(cost).toPlainString() + (empty ? "" : ","));
+  }
+
+  /** The last event of a rescued stream says so: {@code "x-ljq-rescued":{…}} first in its JSON object. */
+  private static void insertRescued(StringBuilder frames, String note) {
+    int at = frames.lastIndexOf("data: {");
+    if (at >= 0) frames.insert(at + "data: {".length(), "\"x-ljq-rescued\":" + note + ",");
+  }
+
+  @Override
+  protected CharSequence answerSoFar() {
+    return translator.answerSoFar();
+  }
+
+  @Override
+  protected StreamTranslator resumedEncoder() {
+    return translator.resumed();
   }
 
   @Override
@@ -117,8 +136,8 @@ final class TranslatingStreamRelay extends SseRelay {
 
   @Override
   protected Buffer errorEvent(GatewayException error) {
-    if (translator instanceof com.lijiaoqiao.protocol.responses.ResponsesStream r) {
-      return Buffer.buffer(r.failed(error.code().name(), error.getMessage(), ex.requestId));
+    if (ex.responses != null && ex.responses.stream != null) {
+      return Buffer.buffer(ex.responses.stream.failed(error.code().name(), error.getMessage(), ex.requestId));
     }
     if (ex.ingress == Dialect.GEMINI) {
       // Google's streams end a failure with an event holding only the error object.

@@ -24,6 +24,10 @@ public final class OpenAiResponseScanner {
     /** Byte offset of the '{' that opens the top-level usage object, or -1. */
     public long usageOffset = -1;
     public boolean isError;
+    /** The message/delta content text alone (no reasoning, no tool call), or null when there was none. */
+    public String content;
+    /** The message or delta held tool calls. */
+    public boolean toolCalls;
   }
 
   private OpenAiResponseScanner() {}
@@ -105,7 +109,7 @@ public final class OpenAiResponseScanner {
           }
           case "text" -> appendIfString(p, t, text);
           case "delta", "message" -> {
-            if (t == JsonToken.START_OBJECT) readMessage(p, text);
+            if (t == JsonToken.START_OBJECT) readMessage(p, r, text);
             else p.skipChildren();
           }
           default -> p.skipChildren();
@@ -114,13 +118,23 @@ public final class OpenAiResponseScanner {
     }
   }
 
-  private static void readMessage(JsonParser p, StringBuilder text) throws IOException {
+  private static void readMessage(JsonParser p, Result r, StringBuilder text) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String f = p.currentName();
       JsonToken t = p.nextToken();
       switch (f) {
-        case "content", "reasoning_content", "refusal" -> appendIfString(p, t, text);
+        case "content" -> {
+          if (t == JsonToken.VALUE_STRING) {
+            String s = p.getText();
+            if (text != null) text.append(s);
+            r.content = r.content == null ? s : r.content + s;
+          } else {
+            p.skipChildren();
+          }
+        }
+        case "reasoning_content", "refusal" -> appendIfString(p, t, text);
         case "tool_calls" -> {
+          r.toolCalls = true;
           if (t == JsonToken.START_ARRAY) readToolCalls(p, text);
           else p.skipChildren();
         }

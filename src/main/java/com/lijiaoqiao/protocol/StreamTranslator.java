@@ -38,6 +38,22 @@ public interface StreamTranslator {
   /** Generated text so far (for token estimates). */
   CharSequence text();
 
+  /**
+   * The answer text (content only: no reasoning, no tool call) the client has received through this translator, for
+   * a mid-stream rescue to continue from; null when the stream may not be continued (it holds a tool call).
+   */
+  default CharSequence answerSoFar() {
+    return null;
+  }
+
+  /**
+   * A translator that continues this client's stream from hub (chat) chunks, without opening it again (no second
+   * message_start or response.created; an open text block stays open); null when it cannot.
+   */
+  default StreamTranslator resumed() {
+    return null;
+  }
+
   static void anthropicFrame(StringBuilder out, String type, String json) {
     out.append("event: ").append(type).append("\ndata: ").append(json).append("\n\n");
   }

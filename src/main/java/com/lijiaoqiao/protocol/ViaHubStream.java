@@ -46,6 +46,10 @@ public final class ViaHubStream implements StreamTranslator {
   @Override public String model() { return decoder.model(); }
   @Override public boolean contentStarted() { return encoder.contentStarted() || decoder.contentStarted(); }
   @Override public int malformed() { return decoder.malformed() + encoder.malformed(); }
-  @Override public String upstreamError() { return decoder.upstreamError(); }
+  @Override public String upstreamError() {
+    return decoder.upstreamError() != null ? decoder.upstreamError() : encoder.upstreamError();
+  }
   @Override public CharSequence text() { return decoder.text(); }
+  @Override public CharSequence answerSoFar() { return encoder.answerSoFar(); }
+  @Override public StreamTranslator resumed() { return encoder.resumed(); }
 }

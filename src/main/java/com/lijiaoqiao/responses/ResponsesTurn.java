@@ -16,6 +16,8 @@ public final class ResponsesTurn {
   public final ResponsesStore.Stored previous;
   private final ResponsesStore store;
   private final long tenantId;
+  /** The client's event stream, once one is open (a failure or a rescue goes on with it). */
+  public com.lijiaoqiao.protocol.responses.ResponsesStream stream;
 
   public ResponsesTurn(ResponsesRequest request, String id, long createdAt, ResponsesStore.Stored previous,
                        ResponsesStore store, long tenantId) {

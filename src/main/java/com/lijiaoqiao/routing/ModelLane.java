@@ -28,6 +28,8 @@ public final class ModelLane {
   private volatile long coolUntilNanos;
   private final AtomicBoolean probeOut = new AtomicBoolean();
   private volatile Probe lastProbe;
+  /** Whether this model takes assistant prefill: null until it refuses one (then false), else the adapter's default. */
+  private volatile Boolean prefill;
 
   ModelLane(String model, CircuitBreaker breaker, LongSupplier clock) {
     this.model = model;
@@ -49,6 +51,17 @@ public final class ModelLane {
   public void coolFor(long ms) {
     long until = clock.getAsLong() + Math.max(0, Math.min(ms, 3_600_000L)) * 1_000_000L;
     if (until - coolUntilNanos > 0) coolUntilNanos = until;
+  }
+
+  /** Whether a rescue may continue an answer here by assistant prefill ({@code byDefault} until learnt otherwise). */
+  public boolean prefill(boolean byDefault) {
+    Boolean p = prefill;
+    return p != null ? p : byDefault;
+  }
+
+  /** The model refused an assistant prefill: continuations ask in words from now on. */
+  public void refusesPrefill() {
+    prefill = false;
   }
 
   public boolean cooling() {

@@ -39,7 +39,8 @@ final class AnthropicApi {
     }
   }
 
-  private Parsed parse(Ex ex, JsonNode body) {
+  /** {@code d}: the directives for a continuation ({@code prefill=refuse}), or {@link Directives#NONE} (count_tokens). */
+  private Parsed parse(Ex ex, JsonNode body, Directives d) {
     if (ex.model == null || ex.model.isEmpty()) {
       throw new SimHandler.BadRequest("model: Field required", null);
     }
@@ -80,7 +81,10 @@ final class AnthropicApi {
         }
       }
     }
-    for (JsonNode m : msgs) {
+    p.cont = Continuation.find(msgs, Continuation.ANTHROPIC, d);
+    for (int i = 0; i < msgs.size(); i++) {
+      JsonNode m = msgs.get(i);
+      p.before(i);
       String role = m.path("role").asText("user");
       p.tokens += 3;
       p.sep(role);
@@ -154,7 +158,7 @@ final class AnthropicApi {
   }
 
   void countTokens(Ex ex, JsonNode body) {
-    Parsed r = parse(ex, body);
+    Parsed r = parse(ex, body, Directives.NONE);
     if (h.preFault(ex)) {
       return;
     }
@@ -168,7 +172,7 @@ final class AnthropicApi {
       throw new SimHandler.BadRequest("max_tokens: Field required", null);
     }
     int max = mt.asInt();
-    Parsed r = parse(ex, body);
+    Parsed r = parse(ex, body, ex.d);
     if (r.p.tokens == 0 && body.path("messages").isEmpty()) {
       throw new SimHandler.BadRequest("messages: at least one message is required", null);
     }

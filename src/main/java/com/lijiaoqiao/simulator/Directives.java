@@ -7,10 +7,13 @@ import java.util.Set;
 /** Parsed per-request control directives ({@code x-ljq-sim} header and/or {@code model::...} suffix). */
 final class Directives {
   static final Set<String> KEYS = Set.of(
-      "latency", "ttft", "gap", "chunks", "tokens", "fault", "retry_after", "after", "times", "key", "tool_call");
+      "latency", "ttft", "gap", "chunks", "tokens", "fault", "retry_after", "after", "times", "key", "tool_call",
+      "prefill", "continue");
   static final Set<String> FAULTS = Set.of(
       "429", "500", "502", "503", "529", "401", "reset", "hang", "cut", "stall", "malformed", "no_done",
       "context_length", "content_policy", "model_not_found", "bad_body", "stream_error");
+  static final Set<String> PREFILL = Set.of("accept", "refuse");
+  static final Set<String> CONTINUE = Set.of("exact", "restart", "repeat_tail");
 
   static final Directives NONE = new Directives();
 
@@ -25,6 +28,10 @@ final class Directives {
   int times = -1;
   String key;
   int toolCall;
+  /** {@code prefill=refuse}: a request ending with an assistant message gets a 400. */
+  boolean prefillRefuse;
+  /** {@code continue=…}: how a continuation request is answered ({@code exact}, {@code restart}, {@code repeat_tail}). */
+  String continueMode = "exact";
 
   /** Thrown for unknown keys or invalid values; the message names the offending key. */
   static final class BadDirective extends RuntimeException {
@@ -89,6 +96,8 @@ final class Directives {
         case "times" -> d.times = nonNeg(k, v);
         case "tool_call" -> d.toolCall = nonNeg(k, v);
         case "key" -> d.key = v;
+        case "prefill" -> d.prefillRefuse = oneOf(k, v, PREFILL).equals("refuse");
+        case "continue" -> d.continueMode = oneOf(k, v, CONTINUE);
         case "fault" -> {
           String f = v.toLowerCase(java.util.Locale.ROOT);
           if (!FAULTS.contains(f)) {
@@ -104,6 +113,15 @@ final class Directives {
       d.key = "spec:" + m;
     }
     return d;
+  }
+
+  private static String oneOf(String k, String v, Set<String> allowed) {
+    String x = v.toLowerCase(java.util.Locale.ROOT);
+    if (!allowed.contains(x)) {
+      throw new BadDirective("Simulator directive '" + k + "' must be one of " + new java.util.TreeSet<>(allowed)
+          + ", got '" + v + "'");
+    }
+    return x;
   }
 
   private static int nonNeg(String k, String v) {

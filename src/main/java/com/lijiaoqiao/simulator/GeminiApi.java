@@ -109,7 +109,7 @@ final class GeminiApi {
       throw new SimHandler.BadRequest(
           "The simulator streams only with ?alt=sse (the JSON-array stream is not simulated).", null);
     }
-    GeminiRequest r = GeminiRequest.parse(body, ex.model);
+    GeminiRequest r = GeminiRequest.parse(body, ex.model, ex.d);
     Prompt p = r.p;
     String id = Tools.id(TextGen.mix(h.state.ids.incrementAndGet()), 22);
     String tail = ",\"modelVersion\":" + JsonOut.quote(ex.model) + ",\"responseId\":\"" + id + "\"}";
@@ -129,7 +129,7 @@ final class GeminiApi {
     String[] thought = r.includeThoughts && thoughts > 0 ? TextGen.pieces(p.hash ^ 0x7417L, thoughts) : null;
     int nCalls = p.toolCalls(ex.d);
     List<Tools.Call> calls = nCalls > 0 ? Tools.calls(p.tools, p.forcedTool, nCalls, p.hash, p.lastUser, "fc_") : null;
-    Prompt.Answer ans = calls != null ? null : r.json ? jsonAnswer(r) : p.answer(ex.d, r.maxOutput, 0);
+    Prompt.Answer ans = calls != null ? null : r.json ? r.p.continued(jsonAnswer(r), ex.d) : p.answer(ex.d, r.maxOutput, 0);
     int out = 0;
     String finish = "STOP";
     if (calls != null) {
@@ -219,7 +219,7 @@ final class GeminiApi {
 
   /** Structured output: JSON built from the response schema, streamed in fragments. */
   private static Prompt.Answer jsonAnswer(GeminiRequest r) {
-    String text = Tools.json(r.schema, r.p.hash, r.p.lastUser);
+    String text = Tools.json(r.schema, r.p.answerHash(), r.p.answerUser());
     String[] pieces = Tools.fragments(text, -1).toArray(String[]::new);
     return new Prompt.Answer(pieces, text, TextGen.count(r.p.enc, text), false);
   }

@@ -45,8 +45,11 @@ final class GeminiRequest {
     return v != null ? v : n.get(snake(camel));
   }
 
-  /** The body of generateContent / streamGenerateContent. */
-  static GeminiRequest parse(JsonNode body, String model) {
+  /**
+   * The body of generateContent / streamGenerateContent; {@code d} for a continuation ({@code prefill=refuse}), or
+   * {@link Directives#NONE} (countTokens).
+   */
+  static GeminiRequest parse(JsonNode body, String model, Directives d) {
     Iterator<String> names = body.fieldNames();
     while (names.hasNext()) {
       String name = names.next();
@@ -57,7 +60,7 @@ final class GeminiRequest {
     GeminiRequest r = new GeminiRequest(new Prompt(TextGen.encodingFor(model)));
     r.tools(f(body, "tools"), f(body, "toolConfig"));
     r.system(f(body, "systemInstruction"));
-    r.contents(f(body, "contents"));
+    r.contents(f(body, "contents"), d);
     r.generationConfig(f(body, "generationConfig"));
     return r;
   }
@@ -66,10 +69,10 @@ final class GeminiRequest {
   static GeminiRequest parseCount(JsonNode body, String model) {
     JsonNode gcr = f(body, "generateContentRequest");
     if (gcr != null && gcr.isObject()) {
-      return parse(gcr, model);
+      return parse(gcr, model, Directives.NONE);
     }
     GeminiRequest r = new GeminiRequest(new Prompt(TextGen.encodingFor(model)));
-    r.contents(f(body, "contents"));
+    r.contents(f(body, "contents"), Directives.NONE);
     return r;
   }
 
@@ -144,12 +147,14 @@ final class GeminiRequest {
     }
   }
 
-  private void contents(JsonNode contents) {
+  private void contents(JsonNode contents, Directives d) {
     if (contents == null || !contents.isArray() || contents.isEmpty()) {
       throw bad("* GenerateContentRequest.contents: contents is not specified");
     }
+    p.cont = Continuation.find(contents, Continuation.GEMINI, d);
     for (int i = 0; i < contents.size(); i++) {
       JsonNode c = contents.get(i);
+      p.before(i);
       String role = c.path("role").asText("user");
       if (role.isEmpty()) {
         role = "user";

@@ -17,6 +17,8 @@ final class Prompt {
   String forcedTool;
   boolean toolsNone;
   boolean toolsRequired;
+  /** Set when the request continues an answer (assistant prefill or the cut-off instruction), else null. */
+  Continuation cont;
 
   Prompt(Encoding enc) {
     this.enc = enc;
@@ -43,7 +45,9 @@ final class Prompt {
       return 0;
     }
     if (d.toolCall > 0) {
-      return d.toolCall;
+      // One round of calls per turn: a tool's result is answered with text, so an agent's loop (Gemini CLI, Claude
+      // Code, …) ends even when the directive comes with every request.
+      return toolResult == null ? d.toolCall : 0;
     }
     return toolsRequired || forcedTool != null ? 1 : 0;
   }
@@ -91,7 +95,37 @@ final class Prompt {
   /** Generated answer: words, capped by max tokens; mentions the tool result when the last message was one. */
   record Answer(String[] pieces, String text, int tokens, boolean capped) {}
 
+  /** The dialect's message loop calls this before message {@code i}: a continuation remembers the prompt there. */
+  void before(int i) {
+    if (cont != null && cont.start == i) {
+      cont.take(this);
+    }
+  }
+
+  /** The hash a text answer is generated from: the prompt before the continuation messages, if any. */
+  long answerHash() {
+    return cont == null ? hash : cont.hash;
+  }
+
+  /** The last user text a text answer (Gemini's JSON output) draws on. */
+  String answerUser() {
+    return cont == null ? lastUser : cont.lastUser;
+  }
+
+  /** The text answer; for a continuation, what is left of the answer the conversation alone gets (see Continuation). */
   Answer answer(Directives d, int maxTokens, long salt) {
+    if (cont == null) {
+      return generate(hash, toolResult, d, maxTokens, salt);
+    }
+    return cont.apply(generate(cont.hash, cont.toolResult, d, maxTokens, salt), d, this);
+  }
+
+  /** A text answer already built from {@link #answerHash()} (Gemini's JSON output) turned into the continuation's. */
+  Answer continued(Answer full, Directives d) {
+    return cont == null ? full : cont.apply(full, d, this);
+  }
+
+  private Answer generate(long hash, String toolResult, Directives d, int maxTokens, long salt) {
     int n = d.tokens > 0 ? d.tokens : TextGen.DEFAULT_TOKENS;
     boolean capped = false;
     if (maxTokens >= 0 && maxTokens < n) {

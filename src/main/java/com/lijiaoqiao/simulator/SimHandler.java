@@ -18,6 +18,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
   final Vertx vertx;
   final SimState state;
   final OpenAiApi openai;
+  final OpenAiEmbeddings embeddings;
   final AnthropicApi anthropic;
   final GeminiApi gemini;
 
@@ -25,6 +26,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
     this.vertx = vertx;
     this.state = state;
     this.openai = new OpenAiApi(this);
+    this.embeddings = new OpenAiEmbeddings(this);
     this.anthropic = new AnthropicApi(this);
     this.gemini = new GeminiApi(this);
   }
@@ -62,7 +64,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
       switch (path) {
         case "/v1/chat/completions" -> withBody(new Ex(req, Ex.Dialect.OPENAI), openai::chat);
         case "/v1/completions" -> withBody(new Ex(req, Ex.Dialect.OPENAI), openai::completions);
-        case "/v1/embeddings" -> withBody(new Ex(req, Ex.Dialect.OPENAI), openai::embeddings);
+        case "/v1/embeddings" -> withBody(new Ex(req, Ex.Dialect.OPENAI), embeddings::embeddings);
         case "/v1/messages" -> withBody(new Ex(req, Ex.Dialect.ANTHROPIC), anthropic::messages);
         case "/v1/messages/count_tokens" -> withBody(new Ex(req, Ex.Dialect.ANTHROPIC), anthropic::countTokens);
         default -> {

@@ -120,6 +120,34 @@ class GeminiOnDemoTest {
     assertThat(msg.json().get("type").asText()).isEqualTo("message");
   }
 
+  /**
+   * Gemini CLI's tool loop with {@code GEMINI_CLI_CUSTOM_HEADERS="x-ljq-sim: tool_call=1"}: the header comes with
+   * every request, the prompt is answered with a call, the call's functionResponse with text, so the turn ends.
+   */
+  @Test
+  void aToolLoopDrivenByTheDirectiveEndsWithTextAfterTheToolsResult() throws Exception {
+    String tools = "\"tools\":[{\"functionDeclarations\":[{\"name\":\"list_directory\",\"description\":\"Lists a"
+        + " directory\",\"parameters\":{\"type\":\"OBJECT\",\"properties\":{\"dir_path\":{\"type\":\"STRING\"}},"
+        + "\"required\":[\"dir_path\"]}}]}]";
+    String ask = "{\"role\":\"user\",\"parts\":[{\"text\":\"List the files in /tmp/work\"}]}";
+    for (String model : List.of("gemini-2.5-flash", "gpt-4o-mini", "claude-sonnet-4-5")) {
+      Http.Reply first = call(model, "generateContent", "{\"contents\":[" + ask + "]," + tools + "}",
+          "x-ljq-sim", "tool_call=1");
+      assertThat(first.status()).as(first.body()).isEqualTo(200);
+      JsonNode content = first.json().at("/candidates/0/content");
+      JsonNode fc = content.at("/parts/0/functionCall");
+      assertThat(fc.get("name").asText()).as(model).isEqualTo("list_directory");
+      String answer = "{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"id\":" + Http.JSON.writeValueAsString(
+          fc.get("id").asText()) + ",\"name\":\"list_directory\",\"response\":{\"output\":\"a.txt b.md\"}}}]}";
+      Http.Reply second = call(model, "generateContent", "{\"contents\":[" + ask + "," + content + "," + answer + "],"
+          + tools + "}", "x-ljq-sim", "tool_call=1");
+      assertThat(second.status()).as(second.body()).isEqualTo(200);
+      JsonNode parts = second.json().at("/candidates/0/content/parts");
+      assertThat(parts.findValues("functionCall")).as(model + ": " + second.body()).isEmpty();
+      assertThat(parts.get(0).get("text").asText()).startsWith("Based on the tool result \"a.txt b.md\"");
+    }
+  }
+
   @Test
   void countTokensAndModelsAnswerInGooglesShape() {
     Http.Reply c = call("gemini-2.5-flash", "countTokens", "{\"contents\":[{\"parts\":[{\"text\":\"one two three\"}]}]}");
@@ -132,6 +160,25 @@ class GeminiOnDemoTest {
     assertThat(names).contains("models/gemini-2.5-flash", "models/gpt-4o-mini");
     Http.Reply one = get("/v1beta/models/gemini-2.5-pro");
     assertThat(one.json().get("supportedGenerationMethods").toString()).contains("generateContent");
+  }
+
+  /** @google/genai with {@code apiVersion: 'v1'} (Gemini CLI: GOOGLE_GENAI_API_VERSION=v1) lists under /v1/models. */
+  @Test
+  void googlesStableV1PathsListModelsInGooglesShapeForAGoogleKeyHeader() {
+    Http.Reply list = get("/v1/models");
+    assertThat(list.status()).as(list.body()).isEqualTo(200);
+    List<String> names = new ArrayList<>();
+    list.json().get("models").forEach(m -> names.add(m.get("name").asText()));
+    assertThat(names).contains("models/gemini-2.5-flash", "models/gpt-4o-mini");
+    Http.Reply one = get("/v1/models/gemini-2.5-flash");
+    assertThat(one.json().get("name").asText()).as(one.body()).isEqualTo("models/gemini-2.5-flash");
+    Http.Reply missing = get("/v1/models/no-such-model");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.json().at("/error/status").asText()).isEqualTo("NOT_FOUND");
+    Http.Reply call = Http.postJson(root + "/v1/models/gemini-2.5-flash:generateContent", null, TURN, "x-goog-api-key", key);
+    assertThat(call.status()).as(call.body()).isEqualTo(200);
+    // an OpenAI client on the same path keeps OpenAI's shape
+    assertThat(Http.get(root + "/v1/models", key).json().get("object").asText()).isEqualTo("list");
   }
 
   @Test

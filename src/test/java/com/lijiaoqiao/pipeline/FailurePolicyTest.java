@@ -36,18 +36,27 @@ class FailurePolicyTest {
   }
 
   @Test
-  void aRetryAfterFallsOverWhenAnotherProviderCanAnswerElseWaitsIfThereIsTime() {
-    assertThat(FailurePolicy.afterRetryable(2, true, true, 10_000, 100)).isInstanceOf(FailurePolicy.TryNext.class);
-    assertThat(FailurePolicy.afterRetryable(2, true, false, 10_000, 100)).isEqualTo(new FailurePolicy.WaitSame(2_000));
-    assertThat(FailurePolicy.afterRetryable(20, true, false, 10_000, 100)).isInstanceOf(FailurePolicy.GiveUp.class);
-    assertThat(FailurePolicy.afterRetryable(2, false, false, 10_000, 100)).isInstanceOf(FailurePolicy.GiveUp.class);
+  void aShortRetryAfterIsWaitedOutOnTheSameProviderALongOneFallsOver() {
+    long max = 2_000;
+    // within routing.retry_after_max_wait_ms: the primary is waited for, even with a fallback at hand
+    assertThat(FailurePolicy.afterRetryable(2, max, true, true, 10_000, 100)).isEqualTo(new FailurePolicy.WaitSame(2_000));
+    assertThat(FailurePolicy.afterRetryable(0, max, true, true, 10_000, 100)).isEqualTo(new FailurePolicy.WaitSame(1));
+    // longer: another provider answers now; with none, it is waited for if the deadline allows
+    assertThat(FailurePolicy.afterRetryable(3, max, true, true, 10_000, 100)).isInstanceOf(FailurePolicy.TryNext.class);
+    assertThat(FailurePolicy.afterRetryable(3, max, true, false, 10_000, 100)).isEqualTo(new FailurePolicy.WaitSame(3_000));
+    assertThat(FailurePolicy.afterRetryable(20, max, true, false, 10_000, 100)).isInstanceOf(FailurePolicy.GiveUp.class);
+    // no attempts left on it, or no time: never a wait
+    assertThat(FailurePolicy.afterRetryable(2, max, false, true, 10_000, 100)).isInstanceOf(FailurePolicy.TryNext.class);
+    assertThat(FailurePolicy.afterRetryable(2, max, false, false, 10_000, 100)).isInstanceOf(FailurePolicy.GiveUp.class);
+    assertThat(FailurePolicy.afterRetryable(2, max, true, true, 1_500, 100)).isInstanceOf(FailurePolicy.TryNext.class);
+    assertThat(FailurePolicy.afterRetryable(2, 0, true, true, 10_000, 100)).isInstanceOf(FailurePolicy.TryNext.class);
   }
 
   @Test
   void withoutRetryAfterItBacksOffOnTheSameProviderWhileAttemptsAndTimeRemain() {
-    assertThat(FailurePolicy.afterRetryable(null, true, true, 10_000, 100)).isEqualTo(new FailurePolicy.WaitSame(100));
-    assertThat(FailurePolicy.afterRetryable(null, false, true, 10_000, 100)).isInstanceOf(FailurePolicy.TryNext.class);
-    assertThat(FailurePolicy.afterRetryable(null, true, true, 50, 100)).isInstanceOf(FailurePolicy.TryNext.class);
-    assertThat(FailurePolicy.afterRetryable(null, false, false, 10_000, 100)).isInstanceOf(FailurePolicy.GiveUp.class);
+    assertThat(FailurePolicy.afterRetryable(null, 2_000, true, true, 10_000, 100)).isEqualTo(new FailurePolicy.WaitSame(100));
+    assertThat(FailurePolicy.afterRetryable(null, 2_000, false, true, 10_000, 100)).isInstanceOf(FailurePolicy.TryNext.class);
+    assertThat(FailurePolicy.afterRetryable(null, 2_000, true, true, 50, 100)).isInstanceOf(FailurePolicy.TryNext.class);
+    assertThat(FailurePolicy.afterRetryable(null, 2_000, false, false, 10_000, 100)).isInstanceOf(FailurePolicy.GiveUp.class);
   }
 }

@@ -175,14 +175,26 @@ class FailoverTest {
   @ValueSource(booleans = {false, true})
   void aStreamCutMidAnswerEndsWithAnErrorAndNoDone(boolean stream) {
     fault(f.primary, "fault=cut,after=3,gap=30");
-    Result r = f.chat("chat", stream);
+    Result r = stream ? f.chat("chat", true, "x-ljq-rescue", "off") : f.chat("chat", false);
     if (stream) {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.provider()).isEqualTo("primary");
       assertThat(r.events()).doesNotContain("[DONE]");
       assertThat(r.events().get(r.events().size() - 1)).contains("\"error\"").contains("PROVIDER_005");
       assertThat(r.events().size()).isGreaterThan(3);
-      assertThat(chats(f.fallback)).as("never spliced onto another provider").isZero();
+      assertThat(chats(f.fallback)).as("opted out: never spliced onto another provider").isZero();
+      // By default the fallback continues the answer in the same stream, and the last event says so.
+      Result rescued = f.chat("chat", true);
+      assertThat(rescued.provider()).isEqualTo("primary");
+      assertThat(rescued.hasErrorEvent()).isFalse();
+      assertThat(rescued.endsWithDone()).isTrue();
+      assertThat(rescued.events().get(rescued.events().size() - 2)).contains("\"x-ljq-rescued\"").contains("fallback");
+      assertThat(chats(f.fallback)).isEqualTo(1);
+      List<JsonNode> a = attempts(rescued.requestId()); // both attempts: the broken one, and the one that finished
+      assertThat(a.get(0).get("provider").asText()).isEqualTo("primary");
+      assertThat(a.get(0).get("outcome").asText()).isEqualTo("upstream_cut");
+      assertThat(a.get(a.size() - 1).get("provider").asText()).isEqualTo("fallback");
+      assertThat(a.get(a.size() - 1).get("outcome").asText()).startsWith("ok");
     } else {
       answeredBy(r, "fallback", "gpt-4o-mini"); // nothing was sent yet: falls over
     }
@@ -194,7 +206,7 @@ class FailoverTest {
   @ValueSource(booleans = {false, true})
   void aStalledStreamEndsWithAnErrorAndNoDone(boolean stream) {
     fault(f.primary, "fault=stall,after=3,gap=30");
-    Result r = f.chat("chat", stream);
+    Result r = stream ? f.chat("chat", true, "x-ljq-rescue", "off") : f.chat("chat", false);
     if (stream) {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.events()).doesNotContain("[DONE]");

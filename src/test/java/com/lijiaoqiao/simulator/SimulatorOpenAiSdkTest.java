@@ -117,7 +117,7 @@ class SimulatorOpenAiSdkTest extends SimulatorTestBase {
     // same input -> same vector (prefix of the native one, re-normalised), regardless of encoding
     List<Float> again = floats.data().get(1).embedding();
     float[] full = new float[1536];
-    OpenAiApi.vector(TextGen.hash(TextGen.SEED, "hello world"), full);
+    OpenAiEmbeddings.vector(TextGen.hash(TextGen.SEED, "hello world"), full);
     double scale = 0;
     for (int i = 0; i < 256; i++) {
       scale += full[i] * full[i];

@@ -21,6 +21,9 @@ public final class AnthropicToOpenAiStream extends AnthropicStreamReader {
   /** Anthropic content-block index → OpenAI tool_calls index. */
   private final Map<Integer, Integer> toolIndex = new HashMap<>();
   private String id = "chatcmpl-ljq";
+  /** The answer text the client got (for a rescue), and whether a tool call began (no rescue then). */
+  private final StringBuilder answer = new StringBuilder();
+  private boolean toolCall;
 
   /**
    * @param model        the model name the client asked for (answers carry it)
@@ -50,6 +53,7 @@ public final class AnthropicToOpenAiStream extends AnthropicStreamReader {
       case "content_block_start" -> {
         JsonNode b = e.path("content_block");
         if ("tool_use".equals(Json.text(b, "type"))) {
+          toolCall = true;
           int idx = toolIndex.size();
           toolIndex.put(e.path("index").asInt(), idx);
           ObjectNode c = chunk();
@@ -61,6 +65,7 @@ public final class AnthropicToOpenAiStream extends AnthropicStreamReader {
             && !Json.text(b, "text").isEmpty()) {
           ObjectNode c = chunk();
           delta(c).put("content", Json.text(b, "text"));
+          answer.append(Json.text(b, "text"));
           emit(out, c);
         }
       }
@@ -68,7 +73,10 @@ public final class AnthropicToOpenAiStream extends AnthropicStreamReader {
         JsonNode d = e.path("delta");
         ObjectNode c = chunk();
         switch (String.valueOf(Json.text(d, "type"))) {
-          case "text_delta" -> delta(c).put("content", Json.text(d, "text"));
+          case "text_delta" -> {
+            delta(c).put("content", Json.text(d, "text"));
+            if (Json.text(d, "text") != null) answer.append(Json.text(d, "text"));
+          }
           case "thinking_delta" -> delta(c).put("reasoning_content", Json.text(d, "thinking"));
           case "input_json_delta" -> {
             Integer idx = toolIndex.get(e.path("index").asInt());
@@ -106,6 +114,16 @@ public final class AnthropicToOpenAiStream extends AnthropicStreamReader {
       case "error" -> error = String.valueOf(Json.text(e.path("error"), "message"));
       default -> { } // ping, content_block_stop
     }
+  }
+
+  @Override
+  public CharSequence answerSoFar() {
+    return toolCall ? null : answer;
+  }
+
+  @Override
+  public StreamTranslator resumed() {
+    return new com.lijiaoqiao.protocol.ChatContinuationStream(model, includeUsage, answer);
   }
 
   private ObjectNode chunk() {

@@ -31,6 +31,9 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
   private String openType;
   private String finishReason;
   private TokenUsage usage;
+  /** The answer text the client got (for a rescue), and whether a tool call began (no rescue then). */
+  private final StringBuilder answer = new StringBuilder();
+  private boolean toolCall;
 
   /**
    * @param model                the model name the client asked for
@@ -39,6 +42,32 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
   public OpenAiToAnthropicStream(String model, long estimatedInputTokens) {
     this.model = model;
     this.estimatedInputTokens = estimatedInputTokens;
+  }
+
+  /**
+   * An Anthropic client's stream continued by a rescue: already opened (no second message_start), the text block
+   * at {@code openTextBlock} still open (-1: none is), new blocks numbered from {@code nextBlock}.
+   */
+  public static OpenAiToAnthropicStream resumedAt(String model, long estimatedInputTokens, int openTextBlock,
+                                                  int nextBlock, CharSequence answerSoFar) {
+    OpenAiToAnthropicStream s = new OpenAiToAnthropicStream(model, estimatedInputTokens);
+    s.started = true;
+    s.contentStarted = true;
+    s.openBlock = openTextBlock;
+    s.openType = openTextBlock >= 0 ? "text" : null;
+    s.nextBlock = Math.max(nextBlock, openTextBlock + 1);
+    s.answer.append(answerSoFar);
+    return s;
+  }
+
+  @Override
+  public CharSequence answerSoFar() {
+    return toolCall ? null : answer;
+  }
+
+  @Override
+  public StreamTranslator resumed() {
+    return resumedAt(model, estimatedInputTokens, "text".equals(openType) ? openBlock : -1, nextBlock, answer);
   }
 
   @Override
@@ -75,6 +104,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
     if (content != null && !content.isEmpty()) {
       open("text", out, null);
       text.append(content);
+      answer.append(content);
       delta(out, Json.obj().put("type", "text_delta").put("text", content));
     }
     JsonNode calls = d.get("tool_calls");
@@ -84,6 +114,7 @@ public final class OpenAiToAnthropicStream implements StreamTranslator {
         JsonNode fn = call.path("function");
         Integer block = toolBlocks.get(idx);
         if (block == null) {
+          toolCall = true;
           ObjectNode tu = Json.obj().put("type", "tool_use")
               .put("id", Json.text(call, "id") == null ? "toolu_" + idx : Json.text(call, "id"))
               .put("name", String.valueOf(Json.text(fn, "name")));

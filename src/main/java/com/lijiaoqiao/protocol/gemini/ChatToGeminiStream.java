@@ -20,6 +20,7 @@ public final class ChatToGeminiStream implements StreamTranslator {
   private final String model;
   private final String responseId = Long.toHexString(System.nanoTime());
   private final StringBuilder text = new StringBuilder();
+  private final StringBuilder answer = new StringBuilder();
   private final List<String[]> calls = new ArrayList<>(); // id, name, arguments so far
   private final List<StringBuilder> args = new ArrayList<>();
   private String servedModel;
@@ -33,7 +34,13 @@ public final class ChatToGeminiStream implements StreamTranslator {
 
   /** @param model the model name the client asked for (every event carries it as modelVersion) */
   public ChatToGeminiStream(String model) {
+    this(model, "");
+  }
+
+  /** A Gemini client's stream continued by a rescue: {@code answerSoFar} is what the client already has. */
+  public ChatToGeminiStream(String model, CharSequence answerSoFar) {
     this.model = model;
+    this.answer.append(answerSoFar);
   }
 
   @Override
@@ -66,6 +73,7 @@ public final class ChatToGeminiStream implements StreamTranslator {
     String content = Json.text(d, "content");
     if (content != null && !content.isEmpty()) {
       text.append(content);
+      answer.append(content);
       emitText(out, content, false);
     }
     for (JsonNode call : d.path("tool_calls")) {
@@ -129,6 +137,8 @@ public final class ChatToGeminiStream implements StreamTranslator {
     StreamTranslator.openAiFrame(out, Json.string(g));
   }
 
+  @Override public CharSequence answerSoFar() { return calls.isEmpty() ? answer : null; }
+  @Override public StreamTranslator resumed() { return new ChatToGeminiStream(model, answer); }
   @Override public boolean complete() { return sawDone || finishReason != null; }
   @Override public TokenUsage usage() { return usage; }
   @Override public String model() { return servedModel; }

@@ -19,7 +19,9 @@ public record GeminiPath(String rawModel, String method) {
     int colon = rest.lastIndexOf(':');
     // Public model names may hold '/' (vendor/model) and single ':' (tags): the method follows the last ':'.
     if (colon <= 0 || colon == rest.length() - 1 || rest.indexOf('/', colon) >= 0) return null;
-    return new GeminiPath(rest.substring(0, colon), rest.substring(colon + 1));
+    GeminiPath p = new GeminiPath(rest.substring(0, colon), rest.substring(colon + 1));
+    // Under /v1/models/ only Google's own methods make a Gemini call: anything else is OpenAI's model path.
+    return path.startsWith("/v1beta/") || p.served() ? p : null;
   }
 
   /** A method the gateway serves. */

@@ -213,6 +213,15 @@ public final class GeminiRequest {
     StringBuilder text = new StringBuilder();
     StringBuilder reasoning = new StringBuilder();
     ArrayNode calls = Json.F.arrayNode();
+    JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+    if (last != null && "assistant".equals(Json.text(last, "role"))) {
+      // Consecutive model contents are one turn (@google/genai's chats keep a streamed answer as one content per
+      // chunk): one assistant message, so tool calls precede their answers and no empty text stands alone.
+      messages.remove(messages.size() - 1);
+      if (Json.text(last, "content") != null) text.append(Json.text(last, "content"));
+      if (Json.text(last, "reasoning_content") != null) reasoning.append(Json.text(last, "reasoning_content"));
+      if (last.has("tool_calls")) calls.addAll((ArrayNode) last.get("tool_calls"));
+    }
     for (int j = 0; j < parts.size(); j++) {
       JsonNode p = parts.get(j);
       String here = at + ".parts[" + j + "]";

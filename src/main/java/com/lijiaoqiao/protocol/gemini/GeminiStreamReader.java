@@ -18,6 +18,9 @@ abstract class GeminiStreamReader implements StreamTranslator {
   protected boolean contentStarted;
   protected String error;
   protected int malformed;
+  /** The answer text relayed (thoughts aside), and whether a function call came (no rescue then). */
+  protected final StringBuilder answer = new StringBuilder();
+  protected boolean functionCall;
 
   /** Parses one event; null (and counted, or noted as the upstream's error) when it is not a usable chunk. */
   protected JsonNode read(String data) {
@@ -39,8 +42,10 @@ abstract class GeminiStreamReader implements StreamTranslator {
     for (JsonNode p : cand.path("content").path("parts")) {
       if (Json.text(p, "text") != null) {
         text.append(p.get("text").asText());
+        if (!p.path("thought").asBoolean(false)) answer.append(p.get("text").asText());
         contentStarted = true;
       } else if (p.has("functionCall")) {
+        functionCall = true;
         text.append(Json.string(p.get("functionCall").path("args")));
         contentStarted = true;
       }

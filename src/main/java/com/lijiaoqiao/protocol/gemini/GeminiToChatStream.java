@@ -41,7 +41,8 @@ public final class GeminiToChatStream extends GeminiStreamReader {
         emit(out, ch);
       } else if (Json.text(p, "text") != null && !p.get("text").asText().isEmpty()) {
         ObjectNode ch = chunk(out);
-        delta(ch).put(p.path("thought").asBoolean(false) ? "reasoning_content" : "content", p.get("text").asText());
+        boolean thought = p.path("thought").asBoolean(false);
+        delta(ch).put(thought ? "reasoning_content" : "content", p.get("text").asText());
         emit(out, ch);
       }
     }
@@ -67,6 +68,16 @@ public final class GeminiToChatStream extends GeminiStreamReader {
       emit(out, c);
     }
     StreamTranslator.openAiFrame(out, "[DONE]");
+  }
+
+  @Override
+  public CharSequence answerSoFar() {
+    return functionCall ? null : answer;
+  }
+
+  @Override
+  public StreamTranslator resumed() {
+    return new com.lijiaoqiao.protocol.ChatContinuationStream(clientModel, includeUsage, answer);
   }
 
   /** A chunk; the first of the stream also opens the assistant turn. */

@@ -27,7 +27,7 @@ public final class ResponsesStream implements StreamTranslator {
   private final String id;
   private final long createdAt;
   private final String model;
-  private final StreamTranslator viaChat;
+  private StreamTranslator viaChat;
   private final Consumer<ObjectNode> onCompleted;
   private final StringBuilder inner = new StringBuilder();
   private final StringBuilder text = new StringBuilder();
@@ -288,6 +288,25 @@ public final class ResponsesStream implements StreamTranslator {
     ObjectNode e = Json.obj().put("type", type).put("sequence_number", seq++);
     e.setAll(event);
     out.append("event: ").append(type).append("\ndata: ").append(Json.string(e)).append("\n\n");
+  }
+
+  /** The answer text of the message items the client got; null once a tool call began (no rescue then). */
+  @Override
+  public CharSequence answerSoFar() {
+    if (!tools.isEmpty()) return null;
+    StringBuilder sb = new StringBuilder();
+    for (Item i : items) if (i.kind == Kind.MESSAGE) sb.append(i.content);
+    return sb;
+  }
+
+  /** The same stream goes on, fed hub chunks from the rescue's decoder (items, numbering and ids carry on). */
+  @Override
+  public StreamTranslator resumed() {
+    viaChat = null;
+    sawDone = false;
+    finishReason = null;
+    usageNode = null;
+    return this;
   }
 
   @Override public boolean complete() { return viaChat != null ? viaChat.complete() : sawDone || finishReason != null; }

@@ -66,6 +66,42 @@ class GeminiTranslationTest {
     assertThat(g.dropped()).containsExactlyInAnyOrder("tools.googleSearch", "generationConfig.topK", "safetySettings");
   }
 
+  /**
+   * @google/genai's {@code chats.sendMessageStream} keeps a streamed answer as one model content per chunk (the last
+   * one often {@code {"text":""}} beside the finishReason); streamed parallel calls come one per chunk too. Such a
+   * run is one model turn: one assistant message, so an OpenAI upstream gets the calls before their answers and an
+   * Anthropic upstream gets no empty text block ("text content blocks must be non-empty").
+   */
+  @Test
+  void consecutiveModelContentsAreOneAssistantTurn() {
+    GeminiRequest g = parse("""
+        {"contents":[{"role":"user","parts":[{"text":"Hi"}]},
+                     {"role":"model","parts":[{"text":"think","thought":true}]},
+                     {"role":"model","parts":[{"text":"Hello"}]},
+                     {"role":"model","parts":[{"text":" there"}]},
+                     {"role":"model","parts":[{"text":""}]},
+                     {"role":"user","parts":[{"text":"Weather in Paris and Rome?"}]},
+                     {"role":"model","parts":[{"functionCall":{"id":"c1","name":"get_weather","args":{"city":"Paris"}}}]},
+                     {"role":"model","parts":[{"functionCall":{"id":"c2","name":"get_weather","args":{"city":"Rome"}}}]},
+                     {"role":"user","parts":[{"functionResponse":{"id":"c1","name":"get_weather","response":{"result":"sun"}}},
+                                             {"functionResponse":{"id":"c2","name":"get_weather","response":{"result":"rain"}}}]}]}
+        """);
+    JsonNode m = g.toChat().get("messages");
+    assertThat(m).hasSize(6);
+    assertThat(m.get(1).get("role").asText()).isEqualTo("assistant");
+    assertThat(m.get(1).get("content").asText()).isEqualTo("Hello there");
+    assertThat(m.get(1).get("reasoning_content").asText()).isEqualTo("think");
+    assertThat(m.get(3).get("tool_calls").findValuesAsText("id")).containsExactly("c1", "c2");
+    assertThat(m.get(4).get("tool_call_id").asText()).isEqualTo("c1");
+    assertThat(m.get(5).get("tool_call_id").asText()).isEqualTo("c2");
+    JsonNode a = com.lijiaoqiao.protocol.anthropic.OpenAiToAnthropic.request(g.toChat(), "claude-sonnet-4-5");
+    for (JsonNode msg : a.get("messages")) {
+      for (JsonNode block : msg.get("content")) {
+        if (block.path("type").asText().equals("text")) assertThat(block.get("text").asText()).as(a.toString()).isNotEmpty();
+      }
+    }
+  }
+
   @Test
   void refusalsNameTheField() {
     assertThatThrownBy(() -> parse("{\"contents\":[]}")).isInstanceOf(GatewayException.class)
@@ -209,7 +245,7 @@ class GeminiTranslationTest {
 
   @Test
   void passthroughRelaysEventsAndReadsUsage() {
-    GeminiPassthroughStream s = new GeminiPassthroughStream();
+    GeminiPassthroughStream s = new GeminiPassthroughStream("gemini-2.5-flash");
     StringBuilder out = new StringBuilder();
     s.onEvent(null, GEMINI_EVENTS[0], out);
     s.onEvent(null, "{not json", out);
