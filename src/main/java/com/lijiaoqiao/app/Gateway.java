@@ -251,7 +251,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.deploymentId = await(vertx.deployVerticle(() -> new HttpFrontend(settings, this, edge),
           new DeploymentOptions().setInstances(loops)));
       this.port = config.server.port;
-      this.health = new HealthChecker(vertx, router, rc.healthIntervalMs, rc.healthTimeoutMs);
+      this.health = new HealthChecker(vertx, router, rc.healthIntervalMs, rc.healthTimeoutMs,
+          rc.recoveryProbeIntervalMs);
       this.responsesSweepTimer = vertx.setPeriodic(60_000, id -> responsesStore.sweep());
       this.registrySyncTimer = rc.registrySyncIntervalMs <= 0 ? -1
           : vertx.setPeriodic(Math.max(100, rc.registrySyncIntervalMs), id ->

@@ -139,7 +139,10 @@ public final class GatewayConfig {
     public int breakerOpenMs = 30_000;
     public int latencyWindow = 128;
     public int availabilityWindow = 100;
+    /** Provider-wide checks (GET /models): a fail counts against each model's breaker; a pass only shows. */
     public int healthIntervalMs = 30_000;
+    /** How often each (provider, model) whose breaker is open gets a one-token probe of that model; 0 = never. */
+    public int recoveryProbeIntervalMs = 5_000;
     /** How often a node picks up provider changes made through another node's admin API; 0 = never. */
     public int registrySyncIntervalMs = 5_000;
     public int healthTimeoutMs = 5_000;

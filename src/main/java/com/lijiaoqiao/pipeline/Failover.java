@@ -6,6 +6,7 @@ import com.lijiaoqiao.protocol.StreamTranslator;
 import com.lijiaoqiao.protocol.TokenCounter;
 import com.lijiaoqiao.protocol.TokenUsage;
 import com.lijiaoqiao.routing.Candidate;
+import com.lijiaoqiao.routing.CircuitBreaker;
 import com.lijiaoqiao.routing.RouteDecision;
 import com.lijiaoqiao.routing.Router;
 import com.lijiaoqiao.routing.Scored;
@@ -36,6 +37,8 @@ final class Failover {
   private final long deadlineNanos;
   private int index;
   private int onCurrent;
+  /** The current candidate was admitted as its half-open breaker's one probe: one attempt there, no retry. */
+  private boolean probe;
   private boolean finished;
   private long deadlineTimer = -1;
   private long waitTimer = -1;
@@ -114,7 +117,12 @@ final class Failover {
     }
     while (index < plan.size()) {
       Candidate c = plan.get(index);
-      if (onCurrent > 0 || c == null || c.lane().breaker.tryAcquire()) break;
+      if (onCurrent > 0 || c == null) break;
+      CircuitBreaker.Permit permit = c.lane().breaker.acquire();
+      if (permit != CircuitBreaker.Permit.REFUSED) {
+        probe = permit == CircuitBreaker.Permit.PROBE;
+        break;
+      }
       log(c, "skipped_circuit_open", 0, System.nanoTime(), null);
       index++;
     }
@@ -167,7 +175,7 @@ final class Failover {
       case RETRY -> {
         if (retryAfter != null && c != null) c.lane().coolFor(retryAfter * 1000L);
         FailurePolicy.Step step = FailurePolicy.afterRetryable(retryAfter, settings.retryAfterMaxWaitMs(),
-            onCurrent < settings.maxAttemptsPerProvider(), index + 1 < plan.size(), remainingMs(),
+            onCurrent < (probe ? 1 : settings.maxAttemptsPerProvider()), index + 1 < plan.size(), remainingMs(),
             settings.backoff().delayMs(onCurrent));
         switch (step) {
           case FailurePolicy.WaitSame w -> retrySameAfter(w.delayMs());

@@ -96,6 +96,12 @@ public class AnthropicProvider implements Provider {
     return client.request(options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()));
   }
 
+  /** POST /v1/messages for the model with {@code max_tokens: 1}. */
+  @Override
+  public Future<Integer> probeModel(HttpClient client, String upstreamModel, long timeoutMs) {
+    return ModelProbe.status(this, client, upstreamModel, ModelProbe.anthropic(upstreamModel), timeoutMs);
+  }
+
   /** Hook for thin variants (extra headers), as in OpenAiCompatibleProvider. */
   protected void decorate(RequestOptions options, UpstreamCall call) {}
 

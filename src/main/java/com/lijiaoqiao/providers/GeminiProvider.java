@@ -102,6 +102,12 @@ public class GeminiProvider implements Provider {
   /** Hook for thin variants (extra headers), as in OpenAiCompatibleProvider. */
   protected void decorate(RequestOptions options, UpstreamCall call) {}
 
+  /** POST /v1beta/models/{model}:generateContent with {@code maxOutputTokens: 1}. */
+  @Override
+  public Future<Integer> probeModel(HttpClient client, String upstreamModel, long timeoutMs) {
+    return ModelProbe.status(this, client, upstreamModel, ModelProbe.gemini(), timeoutMs);
+  }
+
   /** The router's background health check: {@code GET /v1beta/models} answers 2xx with the key accepted. */
   @Override
   public Future<Boolean> probe(HttpClient client, long timeoutMs) {

@@ -73,6 +73,12 @@ public class OpenAiCompatibleProvider implements Provider {
         .compose(resp -> resp.body().map(b -> resp.statusCode() / 100 == 2));
   }
 
+  /** POST {base}/chat/completions for the model with {@code max_tokens: 1}. */
+  @Override
+  public Future<Integer> probeModel(HttpClient client, String upstreamModel, long timeoutMs) {
+    return ModelProbe.status(this, client, upstreamModel, ModelProbe.openAi(upstreamModel), timeoutMs);
+  }
+
   /** Hook for thin vendor variants (extra headers). */
   protected void decorate(RequestOptions options, UpstreamCall call) {}
 }

@@ -29,10 +29,21 @@ public interface Provider {
     return open(client, call);
   }
 
-  /** Background health probe: true when the upstream answers a cheap request within the timeout. */
+  /**
+   * Background health probe of the provider as a whole (its model list, which says nothing about any one model):
+   * true when the upstream answers a cheap request within the timeout.
+   */
   default Future<Boolean> probe(HttpClient client, long timeoutMs) {
     return Future.succeededFuture(true);
   }
+
+  /**
+   * Recovery probe of one model: a one-token request for {@code upstreamModel} in this upstream's own dialect
+   * (OpenAI {@code /chat/completions}, Anthropic {@code /v1/messages}, Gemini {@code :generateContent}), addressed
+   * and authenticated as traffic is. Succeeds with the upstream's HTTP status; fails on connect errors, resets and
+   * the timeout. The router judges the status (routing/HealthChecker); nothing of it is billed or recorded.
+   */
+  Future<Integer> probeModel(HttpClient client, String upstreamModel, long timeoutMs);
 
   /** The wire format this upstream speaks; the relay translates when it differs from the client's. */
   default com.lijiaoqiao.protocol.Dialect dialect() {

@@ -3,13 +3,26 @@ package com.lijiaoqiao.routing;
 import java.util.function.LongSupplier;
 
 /**
- * Per-provider circuit breaker. Opens after {@code consecutive} failures in a row, or when more than
- * {@code failureRate} of the last {@code window} outcomes failed (once at least {@code minCalls} were seen).
- * After {@code openNanos} (or a passing health check) it lets one probe through (half-open): success closes
- * it, failure opens it again. Thread-safe; every method is a few field reads under an uncontended lock.
+ * The circuit breaker of one (provider, model) lane. Opens after {@code consecutive} failures in a row, or when
+ * more than {@code failureRate} of the last {@code window} outcomes failed (once at least {@code minCalls} were
+ * seen). While open, a background recovery probe of that model ({@link #onProbe}) closes it when it passes and
+ * restarts the open period when it fails. After {@code openNanos} without a verdict it turns half-open and admits
+ * exactly one request as its probe ({@link Permit#PROBE}): success closes it, failure opens it again. A probe
+ * that never reports (the request's own 4xx, a client that left) frees the slot after another open period.
+ * Thread-safe; every method is a few field reads under an uncontended lock.
  */
 public final class CircuitBreaker {
   public enum State { CLOSED, OPEN, HALF_OPEN }
+
+  /** What {@link #acquire()} grants an attempt. */
+  public enum Permit {
+    /** Open, or half-open with its one probe out: not now. */
+    REFUSED,
+    /** Closed: an ordinary attempt. */
+    GRANTED,
+    /** Half-open: this attempt is the single probe; it gets one try (no retry on this lane). */
+    PROBE
+  }
 
   private final int consecutiveLimit;
   private final boolean[] window;
@@ -25,6 +38,7 @@ public final class CircuitBreaker {
   private int failures;
   private long openedAt;
   private boolean probing;
+  private long probeStartedAt;
   private long opens;
 
   public CircuitBreaker(int consecutiveLimit, int window, int minCalls, double failureRate, long openMs,
@@ -42,35 +56,36 @@ public final class CircuitBreaker {
     return switch (state) {
       case CLOSED -> true;
       case OPEN -> clock.getAsLong() - openedAt >= openNanos;
-      case HALF_OPEN -> !probing;
+      case HALF_OPEN -> !probeOut();
     };
   }
 
-  /** Called right before an attempt: false when the breaker refuses it; in half-open, takes the single probe. */
-  public synchronized boolean tryAcquire() {
+  /** Called right before an attempt: refused, granted, or — half-open — granted as the single probe. */
+  public synchronized Permit acquire() {
     switch (state) {
       case CLOSED:
-        return true;
+        return Permit.GRANTED;
       case OPEN:
-        if (clock.getAsLong() - openedAt < openNanos) return false;
+        if (clock.getAsLong() - openedAt < openNanos) return Permit.REFUSED;
         state = State.HALF_OPEN;
-        probing = true;
-        return true;
+        startProbe();
+        return Permit.PROBE;
       default:
-        if (probing) return false;
-        probing = true;
-        return true;
+        if (probeOut()) return Permit.REFUSED;
+        startProbe();
+        return Permit.PROBE;
     }
+  }
+
+  /** {@link #acquire()} as a yes or no. */
+  public boolean tryAcquire() {
+    return acquire() != Permit.REFUSED;
   }
 
   public synchronized void onSuccess() {
     consecutive = 0;
     push(false);
-    if (state != State.CLOSED) {
-      state = State.CLOSED;
-      probing = false;
-      resetWindow();
-    }
+    if (state != State.CLOSED) close();
   }
 
   public synchronized void onFailure() {
@@ -84,15 +99,26 @@ public final class CircuitBreaker {
     }
   }
 
-  /** A background health check's verdict: a pass lets the next request probe an open breaker; a fail counts. */
+  /**
+   * The provider-wide health check's verdict ({@code GET /models}, which says nothing about this model): a fail
+   * counts like a request failure; a pass changes nothing (only a probe of this model may end an open period).
+   */
   public synchronized void onHealth(boolean ok) {
+    if (!ok && state != State.OPEN) onFailure();
+  }
+
+  /**
+   * A recovery probe of this very model (a one-token request): a pass closes the breaker at once, from open or
+   * half-open; a fail keeps it open, its open period starting again. No effect when closed.
+   */
+  public synchronized void onProbe(boolean ok) {
+    if (state == State.CLOSED) return;
     if (ok) {
-      if (state == State.OPEN) {
-        state = State.HALF_OPEN;
-        probing = false;
-      }
-    } else if (state != State.OPEN) {
-      onFailure();
+      close();
+    } else if (state == State.HALF_OPEN) {
+      open();
+    } else {
+      openedAt = clock.getAsLong();
     }
   }
 
@@ -105,10 +131,24 @@ public final class CircuitBreaker {
   }
 
   public synchronized void reset() {
+    close();
+  }
+
+  private void close() {
     state = State.CLOSED;
     consecutive = 0;
     probing = false;
     resetWindow();
+  }
+
+  /** Half-open with a probe out that has not reported for less than an open period. */
+  private boolean probeOut() {
+    return probing && clock.getAsLong() - probeStartedAt < openNanos;
+  }
+
+  private void startProbe() {
+    probing = true;
+    probeStartedAt = clock.getAsLong();
   }
 
   private void open() {

@@ -99,7 +99,10 @@ public final class ProviderState {
     return availability;
   }
 
-  /** A background health check's verdict on the provider as a whole: applies to each of its models. */
+  /**
+   * The provider-wide health check's verdict ({@code GET /models}): a fail counts against each of its models'
+   * breakers; a pass is only shown (it says nothing about any one model: their recovery probes decide).
+   */
   public void health(boolean ok) {
     lastHealth = ok;
     lastHealthAtMillis = System.currentTimeMillis();
@@ -137,6 +140,17 @@ public final class ProviderState {
       lm.put("breaker", st.name().toLowerCase());
       lm.put("breaker_opens", l.breaker.opens());
       lm.put("cooling_down", l.cooling());
+      ModelLane.Probe p = l.lastProbe();
+      if (p == null) {
+        lm.put("probe", null);
+      } else {
+        Map<String, Object> pm = new LinkedHashMap<>();
+        pm.put("ok", p.verdict() == ModelLane.Verdict.INCONCLUSIVE ? null : p.verdict() == ModelLane.Verdict.UP);
+        pm.put("result", p.verdict().name().toLowerCase());
+        pm.put("status", p.status() == 0 ? null : p.status());
+        pm.put("checked_at_ms", p.atMillis());
+        lm.put("probe", pm);
+      }
       models.put(l.model, lm);
     }
     m.put("breaker", worst.name().toLowerCase());

@@ -103,6 +103,13 @@ public final class Router {
     return List.copyOf(one.values());
   }
 
+  /** Every (enabled provider, public model) pair: one per model lane (for recovery probes). */
+  public List<Candidate> lanes() {
+    List<Candidate> all = new ArrayList<>();
+    for (List<Candidate> l : snapshot.get().byModel().values()) all.addAll(l);
+    return all;
+  }
+
   /** True when the model is served by some enabled provider (capabilities and health aside). */
   public boolean serves(String model) {
     return snapshot.get().byModel().containsKey(model);

@@ -6,7 +6,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Map;
 
-/** The control API under {@code /_sim/}: global directives, stats, reset. */
+/** The control API under {@code /_sim/}: global and per-model directives, stats, reset. */
 final class SimControl {
   private SimControl() {}
 
@@ -17,23 +17,34 @@ final class SimControl {
         if (m == HttpMethod.PUT || m == HttpMethod.POST) {
           req.body().onSuccess(buf -> {
             String spec;
+            String model;
             try {
               JsonNode n = JsonOut.MAPPER.readTree(buf.getBytes());
               JsonNode dn = n == null ? null : n.get("directives");
               spec = dn == null || dn.isNull() ? null : dn.asText();
+              JsonNode mn = n == null ? null : n.get("model");
+              model = mn == null || mn.isNull() ? null : mn.asText();
               Directives.of(null, spec); // validate
             } catch (Directives.BadDirective e) {
               SimHandler.sendJson(req, 400, controlError(e.getMessage()));
               return;
             } catch (Exception e) {
-              SimHandler.sendJson(req, 400, controlError("body must be {\"directives\":\"k=v;...\"}"));
+              SimHandler.sendJson(req, 400, controlError("body must be {\"directives\":\"k=v;...\"[,\"model\":\"m\"]}"));
               return;
             }
-            state.global = spec == null || spec.isBlank() ? null : spec;
+            boolean clear = spec == null || spec.isBlank();
+            if (model == null) {
+              state.global = clear ? null : spec;
+            } else if (clear) {
+              state.perModel.remove(model);
+            } else {
+              state.perModel.put(model, spec);
+            }
             SimHandler.sendJson(req, 200, controlBody(state));
           });
         } else if (m == HttpMethod.DELETE) {
           state.global = null;
+          state.perModel.clear();
           SimHandler.sendJson(req, 200, controlBody(state));
         } else {
           SimHandler.sendJson(req, 200, controlBody(state));
@@ -56,6 +67,7 @@ final class SimControl {
       case "/_sim/reset" -> {
         state.resetStats();
         state.global = null;
+        state.perModel.clear();
         state.faultCounters.clear();
         state.clearCache();
         SimHandler.sendJson(req, 200, Buffer.buffer("{\"status\":\"ok\"}"));
@@ -73,6 +85,11 @@ final class SimControl {
       } else {
         gen.writeStringField("directives", g);
       }
+      gen.writeObjectFieldStart("models");
+      for (Map.Entry<String, String> e : new java.util.TreeMap<>(state.perModel).entrySet()) {
+        gen.writeStringField(e.getKey(), e.getValue());
+      }
+      gen.writeEndObject();
       gen.writeEndObject();
     });
   }

@@ -190,7 +190,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
     return ok;
   }
 
-  /** Parses directives (model suffix + header, or global control) and resolves the fault. */
+  /** Parses directives (model suffix + header, or control: the model's, else global) and resolves the fault. */
   boolean directives(Ex ex, String model) {
     String suffix = null;
     if (model != null) {
@@ -203,7 +203,7 @@ final class SimHandler implements Handler<HttpServerRequest> {
     ex.model = model;
     String header = ex.req.getHeader(HEADER);
     try {
-      ex.d = Directives.of(suffix, header != null ? header : state.global);
+      ex.d = Directives.of(suffix, header != null ? header : state.controlDirectives(model));
     } catch (Directives.BadDirective e) {
       error(ex, 400, "invalid_request_error", "invalid_sim_directive", e.getMessage());
       return false;

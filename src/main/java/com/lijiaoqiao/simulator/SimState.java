@@ -8,13 +8,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Shared, thread-safe simulator state: counters, global directives, fault counters, prompt-cache prefixes. */
+/**
+ * Shared, thread-safe simulator state: counters, global directives (for every request, or per model), fault counters,
+ * prompt-cache prefixes.
+ */
 final class SimState {
   final LongAdder requests = new LongAdder();
   final ConcurrentHashMap<String, LongAdder> byPath = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, AtomicInteger> faultCounters = new ConcurrentHashMap<>();
   final AtomicLong ids = new AtomicLong(System.nanoTime() & 0xffffffL);
   volatile String global;
+  /** Per model (the name before any {@code ::}): directives for requests naming it, instead of {@link #global}. */
+  final ConcurrentHashMap<String, String> perModel = new ConcurrentHashMap<>();
 
   private static final int CACHE_MAX = 4096;
   private final Map<Long, Boolean> seenPrefixes = new LinkedHashMap<>(256, 0.75f, true) {
@@ -33,6 +38,15 @@ final class SimState {
     Map<String, Long> m = new TreeMap<>();
     byPath.forEach((k, v) -> m.put(k, v.sum()));
     return m;
+  }
+
+  /** The control directives for a request without its own header: the model's own if set, else the global ones. */
+  String controlDirectives(String model) {
+    if (model != null && !perModel.isEmpty()) {
+      String own = perModel.get(model);
+      if (own != null) return own;
+    }
+    return global;
   }
 
   void resetStats() {

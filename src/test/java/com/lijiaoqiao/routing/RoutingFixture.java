@@ -46,6 +46,7 @@ final class RoutingFixture implements AutoCloseable {
       c.routing.totalTimeoutMs = DEADLINE_MS;
       c.routing.backoffBaseMs = 100;
       c.routing.healthIntervalMs = 600_000;
+      c.routing.recoveryProbeIntervalMs = 0; // background checks stay out of the way unless a test asks for them
       c.routing.breakerConsecutiveFailures = 5;
       c.routing.breakerMinCalls = 10;
       c.routing.breakerOpenMs = 60_000;
@@ -92,6 +93,27 @@ final class RoutingFixture implements AutoCloseable {
 
   static void clearFault(Simulator sim) {
     send(sim, "DELETE", "/_sim/control", null);
+  }
+
+  /** Directives for one upstream model on that simulator only: the model is down while GET /v1/models answers. */
+  static void modelFault(Simulator sim, String model, String directives) {
+    send(sim, "PUT", "/_sim/control", "{\"directives\":\"" + directives + "\",\"model\":\"" + model + "\"}");
+  }
+
+  static void clearModelFault(Simulator sim, String model) {
+    send(sim, "PUT", "/_sim/control", "{\"directives\":null,\"model\":\"" + model + "\"}");
+  }
+
+  /** A provider's live stats (GET /admin/providers/{id}/stats). */
+  JsonNode stats(String provider) {
+    return admin("GET", "/admin/providers/" + provider + "/stats", null).json();
+  }
+
+  /** The attempts of a request's stored routing decision. */
+  List<JsonNode> attempts(String requestId) {
+    JsonNode d = decision(requestId);
+    return Http.JSON.convertValue(d.at("/route/attempts"),
+        Http.JSON.getTypeFactory().constructCollectionType(List.class, JsonNode.class));
   }
 
   /** Chat requests that reached the simulator (health probes are not counted). */

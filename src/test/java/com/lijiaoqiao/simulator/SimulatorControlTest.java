@@ -40,6 +40,39 @@ class SimulatorControlTest extends SimulatorTestBase {
   }
 
   @Test
+  void perModelControlFailsOneModelWhileItsProviderStillAnswers() throws Exception {
+    try {
+      assertThat(control("PUT", "/_sim/control", "{\"directives\":\"fault=503\",\"model\":\"gpt-4o\"}").statusCode())
+          .isEqualTo(200);
+      assertThat(json(control("GET", "/_sim/control", null).body()).at("/models/gpt-4o").asText()).isEqualTo("fault=503");
+      assertThat(post("/v1/chat/completions", chatBody("gpt-4o", "x", false, null)).statusCode()).isEqualTo(503);
+      assertThat(post("/v1/chat/completions", chatBody("gpt-4o::tokens=3", "x", false, null)).statusCode())
+          .as("the name before :: is the model").isEqualTo(503);
+      assertThat(post("/v1/chat/completions", chatBody("gpt-4o-mini", "x", false, null)).statusCode())
+          .as("another model").isEqualTo(200);
+      assertThat(get("/v1/models").statusCode()).as("the provider's model list").isEqualTo(200);
+      assertThat(post("/v1/chat/completions", chatBody("gpt-4o", "x", false, null), "x-ljq-sim", "tokens=3")
+          .statusCode()).as("a request with its own header").isEqualTo(200);
+      control("PUT", "/_sim/control", "{\"directives\":\"fault=500\",\"model\":\"gemini-2.5-flash\"}");
+      assertThat(post("/v1beta/models/gemini-2.5-flash:generateContent",
+          "{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}", "x-goog-api-key", "k").statusCode()).isEqualTo(500);
+      // the model's own directives replace the global ones for it
+      control("PUT", "/_sim/control", "{\"directives\":\"fault=429\"}");
+      assertThat(post("/v1/chat/completions", chatBody("gpt-4o", "x", false, null)).statusCode()).isEqualTo(503);
+      assertThat(post("/v1/chat/completions", chatBody("gpt-4o-mini", "x", false, null)).statusCode()).isEqualTo(429);
+      control("PUT", "/_sim/control", "{\"directives\":null,\"model\":\"gpt-4o\"}");
+      assertThat(post("/v1/chat/completions", chatBody("gpt-4o", "x", false, null)).statusCode())
+          .as("cleared: the global directives again").isEqualTo(429);
+      control("DELETE", "/_sim/control", null);
+      assertThat(json(control("GET", "/_sim/control", null).body()).path("models").size()).isZero();
+      assertThat(post("/v1beta/models/gemini-2.5-flash:generateContent",
+          "{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}", "x-goog-api-key", "k").statusCode()).isEqualTo(200);
+    } finally {
+      control("DELETE", "/_sim/control", null);
+    }
+  }
+
+  @Test
   void concurrency64() throws Exception {
     List<CompletableFuture<HttpResponse<String>>> fs = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
