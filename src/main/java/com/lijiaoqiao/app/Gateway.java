@@ -220,7 +220,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
               config.upstream.idleTimeoutMs, rc.totalTimeoutMs, rc.maxAttemptsPerProvider,
               new Backoff(rc.backoffBaseMs, rc.backoffMaxMs), Math.max(1024, config.upstream.maxBodyBytes),
               rc.retryAfterMaxWaitMs, RelayStage.Settings.rescue(rc.rescue, rc.rescueOffModels)),
-              router, rc.contextFallbacks));
+              router, rc.contextFallbacks, new com.lijiaoqiao.pipeline.ModelFallbacks(rc.fallbacks, rc.requestFallbacks)));
       this.countTokensPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new com.lijiaoqiao.pipeline.AnthropicDecodeStage(true),

@@ -126,6 +126,11 @@ public final class GatewayConfig {
     /** Requested name or pattern ({@code claude-opus-*}) → the configured public model it stands for; a served
      *  model's own name always wins, then an exact alias, then the longest matching pattern. */
     public Map<String, String> modelAliases = new LinkedHashMap<>();
+    /** Per public model: the public models tried in order, each at its own price, once every provider of it has
+     *  failed (docs/routing.md, "Fallbacks"). */
+    public Map<String, List<String>> fallbacks = new LinkedHashMap<>();
+    /** Callers may name their own fallback models per request (x-ljq-fallbacks), within what their key may use. */
+    public boolean requestFallbacks = true;
     /** Per public model: a larger-context public model tried once after context_length_exceeded. */
     public Map<String, String> contextFallbacks = new LinkedHashMap<>();
     /** Per public model: overrides of the weights. */

@@ -156,8 +156,12 @@ public final class Exchange {
     return parsed != null ? parsed.model() : "";
   }
 
-  /** The name translated answers carry: the client's own, even when an alias resolved it. */
+  /**
+   * The name translated answers carry: the client's own, even when an alias resolved it — or, once another public
+   * model took over (a fallback model, a larger context), that model's: an answer names the model that served it.
+   */
   public String clientModel() {
+    if (route != null && route.fallbackModel != null) return route.fallbackModel;
     return requestedModel != null ? requestedModel : model();
   }
 }

@@ -45,6 +45,8 @@ final class Failover {
   private Attempt current;
   private GatewayException lastError;
   private boolean switchedModel;
+  /** Public models still to try, in order, once the current model's candidates are spent. */
+  private final java.util.Deque<String> fallbackModels;
   private boolean clientGone;
   /** Set while a fallback continues a broken stream: the client's stream, and what it holds so far. */
   private Seam seam;
@@ -54,11 +56,12 @@ final class Failover {
   record Seam(SseRelay broken, String answer, StreamTranslator encoder, String outcome) {}
 
   Failover(Exchange ex, RelayStage.Settings settings, Router router, Map<String, String> contextFallbacks,
-           Promise<Void> done) {
+           List<String> fallbackModels, Promise<Void> done) {
     this.ex = ex;
     this.settings = settings;
     this.router = router;
     this.contextFallbacks = contextFallbacks;
+    this.fallbackModels = new java.util.ArrayDeque<>(fallbackModels);
     this.done = done;
     this.out = ex.request.response();
     this.vertx = Vertx.currentContext().owner();
@@ -127,7 +130,7 @@ final class Failover {
       index++;
     }
     if (index >= plan.size()) {
-      failClient(lastError != null ? lastError : new GatewayException(ErrorCode.ROUTER_002,
+      exhausted(lastError != null ? lastError : new GatewayException(ErrorCode.ROUTER_002,
           "No provider could take the request (every circuit is open).", "所有服务商均不可用。",
           Map.of("model", ex.model()), 5));
       return;
@@ -180,7 +183,7 @@ final class Failover {
         switch (step) {
           case FailurePolicy.WaitSame w -> retrySameAfter(w.delayMs());
           case FailurePolicy.TryNext t -> advance();
-          case FailurePolicy.GiveUp g -> failClient(err);
+          case FailurePolicy.GiveUp g -> exhausted(err);
         }
       }
     }
@@ -234,8 +237,44 @@ final class Failover {
     return true;
   }
 
+  /**
+   * Every candidate of the current model is spent: the next configured (or requested) fallback model takes over,
+   * held again at its own price first; with none left, the client gets {@code err}.
+   */
+  private void exhausted(GatewayException err) {
+    if (finished) return;
+    while (router != null && !fallbackModels.isEmpty()) {
+      String fb = fallbackModels.poll();
+      if (!ex.principal.mayUse(fb)) continue; // a model this key may not use is never tried, nor named
+      List<Scored> fbPlan = router.plan(fb, RouteStage.needs(ex), null);
+      if (fbPlan.isEmpty()) continue;
+      long extra = seam == null ? 0 : ex.promptTokens() + TokenCounter.count(seam.answer());
+      Future<Void> held = ex.holdAgain == null ? Future.succeededFuture() : ex.holdAgain.hold(fb, extra);
+      held.onComplete(ar -> {
+        if (finished) return;
+        if (ar.failed()) {
+          exhausted(ar.cause() instanceof GatewayException g ? g : err); // too dear: the next one, if any
+          return;
+        }
+        if (ex.route != null) {
+          ex.route.fallbackModel = fb;
+          ex.route.fallbackCandidates = fbPlan;
+        }
+        if (!out.headWritten()) out.headers().set("x-ljq-model", fb); // the model that serves from here on
+        plan.clear();
+        for (Scored s : fbPlan) plan.add(s.candidate());
+        index = 0;
+        onCurrent = 0;
+        next();
+      });
+      return;
+    }
+    failClient(err);
+  }
+
   /** Whether a candidate after the current one may still be tried (read-only: the breaker is taken at start). */
   boolean fallbackLeft() {
+    if (!fallbackModels.isEmpty()) return true;
     for (int i = index + 1; i < plan.size(); i++) {
       Candidate c = plan.get(i);
       if (c != null && c.lane().breaker.available()) return true;

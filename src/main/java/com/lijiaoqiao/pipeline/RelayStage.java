@@ -1,29 +1,14 @@
 package com.lijiaoqiao.pipeline;
 
-import com.lijiaoqiao.billing.Money;
-import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.TokenCounter;
 import com.lijiaoqiao.protocol.TokenUsage;
-import com.lijiaoqiao.providers.UpstreamCall;
 import com.lijiaoqiao.routing.Backoff;
-import com.lijiaoqiao.routing.Candidate;
-import com.lijiaoqiao.routing.RouteDecision;
-import com.lijiaoqiao.routing.RouteTarget;
 import com.lijiaoqiao.routing.Router;
-import com.lijiaoqiao.routing.Scored;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpServerResponse;
-import java.net.ConnectException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Calls the planned upstreams and relays the first good answer: a whole JSON body, or an SSE stream event by
@@ -70,16 +55,22 @@ public final class RelayStage implements Stage {
   private final Settings settings;
   private final Router router;
   private final Map<String, String> contextFallbacks;
+  private final ModelFallbacks fallbacks;
 
   /**
    * @param router for larger-context fall-overs (may be null: none)
    * @param contextFallbacks public model → the public model to try once when an upstream says the prompt
    *                         exceeds the context window
    */
-  public RelayStage(Settings settings, Router router, Map<String, String> contextFallbacks) {
+  public RelayStage(Settings settings, Router router, Map<String, String> contextFallbacks, ModelFallbacks fallbacks) {
     this.settings = settings;
     this.router = router;
     this.contextFallbacks = Map.copyOf(contextFallbacks);
+    this.fallbacks = fallbacks;
+  }
+
+  public RelayStage(Settings settings, Router router, Map<String, String> contextFallbacks) {
+    this(settings, router, contextFallbacks, ModelFallbacks.NONE);
   }
 
   public RelayStage(Settings settings) {
@@ -89,7 +80,13 @@ public final class RelayStage implements Stage {
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     Promise<Void> done = Promise.promise();
-    new Failover(ex, settings, router, contextFallbacks, done).start();
+    List<String> fallbackModels;
+    try {
+      fallbackModels = fallbacks.forRequest(ex);
+    } catch (GatewayException e) {
+      return Future.failedFuture(e);
+    }
+    new Failover(ex, settings, router, contextFallbacks, fallbackModels, done).start();
     return done.future();
   }
 

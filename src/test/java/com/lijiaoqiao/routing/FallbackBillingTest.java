@@ -27,6 +27,7 @@ class FallbackBillingTest {
       c.billing.models.put("chat", price("1.00", "4.00", "0.50"));
       c.billing.models.put("solo", price("1.00", "4.00", "0.50"));
       c.billing.models.put("big", price("5.00", "20.00", "5.00"));
+      c.routing.fallbacks.put("solo", java.util.List.of("big"));
     });
     f.gw.gateway.billing().credit(f.gw.tenantId, 50_000_000, "fallback-billing", null, null);
   }
@@ -78,6 +79,40 @@ class FallbackBillingTest {
     assertThat(new java.math.BigDecimal(u.get("cost").asText()).movePointRight(6).longValueExact()).isEqualTo(expected);
     assertThat(balance()).isEqualTo(before - expected);
     assertThat(f.gw.gateway.billing().wallets().snapshot(f.gw.tenantId).reserved()).isZero();
+  }
+
+  @ParameterizedTest(name = "stream={0}")
+  @ValueSource(booleans = {false, true})
+  void aConfiguredFallbackModelServesWhenEveryProviderOfTheModelFailedAndIsChargedAtItsPrice(boolean stream)
+      throws Exception {
+    fault(f.primary, "fault=503");
+    long before = balance();
+    long carry = carry();
+    RoutingFixture.Result r = f.chat("solo", stream); // solo has one provider; routing.fallbacks: solo → big
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.provider()).isEqualTo("fallback");
+    assertThat(r.model()).isEqualTo("gpt-4.1");
+    JsonNode u = usageOf(r);
+    long expected = com.lijiaoqiao.billing.Wallets.charged(carry,
+        BIG.exactCost(u.get("prompt_tokens").asLong(), 0, 0, u.get("completion_tokens").asLong()));
+    assertThat(new java.math.BigDecimal(u.get("cost").asText()).movePointRight(6).longValueExact()).isEqualTo(expected);
+    assertThat(balance()).isEqualTo(before - expected);
+    JsonNode d = f.decision(r.requestId());
+    assertThat(d.at("/route/context_fallback_model").asText()).isEqualTo("big");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aCallerNamesItsOwnFallbackModelsAndAMalformedListIsRefusedBeforeAnyMoneyMoves() throws Exception {
+    fault(f.primary, "fault=503");
+    RoutingFixture.Result r = f.chat("solo", false, "x-ljq-fallbacks", "chat");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.provider()).isEqualTo("fallback");
+    assertThat(r.model()).isEqualTo("gpt-4o-mini"); // chat's fallback provider, not routing.fallbacks' big
+    long before = balance();
+    RoutingFixture.Result bad = f.chat("solo", false, "x-ljq-fallbacks", "a,,b");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().at("/error/details/field").asText()).isEqualTo("x-ljq-fallbacks");
+    assertThat(balance()).isEqualTo(before);
   }
 
   @org.junit.jupiter.api.Test
