@@ -16,6 +16,8 @@ public final class ChatContinuationStream implements StreamTranslator {
   private final long created = System.currentTimeMillis() / 1000;
   private String id = "chatcmpl-ljq";
   private JsonNode usageNode;
+  /** The finishing chunk, held for {@link #finish} so the stream's last events carry the charge and the note. */
+  private ObjectNode finishChunk;
   private boolean done;
   private boolean finished;
   private boolean toolCall;
@@ -62,11 +64,16 @@ public final class ChatContinuationStream implements StreamTranslator {
     if (Json.text(choice, "finish_reason") != null) finished = true;
     c.remove("usage");
     c.put("model", model);
+    if (finished && finishChunk == null) {
+      finishChunk = c;
+      return;
+    }
     StreamTranslator.openAiFrame(out, Json.string(c));
   }
 
   @Override
   public void finish(StringBuilder out) {
+    if (finishChunk != null) StreamTranslator.openAiFrame(out, Json.string(finishChunk));
     if (includeUsage) {
       ObjectNode c = Json.obj().put("id", id).put("object", "chat.completion.chunk").put("created", created)
           .put("model", model);

@@ -26,6 +26,7 @@ public final class ContinuationJoin implements StreamTranslator {
   private final StringBuilder pending = new StringBuilder();
   private ObjectNode held;
   private boolean verified;
+  private boolean done;
   private String error;
   /** How much of the continuation is held for the check: enough to see a repeated tail, or the whole copy again. */
   private final int verifyChars;
@@ -48,7 +49,7 @@ public final class ContinuationJoin implements StreamTranslator {
     if (error != null || data == null) return;
     if (data.equals("[DONE]")) {
       release(out);
-      if (error == null) encoder.onEvent(null, data, out);
+      done = true; // passed on in finish: the client stream's end then lands in the last frames (charge, note)
       return;
     }
     JsonNode n = Json.tryParse(data);
@@ -123,6 +124,7 @@ public final class ContinuationJoin implements StreamTranslator {
   @Override
   public void finish(StringBuilder out) {
     release(out);
+    if (done && error == null) encoder.onEvent(null, "[DONE]", out);
     encoder.finish(out);
   }
 

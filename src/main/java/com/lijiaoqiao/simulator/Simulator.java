@@ -52,6 +52,10 @@ public final class Simulator implements AutoCloseable {
 
   /** Starts listening on host:port (port 0 = ephemeral); blocks until listening. Uses the given Vert.x instance. */
   public static Simulator start(Vertx vertx, String host, int port) {
+    // The tokenizer tables load once per process (seconds on a cold JVM): here, not inside the first request,
+    // whose caller may be timing it (a health probe, a first-byte limit).
+    TextGen.count(TextGen.CL100K, "warm");
+    TextGen.count(TextGen.O200K, "warm");
     SimHandler handler = new SimHandler(vertx, new SimState());
     int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     List<String> deployments = new ArrayList<>();

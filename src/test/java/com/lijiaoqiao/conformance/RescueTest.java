@@ -157,6 +157,24 @@ class RescueTest {
     assertThat(s.error()).isNotNull();
   }
 
+  @ParameterizedTest(name = "{0} ingress → {1} upstream")
+  @MethodSource("combos")
+  void theLastEventOfARescuedStreamSaysWhoFinishedIt(IngressClient in, UpstreamKind up) throws Exception {
+    Req r = Req.of(up.model("rescue"), PROMPT);
+    Http.Reply reply = Http.postJson(root + in.path(r, true), null, in.body(r, true), in.auth(gw.apiKey));
+    String[] frames = reply.body().split("\n\n");
+    String last = null;
+    for (String f : frames) {
+      int at = f.indexOf("data: {");
+      if (at >= 0) last = f.substring(at + "data: ".length());
+    }
+    JsonNode note = Http.JSON.readTree(last).get("x-ljq-rescued");
+    assertThat(note).as(last).isNotNull();
+    assertThat(note.get("provider").asText()).isEqualTo("fallback-" + up.kind);
+    assertThat(note.get("reason").asText()).isEqualTo("upstream_cut");
+    assertThat(reply.body().split("x-ljq-rescued", -1)).hasSize(2); // once, in the last event
+  }
+
   @Test
   void aCallerThatOptsOutKeepsTheInBandErrorAndTheRescuedStreamSaysWhoFinishedIt() throws Exception {
     // (the stored decision listing both attempts is checked in routing/FailoverTest)
