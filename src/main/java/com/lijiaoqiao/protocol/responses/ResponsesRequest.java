@@ -29,7 +29,8 @@ public final class ResponsesRequest {
   private static final Set<String> FIELDS = Set.of("model", "input", "instructions", "tools", "tool_choice",
       "parallel_tool_calls", "text", "reasoning", "max_output_tokens", "temperature", "top_p", "stream",
       "stream_options", "prompt_cache_key", "store", "include", "metadata", "user", "previous_response_id",
-      "safety_identifier", "service_tier", "truncation", "background", "top_logprobs", "prompt_cache_retention");
+      "safety_identifier", "service_tier", "truncation", "background", "top_logprobs", "prompt_cache_retention",
+      "client_metadata");
   private static final Set<String> EFFORTS = Set.of("none", "minimal", "low", "medium", "high", "xhigh");
 
   private final ObjectNode body;
@@ -129,6 +130,7 @@ public final class ResponsesRequest {
     String prev = RJson.optString(body, "previous_response_id", "previous_response_id", MAX_ID_CHARS);
     validateInclude(body.get("include"));
     validateMetadata(body.get("metadata"));
+    validateClientMetadata(body.get("client_metadata"));
     validateText(body.get("text"));
     validateReasoning(body.get("reasoning"));
     if (input.isEmpty() && prev == null) throw bad("input", "'input' must contain at least one item.");
@@ -154,6 +156,18 @@ public final class ResponsesRequest {
       var e = it.next();
       if (e.getKey().length() > 64 || !e.getValue().isTextual() || e.getValue().asText().length() > 512) {
         throw bad("metadata", "'metadata' keys must be at most 64 characters and values strings of at most 512.");
+      }
+    }
+  }
+
+  /** Codex CLI's per-turn bookkeeping (installation, session and turn ids): string pairs, never sent upstream. */
+  private static void validateClientMetadata(JsonNode md) {
+    if (!present(md)) return;
+    if (!md.isObject() || md.size() > 64) throw bad("client_metadata", "'client_metadata' must be an object of at most 64 pairs.");
+    for (var it = md.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getKey().length() > 128 || !e.getValue().isTextual() || e.getValue().asText().length() > 16_384) {
+        throw bad("client_metadata", "'client_metadata' keys must be at most 128 characters and values strings of at most 16384.");
       }
     }
   }
@@ -239,6 +253,7 @@ public final class ResponsesRequest {
     JsonNode inc = body.get("include");
     if (present(inc) && !inc.isEmpty()) dropped.add("include");
     if ("auto".equals(RJson.text(body, "truncation"))) dropped.add("truncation");
+    if (present(body.get("client_metadata"))) dropped.add("client_metadata");
     if (stream) chat.put("stream", true).putObject("stream_options").put("include_usage", true);
     return chat;
   }

@@ -121,4 +121,18 @@ class ResponsesRequestTest {
     assertThatThrownBy(() -> parse("{\"model\":\"m\",\"input\":\"a\",\"input\":\"b\"}"))
         .isInstanceOf(GatewayException.class).hasMessageContaining("not valid JSON");
   }
+
+  /** Codex CLI (0.17x) sends its installation, session and turn ids in `client_metadata` on every turn. */
+  @Test
+  void codexClientMetadataIsLeftOutAndNamed() {
+    ResponsesRequest r = parse("{\"model\":\"m\",\"input\":\"x\",\"store\":false,\"client_metadata\":{\"session_id\":\"s\","
+        + "\"turn_id\":\"t\",\"x-codex-turn-metadata\":\"{\\\"model\\\":\\\"m\\\"}\"}}");
+    ObjectNode chat = r.toChat(List.of());
+    assertThat(chat.has("client_metadata")).isFalse();
+    assertThat(r.dropped()).containsExactly("client_metadata");
+    for (String bad : new String[] {"\"x\"", "{\"a\":1}", "{\"a\":\"" + "v".repeat(16_385) + "\"}"}) {
+      assertThatThrownBy(() -> parse("{\"model\":\"m\",\"input\":\"x\",\"client_metadata\":" + bad + "}"))
+          .isInstanceOf(GatewayException.class).hasMessageContaining("client_metadata");
+    }
+  }
 }
