@@ -135,8 +135,10 @@ final class AnthropicApi {
         if (userText != null && !userText.isEmpty()) {
           p.lastUser = userText;
         }
-      } else {
+        p.userAsk = toolResult == null ? userText : null;
+      } else if (!role.equals("system")) { // a system note between turns (Claude Code's) changes neither
         p.toolResult = null;
+        p.userAsk = null;
       }
     }
     JsonNode tc = body.get("tool_choice");

@@ -95,10 +95,13 @@ final class OpenAiApi {
       if (role.equals("user")) {
         p.lastUser = text;
         p.toolResult = null;
+        p.userAsk = text;
       } else if (role.equals("tool") || role.equals("function")) {
         p.toolResult = text == null ? "" : text;
+        p.userAsk = null;
       } else if (role.equals("assistant")) {
         p.toolResult = null;
+        p.userAsk = null;
       }
     }
     p.tokens += 3;
