@@ -37,7 +37,7 @@ public final class ResponsesRequest {
   private final String model;
   private final boolean stream;
   private final boolean store;
-  private final List<JsonNode> input;
+  private List<JsonNode> input;
   private final String previousResponseId;
   private final Set<String> dropped = new LinkedHashSet<>();
 
@@ -59,6 +59,37 @@ public final class ResponsesRequest {
   /** This turn's input items (a string input becomes one user message). */
   public List<JsonNode> input() { return input; }
   public String previousResponseId() { return previousResponseId; }
+  /** Whether this turn's input refers to stored items by id ({@code item_reference}). */
+  public boolean hasItemReferences() {
+    for (JsonNode item : input) {
+      if ("item_reference".equals(RJson.text(item, "type"))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Replaces every {@code item_reference} with the stored item {@code lookup} returns for its id; none found (unknown,
+   * expired, another tenant's, or its response was not stored) is a 400 naming the reference.
+   */
+  public void resolveItemReferences(java.util.function.Function<String, JsonNode> lookup) {
+    List<JsonNode> resolved = new java.util.ArrayList<>(input.size());
+    for (int i = 0; i < input.size(); i++) {
+      JsonNode item = input.get(i);
+      if ("item_reference".equals(RJson.text(item, "type"))) {
+        String id = item.get("id").asText();
+        JsonNode found = lookup.apply(id);
+        if (found == null) {
+          throw bad("input[" + i + "].id", "'input[" + i + "].id': no stored item with id '" + clip(id) + "' (unknown,"
+              + " expired, or its response was created with store: false or on another gateway node); send the item"
+              + " itself instead.");
+        }
+        item = found;
+      }
+      resolved.add(item);
+    }
+    input = java.util.Collections.unmodifiableList(resolved);
+  }
+
   /** Fields left out towards a chat upstream (x-ljq-dropped); filled by {@link #toChat}. */
   public Set<String> dropped() { return dropped; }
 

@@ -135,4 +135,25 @@ class ResponsesRequestTest {
           .isInstanceOf(GatewayException.class).hasMessageContaining("client_metadata");
     }
   }
+
+  @Test
+  void itemReferencesAreResolvedBeforeTheChatViewIsBuilt() {
+    ResponsesRequest r = parse("{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":\"hi\"},"
+        + "{\"type\":\"item_reference\",\"id\":\"msg_1\"},{\"role\":\"user\",\"content\":\"again\"}]}");
+    assertThat(r.hasItemReferences()).isTrue();
+    JsonNode stored = RJson.obj().put("id", "msg_1").put("type", "message").put("role", "assistant")
+        .set("content", RJson.F.arrayNode().add(RJson.obj().put("type", "output_text").put("text", "hello")));
+    r.resolveItemReferences(id -> id.equals("msg_1") ? stored : null);
+    assertThat(r.hasItemReferences()).isFalse();
+    assertThat(r.input().get(1)).isSameAs(stored);
+    JsonNode m = r.toChat(List.of()).get("messages");
+    assertThat(m.at("/1/role").asText()).isEqualTo("assistant");
+    assertThat(m.at("/1/content").asText()).isEqualTo("hello");
+
+    ResponsesRequest unknown = parse("{\"model\":\"m\",\"input\":[{\"type\":\"item_reference\",\"id\":\"msg_x\"}]}");
+    assertThatThrownBy(() -> unknown.resolveItemReferences(id -> null)).isInstanceOf(GatewayException.class)
+        .hasMessageContaining("input[0].id").hasMessageContaining("msg_x");
+    assertThatThrownBy(() -> parse("{\"model\":\"m\",\"input\":[{\"type\":\"item_reference\"}]}"))
+        .isInstanceOf(GatewayException.class).hasMessageContaining("input[0].id");
+  }
 }
