@@ -141,6 +141,10 @@ final class AnthropicApi {
         p.userAsk = null;
       }
     }
+    JsonNode format = body.path("output_config").path("format");
+    if ("json_schema".equals(format.path("type").asText()) && format.path("schema").isObject()) {
+      p.format = format.get("schema");
+    }
     JsonNode tc = body.get("tool_choice");
     if (tc != null && tc.isObject()) {
       switch (tc.path("type").asText("auto")) {

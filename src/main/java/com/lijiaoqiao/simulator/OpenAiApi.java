@@ -128,6 +128,15 @@ final class OpenAiApi {
         }
       }
     }
+    JsonNode rf = body.get("response_format");
+    if (rf != null && rf.isObject()) {
+      switch (rf.path("type").asText()) {
+        case "json_schema" -> p.format = rf.path("json_schema").path("schema").isObject()
+            ? rf.path("json_schema").get("schema") : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        case "json_object" -> p.format = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        default -> { }
+      }
+    }
     if (tooLong(ex, p)) {
       return;
     }

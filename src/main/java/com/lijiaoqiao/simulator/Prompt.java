@@ -22,6 +22,11 @@ final class Prompt {
    * auto a tool is called only when this asks for one (see {@link #asksForTool}).
    */
   String userAsk;
+  /**
+   * The JSON schema of a structured-output request ({@code response_format} json_schema / json_object, Anthropic
+   * {@code output_config.format}), or null: the answer is then a JSON value of that schema instead of words.
+   */
+  JsonNode format;
 
   Prompt(Encoding enc) {
     this.enc = enc;
@@ -152,6 +157,12 @@ final class Prompt {
   record Answer(String[] pieces, String text, int tokens, boolean capped) {}
 
   Answer answer(Directives d, int maxTokens, long salt) {
+    if (format != null) {
+      String json = Tools.json(format, lastUser);
+      String[] parts = TextGen.splitChars(json, d.chunks > 0 ? d.chunks : Math.max(2, Math.min(16, json.length() / 6)))
+          .toArray(String[]::new);
+      return new Answer(parts, json, TextGen.count(enc, json), false);
+    }
     int n = d.tokens > 0 ? d.tokens : TextGen.DEFAULT_TOKENS;
     boolean capped = false;
     if (maxTokens >= 0 && maxTokens < n) {

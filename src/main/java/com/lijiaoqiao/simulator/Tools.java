@@ -45,6 +45,12 @@ final class Tools {
     return out;
   }
 
+  /** A JSON value of {@code schema} (an object at the top), strings taken from the prompt as tool arguments are. */
+  static String json(JsonNode schema, String lastUser) {
+    String word = TextGen.promptWord(lastUser, 0);
+    return JsonOut.string(g -> value(g, schema, word, 0, true));
+  }
+
   private static final char[] ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
   static String id(long seed, int len) {

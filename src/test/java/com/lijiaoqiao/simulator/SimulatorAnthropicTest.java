@@ -162,6 +162,14 @@ class SimulatorAnthropicTest extends SimulatorTestBase {
   }
 
   @Test
+  void anOutputFormatIsAnsweredWithJsonOfTheSchema() throws Exception {
+    JsonNode n = json(messages(anthBody("Invent a person called Ada", false, "\"output_config\":{\"format\":{\"type\":"
+        + "\"json_schema\",\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},"
+        + "\"required\":[\"name\"]}}}")).body());
+    assertThat(json(n.at("/content/0/text").asText()).toString()).isEqualTo("{\"name\":\"Ada\"}");
+  }
+
+  @Test
   void thinking() throws Exception {
     String th = "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}";
     JsonNode n = json(messages(anthBody("think", false, th)).body());

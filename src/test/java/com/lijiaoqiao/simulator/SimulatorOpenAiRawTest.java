@@ -192,6 +192,26 @@ class SimulatorOpenAiRawTest extends SimulatorTestBase {
     }
   }
 
+  /** Structured outputs (the AI SDK's generateObject, `response_format` json_schema): the answer is JSON of the schema. */
+  @Test
+  void aJsonSchemaResponseFormatIsAnsweredWithJsonOfTheSchema() throws Exception {
+    String rf = "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"person\",\"strict\":true,"
+        + "\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":\"number\"}},"
+        + "\"required\":[\"name\",\"age\"],\"additionalProperties\":false}}}";
+    JsonNode n = json(post("/v1/chat/completions", chatBody("gpt-4o-mini", "Invent a person called Ada", false, rf)).body());
+    String content = n.at("/choices/0/message/content").asText();
+    assertThat(json(content).toString()).isEqualTo("{\"name\":\"Ada\",\"age\":42}");
+    assertThat(n.at("/usage/completion_tokens").asInt()).isPositive();
+    StringBuilder streamed = new StringBuilder();
+    for (String d : dataLines(post("/v1/chat/completions", chatBody("gpt-4o-mini", "Invent a person called Ada", true, rf)).body())) {
+      if (!d.equals("[DONE]")) streamed.append(json(d).at("/choices/0/delta/content").asText(""));
+    }
+    assertThat(streamed.toString()).isEqualTo(content);
+    JsonNode obj = json(post("/v1/chat/completions", chatBody("gpt-4o-mini", "json please", false,
+        "\"response_format\":{\"type\":\"json_object\"}")).body());
+    assertThat(json(obj.at("/choices/0/message/content").asText()).isObject()).isTrue();
+  }
+
   @Test
   void toolResultInHistory() throws Exception {
     String body = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"weather in Paris?\"},"
