@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Decodes {@code POST /v1/responses}: validates it, resolves previous_response_id and item_reference items against
- * the tenant's stored responses (in memory: no database call), and gives the pipeline the chat-completions view it works with, so
- * limits, the reservation (max_output_tokens), routing and billing see one shape.
+ * the tenant's stored responses (in memory: no database call), and gives the pipeline the chat-completions view it
+ * works with, so limits, the reservation (max_output_tokens), routing and billing see one shape.
  */
 final class ResponsesDecode {
   private ResponsesDecode() {}

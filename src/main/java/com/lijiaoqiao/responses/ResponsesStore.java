@@ -10,8 +10,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Stored responses ({@code store: true}, the API's default), in memory on this node: per tenant, for a TTL, at most
- * {@code maxPerTenant} (the oldest evicted first). They serve {@code previous_response_id}, {@code item_reference} inputs and
- * {@code GET/DELETE /v1/responses/{id}}. No database call on the request path; a response stored on another node
+ * {@code maxPerTenant} (the oldest evicted first). They serve {@code previous_response_id}, {@code item_reference}
+ * inputs and {@code GET/DELETE /v1/responses/{id}}. No database call on the request path; a response stored on another node
  * is not found here (docs/responses.md: route a conversation to one node, or send the history).
  * Thread-safe: every event loop stores and reads.
  */
