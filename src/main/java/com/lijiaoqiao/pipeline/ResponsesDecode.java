@@ -13,15 +13,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decodes {@code POST /v1/responses}: validates it, resolves previous_response_id against the tenant's stored
- * responses (in memory: no database call), and gives the pipeline the chat-completions view it works with, so
- * limits, the reservation (max_output_tokens), routing and billing see one shape.
+ * Decodes {@code POST /v1/responses}: validates it, resolves previous_response_id and item_reference items against
+ * the tenant's stored responses (in memory: no database call), and gives the pipeline the chat-completions view it
+ * works with, so limits, the reservation (max_output_tokens), routing and billing see one shape.
  */
 final class ResponsesDecode {
   private ResponsesDecode() {}
 
   static void decode(Exchange ex, ResponsesStore store) {
     ResponsesRequest r = ResponsesRequest.parse(ex.rawBody);
+    if (r.hasItemReferences()) {
+      long tenant = ex.principal.tenantId();
+      r.resolveItemReferences(id -> store == null ? null : store.item(tenant, id));
+    }
     List<JsonNode> history = List.of();
     ResponsesStore.Stored prev = null;
     if (r.previousResponseId() != null) {

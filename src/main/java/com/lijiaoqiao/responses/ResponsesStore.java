@@ -10,8 +10,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Stored responses ({@code store: true}, the API's default), in memory on this node: per tenant, for a TTL, at most
- * {@code maxPerTenant} (the oldest evicted first). They serve {@code previous_response_id} and
- * {@code GET/DELETE /v1/responses/{id}}. No database call on the request path; a response stored on another node
+ * {@code maxPerTenant} (the oldest evicted first). They serve {@code previous_response_id}, {@code item_reference}
+ * inputs and {@code GET/DELETE /v1/responses/{id}}. No database call on the request path; a response stored on another node
  * is not found here (docs/responses.md: route a conversation to one node, or send the history).
  * Thread-safe: every event loop stores and reads.
  */
@@ -40,6 +40,8 @@ public final class ResponsesStore {
   private final int maxPerTenant;
   private final LongSupplier clock;
   private final Map<String, Stored> byId = new ConcurrentHashMap<>();
+  /** Output item id → the id of the stored response holding it (item_reference inputs). */
+  private final Map<String, String> itemOwner = new ConcurrentHashMap<>();
   /** Per tenant, ids oldest first (TTL is uniform, so the oldest also expires first). Guarded by the deque. */
   private final Map<Long, ArrayDeque<String>> order = new ConcurrentHashMap<>();
 
@@ -58,7 +60,13 @@ public final class ResponsesStore {
   public void put(long tenantId, String id, Stored previous, List<JsonNode> input, ObjectNode response) {
     long now = clock.getAsLong();
     int length = (previous == null ? 0 : previous.length) + input.size() + response.path("output").size();
-    byId.put(id, new Stored(tenantId, id, previous, input, response, now + ttlMs, length));
+    Stored stored = new Stored(tenantId, id, previous, input, response, now + ttlMs, length);
+    Stored replaced = byId.put(id, stored);
+    if (replaced != null) forgetItems(replaced);
+    for (JsonNode item : response.path("output")) {
+      String itemId = item.path("id").asText(null);
+      if (itemId != null) itemOwner.put(itemId, id);
+    }
     ArrayDeque<String> ids = order.computeIfAbsent(tenantId, t -> new ArrayDeque<>());
     synchronized (ids) {
       ids.addLast(id);
@@ -68,7 +76,7 @@ public final class ResponsesStore {
         boolean gone = s == null || s.expiresAtMs <= now;
         if (!gone && ids.size() <= maxPerTenant) break;
         ids.pollFirst();
-        if (s != null) byId.remove(oldest, s);
+        if (s != null) remove(s);
       }
     }
   }
@@ -78,22 +86,51 @@ public final class ResponsesStore {
     Stored s = byId.get(id);
     if (s == null || s.tenantId != tenantId) return null;
     if (s.expiresAtMs <= clock.getAsLong()) {
-      byId.remove(id, s);
+      remove(s);
       return null;
     }
     return s;
   }
 
+  /**
+   * One output item of the tenant's stored responses by its id (an {@code item_reference}), or null — unknown,
+   * expired, deleted and another tenant's alike.
+   */
+  public JsonNode item(long tenantId, String itemId) {
+    String owner = itemOwner.get(itemId);
+    Stored s = owner == null ? null : get(tenantId, owner);
+    if (s == null) return null;
+    for (JsonNode item : s.response.path("output")) {
+      if (itemId.equals(item.path("id").asText(null))) return item;
+    }
+    return null;
+  }
+
+  private boolean remove(Stored s) {
+    if (!byId.remove(s.id, s)) return false;
+    forgetItems(s);
+    return true;
+  }
+
+  private void forgetItems(Stored s) {
+    for (JsonNode item : s.response.path("output")) {
+      String itemId = item.path("id").asText(null);
+      if (itemId != null) itemOwner.remove(itemId, s.id);
+    }
+  }
+
   /** True when the tenant had it. The id stays in the eviction queue until it reaches the front (harmless). */
   public boolean delete(long tenantId, String id) {
     Stored s = get(tenantId, id);
-    return s != null && byId.remove(id, s);
+    return s != null && remove(s);
   }
 
   /** Drops what has expired (called periodically, so idle tenants' responses do not linger). */
   public void sweep() {
     long now = clock.getAsLong();
-    byId.values().removeIf(s -> s.expiresAtMs <= now);
+    byId.values().forEach(s -> {
+      if (s.expiresAtMs <= now) remove(s);
+    });
     order.values().forEach(ids -> {
       synchronized (ids) {
         ids.removeIf(id -> !byId.containsKey(id));
@@ -103,5 +140,10 @@ public final class ResponsesStore {
 
   public int size() {
     return byId.size();
+  }
+
+  /** Output items findable by id (tests: the index forgets what the store forgets). */
+  int indexedItems() {
+    return itemOwner.size();
   }
 }

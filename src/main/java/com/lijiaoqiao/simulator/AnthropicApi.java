@@ -141,9 +141,15 @@ final class AnthropicApi {
         if (userText != null && !userText.isEmpty()) {
           p.lastUser = userText;
         }
-      } else {
+        p.userAsk = toolResult == null ? userText : null;
+      } else if (!role.equals("system")) { // a system note between turns (Claude Code's) changes neither
         p.toolResult = null;
+        p.userAsk = null;
       }
+    }
+    JsonNode format = body.path("output_config").path("format");
+    if ("json_schema".equals(format.path("type").asText()) && format.path("schema").isObject()) {
+      p.format = format.get("schema");
     }
     JsonNode tc = body.get("tool_choice");
     if (tc != null && tc.isObject()) {

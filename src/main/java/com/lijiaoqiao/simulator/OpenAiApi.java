@@ -95,10 +95,13 @@ final class OpenAiApi {
       if (role.equals("user")) {
         p.lastUser = text;
         p.toolResult = null;
+        p.userAsk = text;
       } else if (role.equals("tool") || role.equals("function")) {
         p.toolResult = text == null ? "" : text;
+        p.userAsk = null;
       } else if (role.equals("assistant")) {
         p.toolResult = null;
+        p.userAsk = null;
       }
     }
     p.tokens += 3;
@@ -123,6 +126,15 @@ final class OpenAiApi {
         if (forced != null) {
           p.forcedTool = forced;
         }
+      }
+    }
+    JsonNode rf = body.get("response_format");
+    if (rf != null && rf.isObject()) {
+      switch (rf.path("type").asText()) {
+        case "json_schema" -> p.format = rf.path("json_schema").path("schema").isObject()
+            ? rf.path("json_schema").get("schema") : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        case "json_object" -> p.format = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        default -> { }
       }
     }
     if (tooLong(ex, p)) {

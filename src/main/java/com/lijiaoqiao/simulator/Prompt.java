@@ -19,6 +19,16 @@ final class Prompt {
   boolean toolsRequired;
   /** Set when the request continues an answer (assistant prefill or the cut-off instruction), else null. */
   Continuation cont;
+  /**
+   * Text of the last message when it is the user's (no tool result in it), else null: with {@code tool_choice}
+   * auto a tool is called only when this asks for one (see {@link #asksForTool}).
+   */
+  String userAsk;
+  /**
+   * The JSON schema of a structured-output request ({@code response_format} json_schema / json_object, Anthropic
+   * {@code output_config.format}), or null: the answer is then a JSON value of that schema instead of words.
+   */
+  JsonNode format;
 
   Prompt(Encoding enc) {
     this.enc = enc;
@@ -49,7 +59,62 @@ final class Prompt {
       // Code, …) ends even when the directive comes with every request.
       return toolResult == null ? d.toolCall : 0;
     }
-    return toolsRequired || forcedTool != null ? 1 : 0;
+    if (toolsRequired || forcedTool != null) {
+      return 1;
+    }
+    String asked = asksForTool();
+    if (asked == null) {
+      return 0;
+    }
+    forcedTool = asked;
+    return 1;
+  }
+
+  private static final java.util.regex.Pattern REMINDER =
+      java.util.regex.Pattern.compile("(?s)<system-reminder>.*?</system-reminder>");
+
+  /**
+   * With {@code tool_choice} auto, as a model would: when the user's last turn names one of the tools (a whole
+   * word, any case; the first named wins) that tool is called, and when it only says "tool" the first tool is.
+   * Text in {@code <system-reminder>} tags (Claude Code's context notes) does not count. A turn that ends with a
+   * tool result is answered with text, so agent loops end.
+   */
+  String asksForTool() {
+    if (userAsk == null || userAsk.isEmpty()) {
+      return null;
+    }
+    String ask = REMINDER.matcher(userAsk).replaceAll(" ").toLowerCase(java.util.Locale.ROOT);
+    String best = null;
+    int bestAt = Integer.MAX_VALUE;
+    for (Tools.Tool t : tools) {
+      int at = wordAt(ask, t.name().toLowerCase(java.util.Locale.ROOT));
+      if (at >= 0 && at < bestAt) {
+        best = t.name();
+        bestAt = at;
+      }
+    }
+    if (best != null) {
+      return best;
+    }
+    return wordAt(ask, "tool") >= 0 || wordAt(ask, "tools") >= 0 ? tools.get(0).name() : null;
+  }
+
+  /** Index of {@code word} in {@code text} as a whole word (not inside a longer identifier), or -1. */
+  static int wordAt(String text, String word) {
+    if (word.isEmpty()) {
+      return -1;
+    }
+    for (int i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+      int end = i + word.length();
+      if ((i == 0 || !identChar(text.charAt(i - 1))) && (end == text.length() || !identChar(text.charAt(end)))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean identChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '-';
   }
 
   static String snippet(String s) {
@@ -126,6 +191,12 @@ final class Prompt {
   }
 
   private Answer generate(long hash, String toolResult, Directives d, int maxTokens, long salt) {
+    if (format != null) {
+      String json = Tools.json(format, lastUser);
+      String[] parts = TextGen.splitChars(json, d.chunks > 0 ? d.chunks : Math.max(2, Math.min(16, json.length() / 6)))
+          .toArray(String[]::new);
+      return new Answer(parts, json, TextGen.count(enc, json), false);
+    }
     int n = d.tokens > 0 ? d.tokens : TextGen.DEFAULT_TOKENS;
     boolean capped = false;
     if (maxTokens >= 0 && maxTokens < n) {

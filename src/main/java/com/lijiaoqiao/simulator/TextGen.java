@@ -157,9 +157,18 @@ final class TextGen {
     return out;
   }
 
-  /** A word taken from the prompt (last capitalized word, else longest word), or a generated one. */
+  /**
+   * A value taken from the prompt: the last `backquoted` span (so "run `ls -l`" gives a shell tool "ls -l"), else
+   * the last capitalized word that does not start a sentence (a name: "… in Paris? Use …" gives "Paris"), else
+   * the longest word; or a generated word.
+   */
   static String promptWord(String lastUserText, long seed) {
     if (lastUserText != null) {
+      int close = lastUserText.lastIndexOf('`');
+      int open = close > 0 ? lastUserText.lastIndexOf('`', close - 1) : -1;
+      if (open >= 0 && close - open > 1 && close - open <= 1000) {
+        return lastUserText.substring(open + 1, close);
+      }
       String best = null;
       String cap = null;
       int i = 0;
@@ -174,7 +183,7 @@ final class TextGen {
         }
         if (i > s) {
           String w = lastUserText.substring(s, i);
-          if (s > 0 && Character.isUpperCase(w.charAt(0))) {
+          if (s > 0 && Character.isUpperCase(w.charAt(0)) && !sentenceStart(lastUserText, s)) {
             cap = w;
           }
           if (best == null || w.length() > best.length()) {
@@ -190,5 +199,13 @@ final class TextGen {
       }
     }
     return WORDS[(int) Long.remainderUnsigned(mix(seed), WORDS.length)];
+  }
+
+  private static boolean sentenceStart(String text, int at) {
+    int i = at - 1;
+    while (i >= 0 && Character.isWhitespace(text.charAt(i))) {
+      i--;
+    }
+    return i < 0 || ".?!:>".indexOf(text.charAt(i)) >= 0;
   }
 }

@@ -51,6 +51,12 @@ final class Tools {
     return JsonOut.string(g -> value(g, schema, word, 0, true));
   }
 
+  /** A JSON value of {@code schema} (an object at the top), strings taken from the prompt as tool arguments are. */
+  static String json(JsonNode schema, String lastUser) {
+    String word = TextGen.promptWord(lastUser, 0);
+    return JsonOut.string(g -> value(g, schema, word, 0, true));
+  }
+
   private static final char[] ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
   static String id(long seed, int len) {
@@ -94,10 +100,17 @@ final class Tools {
       case "object" -> {
         g.writeStartObject();
         JsonNode props = schema.get("properties");
+        // With a `required` list only those are filled, as a model does: optional knobs of real tools (a
+        // shell's timeout or working directory) filled with made-up values would break the call.
+        JsonNode required = schema.get("required");
+        boolean onlyRequired = required != null && required.isArray();
         if (props != null && props.isObject() && depth < 6) {
           Iterator<Map.Entry<String, JsonNode>> it = props.fields();
           while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (onlyRequired && !contains(required, e.getKey())) {
+              continue;
+            }
             g.writeFieldName(e.getKey());
             value(g, e.getValue(), word, depth + 1, false);
           }
@@ -116,6 +129,15 @@ final class Tools {
       case "null" -> g.writeNull();
       default -> g.writeString(word);
     }
+  }
+
+  private static boolean contains(JsonNode array, String s) {
+    for (JsonNode x : array) {
+      if (s.equals(x.asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String typeOf(JsonNode schema) {

@@ -97,6 +97,56 @@ class ClaudeCodeOnDemoTest {
     }
   }
 
+  static final String BASH = "{\"name\":\"Bash\",\"description\":\"Executes a bash command\",\"input_schema\":"
+      + "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"},\"timeout\":{\"type\":\"number\"},"
+      + "\"run_in_background\":{\"type\":\"boolean\"}},\"required\":[\"command\"]}}";
+
+  /** Claude Code's turn shape: a reminder block, then the prompt; the tools; no tool_choice (auto). */
+  static String toolTurn(String model, boolean stream, String moreMessages) {
+    return "{\"model\":\"" + model + "\",\"max_tokens\":32000,\"stream\":" + stream + ","
+        + "\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"},"
+        + "\"context_management\":{\"edits\":[{\"type\":\"clear_thinking_20251015\",\"keep\":\"all\"}]},"
+        + "\"tools\":[{\"name\":\"Agent\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"prompt\":"
+        + "{\"type\":\"string\"}},\"required\":[\"prompt\"]}}," + BASH + "],"
+        + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"<system-reminder>\\nToday's "
+        + "date is 2026-12-07.\\n</system-reminder>\\n\"},{\"type\":\"text\",\"text\":\"Use the Bash tool to run "
+        + "`echo hi > hello.txt`\",\"cache_control\":{\"type\":\"ephemeral\"}}]}" + moreMessages + "]}";
+  }
+
+  /**
+   * `claude -p "Use the Bash tool to run …" --allowedTools Bash` on the demo, with its default model and with an
+   * OpenAI one (translated): the first turn calls Bash with the command, the turn with its result (and Claude
+   * Code's system note after it) is answered with text, so the loop ends.
+   */
+  @Test
+  void aClaudeCodeToolLoopRunsOnTheDefaultModelAndOnAnOpenAiModel() throws Exception {
+    for (String model : new String[] {"claude-opus-4-8", "gpt-4o-mini"}) {
+      String all;
+      try (Http.Stream s = Http.stream(root + "/v1/messages?beta=true", null, toolTurn(model, true, ""), headers())) {
+        assertThat(s.status).isEqualTo(200);
+        all = String.join("\n", s.rest());
+      }
+      assertThat(all).as(model).contains("\"stop_reason\":\"tool_use\"").contains("\"name\":\"Bash\"");
+      StringBuilder args = new StringBuilder();
+      String id = null;
+      for (String d : all.split("\n")) {
+        JsonNode j = Http.JSON.readTree(d);
+        if (j.at("/content_block/type").asText().equals("tool_use")) id = j.at("/content_block/id").asText();
+        if (j.at("/delta/type").asText().equals("input_json_delta")) args.append(j.at("/delta/partial_json").asText());
+      }
+      assertThat(Http.JSON.readTree(args.toString()).toString()).as(model).isEqualTo("{\"command\":\"echo hi > hello.txt\"}");
+
+      String more = ",{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"" + id + "\",\"name\":\"Bash\","
+          + "\"input\":" + args + "}]},{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\""
+          + id + "\",\"content\":\"(Bash completed with no output)\"}]},{\"role\":\"system\",\"content\":\"note\"}";
+      Http.Reply r = messages(toolTurn(model, false, more));
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertThat(r.json().get("stop_reason").asText()).as(model).isEqualTo("end_turn");
+      JsonNode content = r.json().get("content");
+      assertThat(content.get(content.size() - 1).get("text").asText()).startsWith("Based on the tool result");
+    }
+  }
+
   @Test
   void everyDefaultModelIdResolvesAndUnknownOnesStill404() {
     for (String[] c : new String[][] {{"claude-opus-4-8", "claude-opus-4-1"}, {"claude-opus-5-5", "claude-opus-4-1"},

@@ -178,7 +178,7 @@ class ResponsesHttpTest {
       "{\"model\":\"gpt-4o-mini\",\"input\":[{\"role\":\"robot\",\"content\":\"x\"}]}|input[0].role",
       "{\"model\":\"gpt-4o-mini\",\"input\":[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_file\"}]}]}|input[0].content[0].type",
       "{\"model\":\"gpt-4o-mini\",\"input\":[{\"type\":\"function_call\",\"name\":\"f\",\"arguments\":\"{}\"}]}|input[0].call_id",
-      "{\"model\":\"gpt-4o-mini\",\"input\":[{\"type\":\"item_reference\",\"id\":\"x\"}]}|input[0].type",
+      "{\"model\":\"gpt-4o-mini\",\"input\":[{\"type\":\"item_reference\",\"id\":\"x\"}]}|input[0].id",
       "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"max_output_tokens\":0}|max_output_tokens",
       "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"max_output_tokens\":\"9\"}|max_output_tokens",
       "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"temperature\":3}|temperature",
@@ -235,6 +235,39 @@ class ResponsesHttpTest {
     assertThat(again.json().get("id").asText()).isEqualTo(id);
     Http.Reply items = Http.get(url + "/" + id + "/input_items", gw.apiKey);
     assertThat(items.json().at("/data/0/content/0/text").asText()).isEqualTo("secret plans");
+  }
+
+  /**
+   * The AI SDK's second turn with store: true (its default) sends the first answer back as
+   * {@code {"type":"item_reference","id":"msg_…"}}: resolved from the tenant's stored responses, non-stream and stream;
+   * another tenant's item is as unknown.
+   */
+  @Test
+  void anEarlierAnswerSentBackAsAnItemReferenceIsResolvedFromTheStore() {
+    Http.Reply first = post("{\"model\":\"gpt-4o-mini\",\"input\":\"Say hello\"}");
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    JsonNode item = first.json().at("/output/0");
+    assertThat(item.get("type").asText()).isEqualTo("message");
+    String turn2 = "{\"model\":\"gpt-4o-mini\",%s\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\","
+        + "\"text\":\"Say hello\"}]},{\"type\":\"item_reference\",\"id\":\"" + item.get("id").asText() + "\"},"
+        + "{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"Once more\"}]}]}";
+    Http.Reply second = post(turn2.formatted(""));
+    assertThat(second.status()).as(second.body()).isEqualTo(200);
+    Http.Reply items = Http.get(url + "/" + second.json().get("id").asText() + "/input_items", gw.apiKey);
+    assertThat(items.json().at("/data/1")).isEqualTo(item); // stored resolved: a later previous_response_id has it
+    Http.Reply streamed = post(turn2.formatted("\"stream\":true,"));
+    assertThat(streamed.status()).as(streamed.body()).isEqualTo(200);
+    List<Event> ev = events(streamed.body());
+    assertThat(ev.get(ev.size() - 1).name()).isEqualTo("response.completed");
+    // The streamed answer's item ids can be referenced too.
+    String streamedItem = ev.get(ev.size() - 1).data().at("/response/output/0/id").asText();
+    assertThat(post(turn2.replace(item.get("id").asText(), streamedItem).formatted("")).status()).isEqualTo(200);
+
+    long tenant = gw.gateway.accounts().createTenant("other-ref");
+    long user = gw.gateway.accounts().createUser("other-ref-" + System.nanoTime() + "@test.local", "x", "O", tenant, "member");
+    KeyIssuer.Issued other = gw.gateway.keyIssuer().issue(user, tenant, "other", Set.of(), 1000, 10_000_000, null);
+    assertBad(Http.postJson(url, other.secret(), turn2.formatted("")), "input[1].id");
+    assertBad(post(turn2.replace(item.get("id").asText(), "msg_unknown").formatted("")), "input[1].id");
   }
 
   @Test

@@ -78,6 +78,33 @@ class ResponsesStoreTest {
     assertThat(s.size()).isZero();
   }
 
+  static ObjectNode withItems(String... ids) {
+    ObjectNode r = JsonNodeFactory.instance.objectNode().put("object", "response");
+    for (String id : ids) r.withArray("output").addObject().put("id", id).put("type", "message").put("content", id);
+    return r;
+  }
+
+  /** item_reference (the AI SDK's way of sending an earlier answer back with store: true) finds output items by id. */
+  @Test
+  void outputItemsAreFoundByIdForTheirTenantAndForgottenWithTheirResponse() {
+    ResponsesStore s = new ResponsesStore(60, 2, now::get);
+    s.put(1, "resp_a", null, List.of(user("hi")), withItems("msg_a_0", "fc_a_1"));
+    assertThat(s.item(1, "fc_a_1").get("content").asText()).isEqualTo("fc_a_1");
+    assertThat(s.item(2, "fc_a_1")).isNull(); // another tenant's: as unknown
+    assertThat(s.item(1, "msg_nope")).isNull();
+    s.put(1, "resp_b", null, List.of(), withItems("msg_b_0"));
+    assertThat(s.delete(1, "resp_b")).isTrue();
+    assertThat(s.item(1, "msg_b_0")).isNull();
+    s.put(1, "resp_c", null, List.of(), withItems("msg_c_0"));
+    s.put(1, "resp_d", null, List.of(), withItems("msg_d_0"));
+    assertThat(s.item(1, "msg_a_0")).isNull(); // evicted past the bound
+    assertThat(s.indexedItems()).isEqualTo(2);
+    now.addAndGet(60_000);
+    assertThat(s.item(1, "msg_d_0")).isNull(); // expired
+    s.sweep();
+    assertThat(s.indexedItems()).isZero();
+  }
+
   @Test
   void refusesNonsenseSettings() {
     assertThatThrownBy(() -> new ResponsesStore(0, 10)).isInstanceOf(IllegalArgumentException.class);

@@ -130,6 +130,45 @@ class SimulatorAnthropicTest extends SimulatorTestBase {
     assertThat(none.path("stop_reason").asText()).isEqualTo("end_turn");
   }
 
+  /**
+   * Claude Code's turn: tool_choice absent (auto), the prompt after a <system-reminder> block, Bash with one
+   * required field; then the tool result followed by a system note between turns — answered with text.
+   */
+  @Test
+  void autoToolChoiceCallsTheNamedToolOnceAsClaudeCodeSendsIt() throws Exception {
+    String tools = "\"tools\":[{\"name\":\"Agent\",\"input_schema\":{\"type\":\"object\",\"properties\":"
+        + "{\"prompt\":{\"type\":\"string\"}},\"required\":[\"prompt\"]}},{\"name\":\"Bash\",\"input_schema\":"
+        + "{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"},\"timeout\":{\"type\":\"number\"},"
+        + "\"run_in_background\":{\"type\":\"boolean\"}},\"required\":[\"command\"]}}]";
+    String ask = "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"<system-reminder>The Agent tool "
+        + "is available.</system-reminder>\"},{\"type\":\"text\",\"text\":\"Use the Bash tool to run `echo hi`\"}]}";
+    JsonNode n = json(messages("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":256,\"messages\":[" + ask + "],"
+        + tools + "}").body());
+    assertThat(n.path("stop_reason").asText()).isEqualTo("tool_use");
+    assertThat(n.at("/content/0/name").asText()).isEqualTo("Bash");
+    assertThat(n.at("/content/0/input").toString()).isEqualTo("{\"command\":\"echo hi\"}");
+
+    String id = n.at("/content/0/id").asText();
+    JsonNode after = json(messages("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":256,\"messages\":[" + ask + ","
+        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"" + id + "\",\"name\":\"Bash\","
+        + "\"input\":{\"command\":\"echo hi\"}}]},{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+        + "\"tool_use_id\":\"" + id + "\",\"content\":\"hi\"}]},{\"role\":\"system\",\"content\":\"note\"}]," + tools + "}")
+        .body());
+    assertThat(after.path("stop_reason").asText()).isEqualTo("end_turn");
+    assertThat(after.at("/content/0/text").asText()).startsWith("Based on the tool result \"hi\"");
+
+    JsonNode plain = json(messages(anthBody("Say hello", false, tools)).body());
+    assertThat(plain.path("stop_reason").asText()).isEqualTo("end_turn");
+  }
+
+  @Test
+  void anOutputFormatIsAnsweredWithJsonOfTheSchema() throws Exception {
+    JsonNode n = json(messages(anthBody("Invent a person called Ada", false, "\"output_config\":{\"format\":{\"type\":"
+        + "\"json_schema\",\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},"
+        + "\"required\":[\"name\"]}}}")).body());
+    assertThat(json(n.at("/content/0/text").asText()).toString()).isEqualTo("{\"name\":\"Ada\"}");
+  }
+
   @Test
   void thinking() throws Exception {
     String th = "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}";

@@ -145,6 +145,73 @@ class SimulatorOpenAiRawTest extends SimulatorTestBase {
     assertThat(none.path("choices").get(0).path("message").path("content").asText()).isNotBlank();
   }
 
+  /** Shell- and agent-style tools as coding agents declare them: one required field, optional knobs. */
+  static final String AGENT_TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"exec_command\",\"parameters\":"
+      + "{\"type\":\"object\",\"properties\":{\"cmd\":{\"type\":\"string\"},\"workdir\":{\"type\":\"string\"},"
+      + "\"tty\":{\"type\":\"boolean\"},\"yield_time_ms\":{\"type\":\"number\"}},\"required\":[\"cmd\"]}}},"
+      + "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\","
+      + "\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}}]";
+
+  static JsonNode firstCall(JsonNode chat) {
+    return chat.path("choices").get(0).path("message").path("tool_calls").path(0);
+  }
+
+  /**
+   * With tool_choice auto (what every agent sends) a tool is called when the user's turn asks for one — names it,
+   * or says "tool" — so demo agents run their tool loop; the turn after the tool result is text, so loops end.
+   */
+  @Test
+  void autoToolChoiceCallsTheToolTheUserAsksFor() throws Exception {
+    JsonNode named = json(post("/v1/chat/completions", chatBody("gpt-4o-mini",
+        "What is the weather in Paris? Use get_weather.", false, AGENT_TOOLS + ",\"tool_choice\":\"auto\"")).body());
+    assertThat(named.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+    assertThat(firstCall(named).at("/function/name").asText()).isEqualTo("get_weather");
+    assertThat(firstCall(named).at("/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
+
+    // "tool" alone: the first tool; a `backquoted` span is the string value; only required fields are filled.
+    JsonNode shell = post("/v1/chat/completions", chatBody("gpt-4o-mini",
+        "Use your shell tool to run `echo hi > out.txt`", true, AGENT_TOOLS)).body().lines()
+        .filter(l -> l.startsWith("data: {")).map(l -> json(l.substring(6)))
+        .filter(j -> j.at("/choices/0/delta/tool_calls/0/function/name").isTextual()).findFirst().orElseThrow();
+    assertThat(shell.at("/choices/0/delta/tool_calls/0/function/name").asText()).isEqualTo("exec_command");
+    JsonNode whole = json(post("/v1/chat/completions", chatBody("gpt-4o-mini",
+        "Use your shell tool to run `echo hi > out.txt`", false, AGENT_TOOLS)).body());
+    assertThat(firstCall(whole).at("/function/arguments").asText()).isEqualTo("{\"cmd\":\"echo hi > out.txt\"}");
+
+    // No ask, tool_choice none, or the turn ends with the tool's result: text.
+    for (String body : new String[] {
+        chatBody("gpt-4o-mini", "Say hello", false, AGENT_TOOLS),
+        chatBody("gpt-4o-mini", "Use get_weather for Paris", false, AGENT_TOOLS + ",\"tool_choice\":\"none\""),
+        "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Use get_weather for Paris\"},"
+            + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+            + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{}\"}}]},"
+            + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"sunny\"},"
+            + "{\"role\":\"system\",\"content\":\"a note between turns\"}]," + AGENT_TOOLS + "}"}) {
+      JsonNode n = json(post("/v1/chat/completions", body).body());
+      assertThat(n.at("/choices/0/finish_reason").asText()).as(body).isEqualTo("stop");
+    }
+  }
+
+  /** Structured outputs (the AI SDK's generateObject, `response_format` json_schema): the answer is JSON of the schema. */
+  @Test
+  void aJsonSchemaResponseFormatIsAnsweredWithJsonOfTheSchema() throws Exception {
+    String rf = "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"person\",\"strict\":true,"
+        + "\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":\"number\"}},"
+        + "\"required\":[\"name\",\"age\"],\"additionalProperties\":false}}}";
+    JsonNode n = json(post("/v1/chat/completions", chatBody("gpt-4o-mini", "Invent a person called Ada", false, rf)).body());
+    String content = n.at("/choices/0/message/content").asText();
+    assertThat(json(content).toString()).isEqualTo("{\"name\":\"Ada\",\"age\":42}");
+    assertThat(n.at("/usage/completion_tokens").asInt()).isPositive();
+    StringBuilder streamed = new StringBuilder();
+    for (String d : dataLines(post("/v1/chat/completions", chatBody("gpt-4o-mini", "Invent a person called Ada", true, rf)).body())) {
+      if (!d.equals("[DONE]")) streamed.append(json(d).at("/choices/0/delta/content").asText(""));
+    }
+    assertThat(streamed.toString()).isEqualTo(content);
+    JsonNode obj = json(post("/v1/chat/completions", chatBody("gpt-4o-mini", "json please", false,
+        "\"response_format\":{\"type\":\"json_object\"}")).body());
+    assertThat(json(obj.at("/choices/0/message/content").asText()).isObject()).isTrue();
+  }
+
   @Test
   void toolResultInHistory() throws Exception {
     String body = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"weather in Paris?\"},"

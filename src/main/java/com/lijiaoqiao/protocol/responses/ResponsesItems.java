@@ -82,8 +82,11 @@ final class ResponsesItems {
         }
       }
       case "reasoning" -> { } // passed back by agents; not sent to chat upstreams (see toMessages)
-      default -> throw bad(at + ".type", "'" + at + ".type' " + ResponsesRequest.clip(type)
-          + " is not supported by the gateway (messages, function_call, function_call_output and reasoning are).");
+      // A stored output item by id (the AI SDK sends earlier answers so with store: true): resolved against the
+      // tenant's stored responses before the turn is built (ResponsesRequest.resolveItemReferences).
+      case "item_reference" -> Json.reqString(item, "id", at + ".id", ResponsesRequest.MAX_ID_CHARS);
+      default -> throw bad(at + ".type", "'" + at + ".type' " + ResponsesRequest.clip(type) + " is not supported by"
+          + " the gateway (messages, function_call, function_call_output, reasoning and item_reference are).");
     }
     return item;
   }
@@ -140,6 +143,8 @@ final class ResponsesItems {
         messages.addObject().put("role", "tool").put("tool_call_id", item.get("call_id").asText()).put("content", text);
       } else if (type.equals("reasoning")) {
         dropped.add("input.reasoning");
+      } else if (type.equals("item_reference")) {
+        throw new IllegalStateException("item_reference not resolved before the chat view was built");
       }
     }
   }

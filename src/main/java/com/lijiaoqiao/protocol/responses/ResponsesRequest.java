@@ -30,14 +30,15 @@ public final class ResponsesRequest {
   private static final Set<String> FIELDS = Set.of("model", "input", "instructions", "tools", "tool_choice",
       "parallel_tool_calls", "text", "reasoning", "max_output_tokens", "temperature", "top_p", "stream",
       "stream_options", "prompt_cache_key", "store", "include", "metadata", "user", "previous_response_id",
-      "safety_identifier", "service_tier", "truncation", "background", "top_logprobs", "prompt_cache_retention");
+      "safety_identifier", "service_tier", "truncation", "background", "top_logprobs", "prompt_cache_retention",
+      "client_metadata");
   private static final Set<String> EFFORTS = Set.of("none", "minimal", "low", "medium", "high", "xhigh");
 
   private final ObjectNode body;
   private final String model;
   private final boolean stream;
   private final boolean store;
-  private final List<JsonNode> input;
+  private List<JsonNode> input;
   private final String previousResponseId;
   private final Set<String> dropped = new LinkedHashSet<>();
 
@@ -59,6 +60,37 @@ public final class ResponsesRequest {
   /** This turn's input items (a string input becomes one user message). */
   public List<JsonNode> input() { return input; }
   public String previousResponseId() { return previousResponseId; }
+  /** Whether this turn's input refers to stored items by id ({@code item_reference}). */
+  public boolean hasItemReferences() {
+    for (JsonNode item : input) {
+      if ("item_reference".equals(Json.text(item, "type"))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Replaces every {@code item_reference} with the stored item {@code lookup} returns for its id; none found (unknown,
+   * expired, another tenant's, or its response was not stored) is a 400 naming the reference.
+   */
+  public void resolveItemReferences(java.util.function.Function<String, JsonNode> lookup) {
+    List<JsonNode> resolved = new java.util.ArrayList<>(input.size());
+    for (int i = 0; i < input.size(); i++) {
+      JsonNode item = input.get(i);
+      if ("item_reference".equals(Json.text(item, "type"))) {
+        String id = item.get("id").asText();
+        JsonNode found = lookup.apply(id);
+        if (found == null) {
+          throw bad("input[" + i + "].id", "'input[" + i + "].id': no stored item with id '" + clip(id) + "' (unknown,"
+              + " expired, or its response was created with store: false or on another gateway node); send the item"
+              + " itself instead.");
+        }
+        item = found;
+      }
+      resolved.add(item);
+    }
+    input = java.util.Collections.unmodifiableList(resolved);
+  }
+
   /** Fields left out towards a chat upstream (x-ljq-dropped); filled by {@link #toChat}. */
   public Set<String> dropped() { return dropped; }
 
@@ -130,6 +162,7 @@ public final class ResponsesRequest {
     String prev = Json.optString(body, "previous_response_id", "previous_response_id", MAX_ID_CHARS);
     validateInclude(body.get("include"));
     validateMetadata(body.get("metadata"));
+    validateClientMetadata(body.get("client_metadata"));
     validateText(body.get("text"));
     validateReasoning(body.get("reasoning"));
     if (input.isEmpty() && prev == null) throw bad("input", "'input' must contain at least one item.");
@@ -155,6 +188,18 @@ public final class ResponsesRequest {
       var e = it.next();
       if (e.getKey().length() > 64 || !e.getValue().isTextual() || e.getValue().asText().length() > 512) {
         throw bad("metadata", "'metadata' keys must be at most 64 characters and values strings of at most 512.");
+      }
+    }
+  }
+
+  /** Codex CLI's per-turn bookkeeping (installation, session and turn ids): string pairs, never sent upstream. */
+  private static void validateClientMetadata(JsonNode md) {
+    if (!present(md)) return;
+    if (!md.isObject() || md.size() > 64) throw bad("client_metadata", "'client_metadata' must be an object of at most 64 pairs.");
+    for (var it = md.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (e.getKey().length() > 128 || !e.getValue().isTextual() || e.getValue().asText().length() > 16_384) {
+        throw bad("client_metadata", "'client_metadata' keys must be at most 128 characters and values strings of at most 16384.");
       }
     }
   }
@@ -240,6 +285,7 @@ public final class ResponsesRequest {
     JsonNode inc = body.get("include");
     if (present(inc) && !inc.isEmpty()) dropped.add("include");
     if ("auto".equals(Json.text(body, "truncation"))) dropped.add("truncation");
+    if (present(body.get("client_metadata"))) dropped.add("client_metadata");
     if (stream) chat.put("stream", true).putObject("stream_options").put("include_usage", true);
     return chat;
   }

@@ -121,4 +121,39 @@ class ResponsesRequestTest {
     assertThatThrownBy(() -> parse("{\"model\":\"m\",\"input\":\"a\",\"input\":\"b\"}"))
         .isInstanceOf(GatewayException.class).hasMessageContaining("not valid JSON");
   }
+
+  /** Codex CLI (0.17x) sends its installation, session and turn ids in `client_metadata` on every turn. */
+  @Test
+  void codexClientMetadataIsLeftOutAndNamed() {
+    ResponsesRequest r = parse("{\"model\":\"m\",\"input\":\"x\",\"store\":false,\"client_metadata\":{\"session_id\":\"s\","
+        + "\"turn_id\":\"t\",\"x-codex-turn-metadata\":\"{\\\"model\\\":\\\"m\\\"}\"}}");
+    ObjectNode chat = r.toChat(List.of());
+    assertThat(chat.has("client_metadata")).isFalse();
+    assertThat(r.dropped()).containsExactly("client_metadata");
+    for (String bad : new String[] {"\"x\"", "{\"a\":1}", "{\"a\":\"" + "v".repeat(16_385) + "\"}"}) {
+      assertThatThrownBy(() -> parse("{\"model\":\"m\",\"input\":\"x\",\"client_metadata\":" + bad + "}"))
+          .isInstanceOf(GatewayException.class).hasMessageContaining("client_metadata");
+    }
+  }
+
+  @Test
+  void itemReferencesAreResolvedBeforeTheChatViewIsBuilt() {
+    ResponsesRequest r = parse("{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":\"hi\"},"
+        + "{\"type\":\"item_reference\",\"id\":\"msg_1\"},{\"role\":\"user\",\"content\":\"again\"}]}");
+    assertThat(r.hasItemReferences()).isTrue();
+    JsonNode stored = com.lijiaoqiao.protocol.Json.obj().put("id", "msg_1").put("type", "message").put("role", "assistant")
+        .set("content", com.lijiaoqiao.protocol.Json.F.arrayNode().add(com.lijiaoqiao.protocol.Json.obj().put("type", "output_text").put("text", "hello")));
+    r.resolveItemReferences(id -> id.equals("msg_1") ? stored : null);
+    assertThat(r.hasItemReferences()).isFalse();
+    assertThat(r.input().get(1)).isSameAs(stored);
+    JsonNode m = r.toChat(List.of()).get("messages");
+    assertThat(m.at("/1/role").asText()).isEqualTo("assistant");
+    assertThat(m.at("/1/content").asText()).isEqualTo("hello");
+
+    ResponsesRequest unknown = parse("{\"model\":\"m\",\"input\":[{\"type\":\"item_reference\",\"id\":\"msg_x\"}]}");
+    assertThatThrownBy(() -> unknown.resolveItemReferences(id -> null)).isInstanceOf(GatewayException.class)
+        .hasMessageContaining("input[0].id").hasMessageContaining("msg_x");
+    assertThatThrownBy(() -> parse("{\"model\":\"m\",\"input\":[{\"type\":\"item_reference\"}]}"))
+        .isInstanceOf(GatewayException.class).hasMessageContaining("input[0].id");
+  }
 }
