@@ -208,6 +208,25 @@ class GeminiOnDemoTest {
   }
 
   @Test
+  void aMediaPartWithoutItsFieldsIsA400InGooglesShapeNotA500() {
+    // found by the hostile suite: inlineData / fileData that is null, not an object, or lacks mimeType or fileUri
+    for (String part : List.of("{\"inlineData\":null}", "{\"inlineData\":\"hx\"}", "{\"inlineData\":[]}",
+        "{\"inlineData\":{\"data\":\"aGk=\"}}", "{\"inlineData\":{\"mimeType\":null,\"data\":\"aGk=\"}}",
+        "{\"inline_data\":{\"mime_type\":7}}", "{\"fileData\":{\"mimeType\":\"image/png\"}}", "{\"fileData\":true}",
+        "{\"file_data\":{}}")) {
+      for (String model : List.of("gemini-2.5-flash", "gpt-4o-mini")) {
+        Http.Reply r = call(model, "generateContent", "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"},"
+            + part + "]}]}");
+        assertThat(r.status()).as(model + " " + part + ": " + r.body()).isEqualTo(400);
+        JsonNode e = r.json().get("error");
+        assertThat(e.get("code").asInt()).isEqualTo(400);
+        assertThat(e.get("status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(e.get("message").asText()).contains("contents[0].parts[1]");
+      }
+    }
+  }
+
+  @Test
   void aCutStreamEndsWithAnErrorEventAndNoFinish() {
     try (Http.Stream s = Http.stream(root + "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", null,
         TURN, "x-goog-api-key", key, "x-ljq-sim", "fault=cut,after=2")) {
