@@ -28,6 +28,27 @@ record HostileCase(int index, String route, String family, String mutation, Stri
     return q < 0 ? target : target.substring(0, q);
   }
 
+  /**
+   * The path is one of Google's API (errors in Google's shape), as the gateway reads it (HttpFrontend.shapeFor,
+   * GeminiPath): anything under /v1beta/, and /v1/models/{model}:{method} for the three methods the gateway serves
+   * there — any other /v1/models/… path, colons and all, is OpenAI's model path.
+   */
+  boolean gemini() {
+    String p = pathOnly();
+    int scheme = p.startsWith("/") ? -1 : p.indexOf("://");
+    if (scheme >= 0) {
+      int slash = p.indexOf('/', scheme + 3);
+      p = slash < 0 ? "/" : p.substring(slash);
+    }
+    if (p.startsWith("/v1beta/")) return true;
+    if (!p.startsWith("/v1/models/")) return false;
+    String rest = p.substring("/v1/models/".length());
+    int colon = rest.lastIndexOf(':');
+    if (colon <= 0 || rest.indexOf('/', colon) >= 0) return false;
+    String m = rest.substring(colon + 1);
+    return m.equals("generateContent") || m.equals("streamGenerateContent") || m.equals("countTokens");
+  }
+
   String shortTarget() {
     return target.length() > 120 ? target.substring(0, 120) + "…(" + target.length() + " chars)" : target;
   }
