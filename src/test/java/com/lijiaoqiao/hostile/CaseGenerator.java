@@ -956,7 +956,7 @@ final class CaseGenerator {
     q.forceRaw = true;
     Route r = q.route;
     String p = q.path;
-    if ((r.gemini() || r.name().equals("model")) && rnd.nextInt(5) < 3) {
+    if ((r.gemini() || r.name().equals("model")) && r.templated() && rnd.nextInt(5) < 3) {
       mutateModelPath(q, rnd);
       return;
     }
@@ -1031,7 +1031,7 @@ final class CaseGenerator {
       }
       case 4 -> {
         int n = List.of(129, 1_000, 5_000, 10_000, 70_000).get(rnd.nextInt(5));
-        String v = (rnd.nextBoolean() ? "gemini-" : "a:").repeat(n / 7 + 1).substring(0, n);
+        String v = (rnd.nextBoolean() ? "gemini-" : "a:").repeat(n / 2 + 1).substring(0, n);
         p = t.replace("{model}", v).replace("{model_id}", v);
         q.mutation = "model segment of " + n + " chars";
       }
