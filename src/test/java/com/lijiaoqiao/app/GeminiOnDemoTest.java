@@ -181,6 +181,27 @@ class GeminiOnDemoTest {
     assertThat(Http.get(root + "/v1/models", key).json().get("object").asText()).isEqualTo("list");
   }
 
+  /** Found by the hostile suite: the refusals decided before the pipeline (method, header count) ignored the key header. */
+  @Test
+  void refusalsOnV1ModelsComeInGooglesShapeForAGoogleKeyHeaderToo() {
+    var manyHeaders = java.net.http.HttpRequest.newBuilder(java.net.URI.create(root + "/v1/models")).header("x-goog-api-key", key);
+    for (int i = 0; i < 120; i++) manyHeaders.header("x-hx-" + i, "v");
+    for (Http.Reply r : List.of(Http.postJson(root + "/v1/models", null, "{}", "x-goog-api-key", key),
+        Http.postJson(root + "/v1/models/gemini-2.5-flash:GenerateContent", null, TURN, "x-goog-api-key", key),
+        Http.send(manyHeaders.GET().build()))) {
+      assertThat(r.status()).as(r.body()).isIn(405, 431);
+      JsonNode e = r.json().get("error");
+      assertThat(e.get("code").asInt()).as(r.body()).isEqualTo(r.status());
+      assertThat(e.get("status").asText()).isIn("UNIMPLEMENTED", "INVALID_ARGUMENT");
+      assertThat(e.get("ljq_code").asText()).isEqualTo("COMMON_001");
+      assertThat(e.get("trace_id").asText()).isEqualTo(r.header("x-request-id"));
+    }
+    // an OpenAI client on the same paths keeps OpenAI's shape
+    Http.Reply openAi = Http.postJson(root + "/v1/models", key, "{}");
+    assertThat(openAi.status()).isEqualTo(405);
+    assertThat(openAi.json().at("/error/code").asText()).isEqualTo("COMMON_001");
+  }
+
   @Test
   void errorsComeInGooglesShapeAndABadKeyIsA401BeforeAnythingElse() {
     Http.Reply bad = Http.postJson(root + "/v1beta/models/nope:generateContent", null, "{", "x-goog-api-key", "lgw-bad");
