@@ -496,7 +496,7 @@ final class CaseGenerator {
       case "gemini.generate", "gemini.stream", "gemini.count", "gemini.v1.generate", "gemini.v1.stream", "gemini.v1.count" ->
           rnd.nextInt(10) == 0 ? "models/gemini-2.5-flash"
               : pick(rnd, List.of("gemini-2.5-flash", "gemini-2.5-flash", "gemini-2.5-pro", "gpt-4o-mini", "claude-haiku-4-5"));
-      case "gemini.model" -> pick(rnd, List.of("gemini-2.5-flash", "gemini-2.5-pro", "gpt-4o-mini", "claude-haiku-4-5",
+      case "gemini.model", "gemini.v1.model" -> pick(rnd, List.of("gemini-2.5-flash", "gemini-2.5-pro", "gpt-4o-mini", "claude-haiku-4-5",
           "models/gemini-2.5-flash", "nope"));
       case "users.get" -> Long.toString(rnd.nextBoolean() ? g.victimUserId : g.memberUserId);
       case "users.put", "admin.users.disable", "admin.users.enable" -> Long.toString(g.victimUserId);

@@ -57,6 +57,9 @@ final class Routes {
       new Route("gemini.v1.stream", "POST", "/v1/models/{model}:streamGenerateContent", Access.DATA, 8, true,
           List.of("alt")),
       new Route("gemini.v1.count", "POST", "/v1/models/{model}:countTokens", Access.DATA, 6, true, List.of()),
+      // OpenAI's model paths as @google/genai's apiVersion 'v1' calls them: told apart by x-goog-api-key
+      new Route("gemini.v1.models", "GET", "/v1/models", Access.DATA, 6, false, List.of("pageSize", "pageToken")),
+      new Route("gemini.v1.model", "GET", "/v1/models/{model}", Access.DATA, 8, false, List.of()),
       new Route("health", "GET", "/health", Access.PUBLIC, 4, false, List.of()),
       new Route("root", "HEAD", "/", Access.PUBLIC, 3, false, List.of()),
       // identity
