@@ -174,6 +174,19 @@ public final class ApiRouter {
             + "' is not valid percent-encoding."));
         return;
       }
+      if (e.getValue().indexOf('\u0000') >= 0) {
+        fail(req, requestId, nul("path parameter", e.getKey()));
+        return;
+      }
+    }
+    if (req.query() != null) {
+      // PostgreSQL can neither store nor compare U+0000 in text, and no id, name or filter needs it (%00).
+      for (Map.Entry<String, String> q : req.params()) {
+        if (q.getValue().indexOf('\u0000') >= 0 || q.getKey().indexOf('\u0000') >= 0) {
+          fail(req, requestId, nul("query parameter", q.getKey().replace("\u0000", "")));
+          return;
+        }
+      }
     }
     Route route = found;
     Map<String, String> pathParams = params;
@@ -223,6 +236,10 @@ public final class ApiRouter {
    * A path parameter, percent-decoded; null when it is not valid percent-encoding (answered 400 by the caller).
    * '+' stays a plus: this is a path, not a form.
    */
+  private static GatewayException nul(String what, String name) {
+    return GatewayException.badField(name, "The " + what + " '" + clip(name) + "' must not contain NUL characters (%00).");
+  }
+
   public static String decodeSegment(String raw) {
     try {
       return java.net.URLDecoder.decode(raw.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);

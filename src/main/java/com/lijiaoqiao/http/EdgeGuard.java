@@ -297,7 +297,7 @@ public final class EdgeGuard {
     String requestId = res.headers().get("x-request-id");
     GatewayException e = new GatewayException(ErrorCode.COMMON_408, "The request body did not arrive within "
         + limits.readTimeoutMs() + " ms.", "请求体接收超时。", Map.of("timeout_ms", limits.readTimeoutMs()), null);
-    ErrorRenderer.write(res, e, requestId == null ? RequestIds.next() : requestId, HttpFrontend.shapeFor(a.req.path()))
+    ErrorRenderer.write(res, e, requestId == null ? RequestIds.next() : requestId, HttpFrontend.shapeFor(a.req))
         .onComplete(x -> a.conn.http.close());
   }
 

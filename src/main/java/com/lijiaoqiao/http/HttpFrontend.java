@@ -361,7 +361,7 @@ public final class HttpFrontend extends VerticleBase {
    */
   private void reject(HttpServerRequest req, String requestId, GatewayException e) {
     req.response().headers().set("connection", "close");
-    ErrorRenderer.write(req.response(), e, requestId, shapeFor(req.path()));
+    ErrorRenderer.write(req.response(), e, requestId, shapeFor(req));
     long[] seen = {0};
     long timer = vertx.setTimer(10_000, id -> req.connection().close());
     req.handler(chunk -> {
@@ -382,7 +382,7 @@ public final class HttpFrontend extends VerticleBase {
     req.response().headers().set("allow", allow);
     ErrorRenderer.write(req.response(), new GatewayException(ErrorCode.COMMON_405,
         "Method " + req.method().name() + " is not allowed on " + clip(req.path()) + "; use " + allow + ".",
-        "不支持该请求方法。", Map.of("allow", allow), null), requestId, shapeFor(req.path()));
+        "不支持该请求方法。", Map.of("allow", allow), null), requestId, shapeFor(req));
   }
 
   static final String MESSAGES = "/v1/messages";
@@ -410,8 +410,23 @@ public final class HttpFrontend extends VerticleBase {
    */
   private Exchange modelsExchange(String requestId, HttpServerRequest req) {
     Exchange ex = new Exchange(requestId, req, null, new byte[0], upstream);
-    if (req.getHeader("x-goog-api-key") != null) ex.ingress = com.lijiaoqiao.protocol.Dialect.GEMINI;
+    if (geminiOnModelsPath(req)) ex.ingress = com.lijiaoqiao.protocol.Dialect.GEMINI;
     return ex;
+  }
+
+  /** A Gemini client (its key in x-goog-api-key) on OpenAI's model paths: see {@link #modelsExchange}. */
+  private static boolean geminiOnModelsPath(HttpServerRequest req) {
+    String path = req.path();
+    return path != null && (path.equals("/v1/models") || path.startsWith("/v1/models/"))
+        && req.getHeader("x-goog-api-key") != null;
+  }
+
+  /**
+   * The shape of the refusals decided here, before a pipeline runs (method, query, header count, body read
+   * deadline): as the pipeline's own errors would come, Google's for a Gemini client on OpenAI's model paths too.
+   */
+  static ErrorRenderer.Shape shapeFor(HttpServerRequest req) {
+    return geminiOnModelsPath(req) ? ErrorRenderer.Shape.GEMINI : shapeFor(req.path());
   }
 
   /** Anthropic's and Google's paths answer errors in their vendor's shape, so their SDKs read them. */

@@ -181,6 +181,27 @@ class GeminiOnDemoTest {
     assertThat(Http.get(root + "/v1/models", key).json().get("object").asText()).isEqualTo("list");
   }
 
+  /** Found by the hostile suite: the refusals decided before the pipeline (method, header count) ignored the key header. */
+  @Test
+  void refusalsOnV1ModelsComeInGooglesShapeForAGoogleKeyHeaderToo() {
+    var manyHeaders = java.net.http.HttpRequest.newBuilder(java.net.URI.create(root + "/v1/models")).header("x-goog-api-key", key);
+    for (int i = 0; i < 120; i++) manyHeaders.header("x-hx-" + i, "v");
+    for (Http.Reply r : List.of(Http.postJson(root + "/v1/models", null, "{}", "x-goog-api-key", key),
+        Http.postJson(root + "/v1/models/gemini-2.5-flash:GenerateContent", null, TURN, "x-goog-api-key", key),
+        Http.send(manyHeaders.GET().build()))) {
+      assertThat(r.status()).as(r.body()).isIn(405, 431);
+      JsonNode e = r.json().get("error");
+      assertThat(e.get("code").asInt()).as(r.body()).isEqualTo(r.status());
+      assertThat(e.get("status").asText()).isIn("UNIMPLEMENTED", "INVALID_ARGUMENT");
+      assertThat(e.get("ljq_code").asText()).isEqualTo("COMMON_001");
+      assertThat(e.get("trace_id").asText()).isEqualTo(r.header("x-request-id"));
+    }
+    // an OpenAI client on the same paths keeps OpenAI's shape
+    Http.Reply openAi = Http.postJson(root + "/v1/models", key, "{}");
+    assertThat(openAi.status()).isEqualTo(405);
+    assertThat(openAi.json().at("/error/code").asText()).isEqualTo("COMMON_001");
+  }
+
   @Test
   void errorsComeInGooglesShapeAndABadKeyIsA401BeforeAnythingElse() {
     Http.Reply bad = Http.postJson(root + "/v1beta/models/nope:generateContent", null, "{", "x-goog-api-key", "lgw-bad");
@@ -205,6 +226,25 @@ class GeminiOnDemoTest {
     Http.Reply embed = call("gemini-2.5-flash", "embedContent", "{}");
     assertThat(embed.status()).isEqualTo(404);
     assertThat(embed.json().at("/error/status").asText()).isEqualTo("NOT_FOUND");
+  }
+
+  @Test
+  void aMediaPartWithoutItsFieldsIsA400InGooglesShapeNotA500() {
+    // found by the hostile suite: inlineData / fileData that is null, not an object, or lacks mimeType or fileUri
+    for (String part : List.of("{\"inlineData\":null}", "{\"inlineData\":\"hx\"}", "{\"inlineData\":[]}",
+        "{\"inlineData\":{\"data\":\"aGk=\"}}", "{\"inlineData\":{\"mimeType\":null,\"data\":\"aGk=\"}}",
+        "{\"inline_data\":{\"mime_type\":7}}", "{\"fileData\":{\"mimeType\":\"image/png\"}}", "{\"fileData\":true}",
+        "{\"file_data\":{}}")) {
+      for (String model : List.of("gemini-2.5-flash", "gpt-4o-mini")) {
+        Http.Reply r = call(model, "generateContent", "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"},"
+            + part + "]}]}");
+        assertThat(r.status()).as(model + " " + part + ": " + r.body()).isEqualTo(400);
+        JsonNode e = r.json().get("error");
+        assertThat(e.get("code").asInt()).isEqualTo(400);
+        assertThat(e.get("status").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(e.get("message").asText()).contains("contents[0].parts[1]");
+      }
+    }
   }
 
   @Test

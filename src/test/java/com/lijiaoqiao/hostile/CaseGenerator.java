@@ -66,13 +66,13 @@ final class CaseGenerator {
       "a".repeat(1_000), "%00", "%2B999999999-12-31T23%3A59%3A59Z", "-999999999-01-01", "%E6%A8%A1");
 
   private ObjectNode baseSeed(Route r, int index) {
-    return seed(r, new Random(7), index);
+    return seed(r, new Random(7), index, true);
   }
 
   private List<Sweep> buildSweep() {
     List<Sweep> out = new ArrayList<>();
     for (Route r : Routes.ALL) {
-      if (r.body()) {
+      if (r.body() && !r.name().startsWith("gemini.v1.")) {
         List<Slot> slots = slots(baseSeed(r, 0));
         for (int i = 0; i < slots.size(); i++) {
           Slot sl = slots.get(i);
@@ -104,8 +104,17 @@ final class CaseGenerator {
         }
       }
       if (r.templated()) {
-        for (String v : HostileValues.PATH_IDS) out.add(new Sweep(r, "path", -1, null, v, "path parameter"));
-        for (int n : List.of(129, 256, 1_001, 3_000)) out.add(new Sweep(r, "path", -1, null, "a".repeat(n), "path parameter"));
+        // the /v1/models/{model}:<method> twins: the model segments only (where the path decides the dialect)
+        boolean twin = r.name().startsWith("gemini.v1.");
+        if (!twin) {
+          for (String v : HostileValues.PATH_IDS) out.add(new Sweep(r, "path", -1, null, v, "path parameter"));
+        }
+        if (r.gemini() || r.name().equals("model")) {
+          for (String v : HostileValues.MODEL_SEGMENTS) out.add(new Sweep(r, "path", -1, null, v, "model segment"));
+        }
+        if (!twin) {
+          for (int n : List.of(129, 256, 1_001, 3_000)) out.add(new Sweep(r, "path", -1, null, "a".repeat(n), "path parameter"));
+        }
       }
       if (r.name().equals("admin.credit")) {
         for (int n : List.of(0, 1, 128, 194, 195, 199, 200, 201, 255, 256, 1_000, 10_000)) {
@@ -125,7 +134,8 @@ final class CaseGenerator {
     q.path = validPath(r, rnd);
     q.family = "sweep";
     Cred cred = switch (r.access()) {
-      case DATA, AUTHENTICATED -> bearer("key", g.apiKey, false);
+      case DATA -> r.gemini() ? header("key:x-goog-api-key", "x-goog-api-key", g.apiKey, false) : bearer("key", g.apiKey, false);
+      case AUTHENTICATED -> bearer("key", g.apiKey, false);
       case SESSION, ADMIN -> bearer("admin", g.adminToken, false);
       case PUBLIC -> new Cred("none", List.of(), false);
     };
@@ -139,6 +149,7 @@ final class CaseGenerator {
     if (r.name().equals("admin.credit") && !w.kind().equals("idempotency")) {
       q.headers.add(new String[] {"Idempotency-Key", "hx-sweep-" + index});
     }
+    q.query = r.requiredQuery();
     switch (w.kind()) {
       case "query" -> {
         q.query = w.param() + "=" + w.value();
@@ -163,6 +174,48 @@ final class CaseGenerator {
     return new HostileCase(index, r.name(), q.family, "sweep " + w.kind() + ": " + q.mutation, q.cred, q.method, target,
         List.copyOf(q.headers), q.body, raw ? request(q.method, target, q.headers, q.body, true) : null,
         q.path.startsWith("/v1/messages"), false, false, false, false, false);
+  }
+
+  /**
+   * A generateContent body as the Google SDKs and Gemini CLI send it: turns with text, an inline image, a function
+   * call and its response; a system instruction; function declarations beside a Google-hosted tool; tool and
+   * generation config (JSON output with a schema, thinking) and safety settings.
+   */
+  private static String geminiSeed(Random rnd, boolean full) {
+    StringBuilder sb = new StringBuilder("{\"contents\":[");
+    if (full || rnd.nextInt(3) == 0) {
+      sb.append("{\"role\":\"user\",\"parts\":[{\"text\":\"look this up\"},{\"inlineData\":{\"mimeType\":\"image/png\","
+          + "\"data\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\"}}"
+          + (full || rnd.nextBoolean() ? ",{\"fileData\":{\"mimeType\":\"image/png\",\"fileUri\":\"https://example.com/hx.png\"}}" : "")
+          + "]},"
+          + "{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"lookup\",\"args\":{\"q\":\"hx\"}}}]},"
+          + "{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":\"lookup\",\"response\":{\"result\":\"ok\"}}},"
+          + "{\"text\":\"and now?\"}]}");
+    } else {
+      sb.append(rnd.nextBoolean() ? "{\"role\":\"user\",\"parts\":[{\"text\":\"hello there\"}]}"
+          : "{\"parts\":[{\"text\":\"hello there\"}]}");
+    }
+    sb.append(']');
+    if (full || rnd.nextBoolean()) sb.append(",\"systemInstruction\":{\"parts\":[{\"text\":\"Be brief.\"}]}");
+    if (full || rnd.nextInt(3) == 0) {
+      sb.append(",\"tools\":[{\"functionDeclarations\":[{\"name\":\"lookup\",\"description\":\"d\",\"parameters\":"
+          + "{\"type\":\"OBJECT\",\"properties\":{\"q\":{\"type\":\"STRING\"}},\"required\":[\"q\"]}}]},"
+          + "{\"googleSearch\":{}}],\"toolConfig\":{\"functionCallingConfig\":{\"mode\":\""
+          + (full ? "ANY\",\"allowedFunctionNames\":[\"lookup\"]" : pick(rnd, List.of("AUTO\"", "NONE\"",
+              "ANY\",\"allowedFunctionNames\":[\"lookup\"]"))) + "}}");
+    }
+    sb.append(",\"generationConfig\":{\"maxOutputTokens\":8");
+    if (full || rnd.nextBoolean()) sb.append(",\"temperature\":0.2,\"topP\":1,\"topK\":40,\"seed\":42,\"stopSequences\":[\"zz\"]");
+    if (full || rnd.nextInt(5) == 0) {
+      sb.append(",\"responseMimeType\":\"application/json\",\"responseSchema\":{\"type\":\"OBJECT\",\"properties\":"
+          + "{\"a\":{\"type\":\"STRING\"}}}");
+    }
+    if (full || rnd.nextInt(4) == 0) sb.append(",\"thinkingConfig\":{\"thinkingBudget\":0,\"includeThoughts\":false}");
+    sb.append('}');
+    if (full || rnd.nextInt(4) == 0) {
+      sb.append(",\"safetySettings\":[{\"category\":\"HARM_CATEGORY_HARASSMENT\",\"threshold\":\"BLOCK_NONE\"}]");
+    }
+    return sb.append('}').toString();
   }
 
   static long mix(long seed, int index) {
@@ -195,8 +248,11 @@ final class CaseGenerator {
 
   private record Cred(String label, List<String[]> headers, boolean mustNotSucceed) {}
 
-  /** How many cases in a row are random before one of the systematic sweep (every third case). */
-  static final int SWEEP_EVERY = 3;
+  /**
+   * One case in this many is from the systematic sweep, the others are random (every second case: the sweep, Gemini
+   * routes included, fits the default 10 000 cases but for the last few management fields).
+   */
+  static final int SWEEP_EVERY = 2;
 
   int sweepSize() {
     return sweep.size();
@@ -223,8 +279,8 @@ final class CaseGenerator {
     q.cred = cred.label();
     q.mustNotSucceed = cred.mustNotSucceed();
     q.headers.addAll(cred.headers());
-    if (rnd.nextInt(3) == 0) q.query = validQuery(route, rnd);
-    ObjectNode seedBody = route.body() ? seed(route, rnd, index) : null;
+    if (!route.requiredQuery().isEmpty() || rnd.nextInt(3) == 0) q.query = validQuery(route, rnd);
+    ObjectNode seedBody = route.body() ? seed(route, rnd, index, false) : null;
     if (seedBody != null) {
       q.body = write(seedBody);
       q.headers.add(new String[] {"Content-Type", "application/json"});
@@ -273,6 +329,12 @@ final class CaseGenerator {
       return garbage(rnd);
     }
     if (roll < 60) {
+      if (route.gemini()) {
+        // Google's SDKs and Gemini CLI send x-goog-api-key; some setups a Bearer token
+        int k = rnd.nextInt(10);
+        return k < 7 ? header("key:x-goog-api-key", "x-goog-api-key", g.apiKey, false)
+            : k < 9 ? bearer("key", g.apiKey, false) : header("key:x-api-key", "x-api-key", g.apiKey, false);
+      }
       return switch (a) {
         case DATA -> rnd.nextInt(10) == 0 ? header("key:x-api-key", "x-api-key", g.apiKey, false)
             : bearer("key", g.apiKey, false);
@@ -295,9 +357,53 @@ final class CaseGenerator {
         default -> variant(rnd);
       };
     }
-    if (roll < 75) return variant(rnd);
+    if (roll < 75) return route.gemini() && rnd.nextBoolean() ? geminiVariant(rnd) : variant(rnd);
     if (roll < 85) return new Cred("none", List.of(), a != Access.PUBLIC);
-    return garbage(rnd);
+    return route.gemini() && rnd.nextBoolean() ? geminiGarbage(rnd) : garbage(rnd);
+  }
+
+  /** x-goog-api-key spelled oddly, or beside other credentials: may legitimately work, no assertion. */
+  private Cred geminiVariant(Random rnd) {
+    List<String[]> h = new ArrayList<>();
+    String label;
+    switch (rnd.nextInt(4)) {
+      case 0 -> {
+        label = "variant:X-Goog-Api-Key";
+        h.add(new String[] {"X-Goog-Api-Key", g.apiKey});
+      }
+      case 1 -> {
+        label = "variant:x-goog-api-key-padded";
+        h.add(new String[] {"x-goog-api-key", " " + g.apiKey + "\t"});
+      }
+      case 2 -> {
+        label = "variant:garbage-bearer+valid-x-goog-api-key";
+        h.add(new String[] {"Authorization", "Bearer lgw-garbage"});
+        h.add(new String[] {"x-goog-api-key", g.apiKey});
+      }
+      default -> {
+        label = "variant:x-goog-api-key-twice";
+        h.add(new String[] {"x-goog-api-key", g.apiKey});
+        h.add(new String[] {"x-goog-api-key", "lgw-" + "Q".repeat(43)});
+      }
+    }
+    return new Cred(label, h, false);
+  }
+
+  /** x-goog-api-key values that must never authenticate anyone. */
+  private Cred geminiGarbage(Random rnd) {
+    String v;
+    String label;
+    switch (rnd.nextInt(8)) {
+      case 0 -> { label = "empty"; v = ""; }
+      case 1 -> { label = "key+x"; v = g.apiKey + "x"; }
+      case 2 -> { label = "key-truncated"; v = g.apiKey.substring(0, g.apiKey.length() - 1); }
+      case 3 -> { label = "google-style"; v = "AIzaSy" + "A".repeat(33); }
+      case 4 -> { label = "session-jwt"; v = g.adminToken; }
+      case 5 -> { label = "bearer-inside"; v = "Bearer " + g.apiKey; }
+      case 6 -> { label = "huge"; v = "lgw-" + "a".repeat(8_000); }
+      default -> { label = "random"; v = randomToken(rnd); }
+    }
+    return header("garbage:x-goog-api-key-" + label, "x-goog-api-key", v, true);
   }
 
   private static Cred bearer(String label, String token, boolean mustNotSucceed) {
@@ -383,7 +489,15 @@ final class CaseGenerator {
     String t = r.template();
     if (!r.templated()) return t;
     String value = switch (r.name()) {
-      case "model" -> pick(rnd, List.of("gpt-4o-mini", "claude-haiku-4-5", "text-embedding-3-small", "hx-model-0", "nope"));
+      // a colon in an OpenAI model id (fine-tunes, tags) or a Gemini method the gateway does not serve: still
+      // OpenAI's model path, in OpenAI's error shape
+      case "model" -> pick(rnd, List.of("gpt-4o-mini", "claude-haiku-4-5", "text-embedding-3-small", "hx-model-0", "nope",
+          "ft:gpt-4o-mini:hx:1", "gpt-4o-mini:latest", "gemini-2.5-flash:embedContent", "gemini-2.5-flash:batchGenerateContent"));
+      case "gemini.generate", "gemini.stream", "gemini.count", "gemini.v1.generate", "gemini.v1.stream", "gemini.v1.count" ->
+          rnd.nextInt(10) == 0 ? "models/gemini-2.5-flash"
+              : pick(rnd, List.of("gemini-2.5-flash", "gemini-2.5-flash", "gemini-2.5-pro", "gpt-4o-mini", "claude-haiku-4-5"));
+      case "gemini.model", "gemini.v1.model" -> pick(rnd, List.of("gemini-2.5-flash", "gemini-2.5-pro", "gpt-4o-mini", "claude-haiku-4-5",
+          "models/gemini-2.5-flash", "nope"));
       case "users.get" -> Long.toString(rnd.nextBoolean() ? g.victimUserId : g.memberUserId);
       case "users.put", "admin.users.disable", "admin.users.enable" -> Long.toString(g.victimUserId);
       case "keys.delete", "keys.rotate" -> Long.toString(g.victimKeyIds.get(rnd.nextInt(g.victimKeyIds.size())));
@@ -419,6 +533,9 @@ final class CaseGenerator {
       case "group_by" -> pick(rnd, List.of("day", "model", "key"));
       case "format" -> pick(rnd, List.of("json", "csv"));
       case "beta" -> "true";
+      case "alt" -> rnd.nextInt(8) == 0 ? "json" : "sse";
+      case "pageSize" -> pick(rnd, List.of("1", "50", "1000"));
+      case "pageToken" -> pick(rnd, List.of("", "hx"));
       default -> "x";
     };
   }
@@ -426,14 +543,25 @@ final class CaseGenerator {
   private String validQuery(Route r, Random rnd) {
     List<String> parts = new ArrayList<>();
     for (String p : r.query()) {
-      if (rnd.nextInt(3) == 0) parts.add(p + "=" + enc(validValue(r, p, rnd)));
+      if (p.equals("alt") ? rnd.nextInt(12) != 0 : rnd.nextInt(3) == 0) parts.add(p + "=" + enc(validValue(r, p, rnd)));
     }
     return String.join("&", parts);
   }
 
-  private ObjectNode seed(Route r, Random rnd, int index) {
+  /** @param full every optional part (the sweep's seed: every field gets swept) */
+  private ObjectNode seed(Route r, Random rnd, int index, boolean full) {
     String model;
     String json = switch (r.name()) {
+      // the sweep goes through every field once, on generateContent; the other methods decode the same body
+      case "gemini.generate", "gemini.v1.generate" -> geminiSeed(rnd, full);
+      case "gemini.stream", "gemini.v1.stream" -> geminiSeed(rnd, false);
+      case "gemini.count", "gemini.v1.count" -> {
+        String inner = geminiSeed(rnd, false);
+        // countTokens takes {contents} or the whole generateContent request wrapped (with its model)
+        yield full || rnd.nextBoolean()
+            ? "{\"generateContentRequest\":{\"model\":\"models/gemini-2.5-flash\"," + inner.substring(1) + "}"
+            : "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"one two three\"}]}]}";
+      }
       case "chat" -> {
         model = pick(rnd, List.of("gpt-4o-mini", "gpt-4o-mini", "gpt-4o", "deepseek-chat", "claude-haiku-4-5"));
         StringBuilder sb = new StringBuilder("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},");
@@ -793,7 +921,8 @@ final class CaseGenerator {
       if (q.route.access() == Access.DATA) q.mustNotSucceed = true; // documented: 401 QUERY_KEY_NOT_ALLOWED
       if (rnd.nextBoolean() && q.route.access() != Access.PUBLIC) {
         // the query string as the only credential: must never authenticate
-        q.headers.removeIf(h -> h[0].equalsIgnoreCase("authorization") || h[0].equalsIgnoreCase("x-api-key"));
+        q.headers.removeIf(h -> h[0].equalsIgnoreCase("authorization") || h[0].equalsIgnoreCase("x-api-key")
+            || h[0].equalsIgnoreCase("x-goog-api-key"));
         q.cred = "query-string-only";
         q.mustNotSucceed = true;
       }
@@ -827,6 +956,10 @@ final class CaseGenerator {
     q.forceRaw = true;
     Route r = q.route;
     String p = q.path;
+    if ((r.gemini() || r.name().equals("model")) && r.templated() && rnd.nextInt(5) < 3) {
+      mutateModelPath(q, rnd);
+      return;
+    }
     if (r.templated() && rnd.nextInt(3) != 0) {
       String v = switch (rnd.nextInt(8)) {
         case 0 -> "a".repeat(List.of(200, 1_000, 3_000, 5_000, 10_000, 70_000).get(rnd.nextInt(6)));
@@ -854,17 +987,63 @@ final class CaseGenerator {
         case 11 -> p + "%20";
         case 12 -> p + "/extra";
         case 13 -> p.toUpperCase(Locale.ROOT);
-        case 14 -> p.replaceFirst("/v1/", "/v1/v1/");
-        case 15 -> p.replaceFirst("/v1/", "/%76%31/");
+        case 14 -> p.startsWith("/v1beta/") ? p.replaceFirst("/v1beta/", "/v1beta/v1beta/") : p.replaceFirst("/v1/", "/v1/v1/");
+        case 15 -> p.startsWith("/v1beta/") ? p.replaceFirst("/v1beta/", "/%76%31beta/") : p.replaceFirst("/v1/", "/%76%31/");
         case 16 -> p + "#fragment";
         case 17 -> "*";
         case 18 -> "http://127.0.0.1:" + g.port() + p;
         case 19 -> p + "/" + "x".repeat(List.of(3_000, 5_000, 70_000).get(rnd.nextInt(3)));
         case 20 -> p.replace("/", "\\");
-        default -> p.replaceFirst("/v1/", "/v2/");
+        default -> p.startsWith("/v1beta/") ? p.replaceFirst("/v1beta/", pick(rnd, List.of("/v1alpha/", "/v1beta1/", "/v1beta")))
+            : p.replaceFirst("/v1/", "/v2/");
       };
       q.mutation = "path " + clip(p) + (p.length() > 60 ? " (" + p.length() + " chars)" : "");
       q.closeOk = k == 17 || k == 18 || k == 20;
+    }
+    q.path = p;
+  }
+
+  /**
+   * The model segment of a model path and, on Google's paths, the method after it: colons, slashes, escapes,
+   * raw CR/LF and 8-bit bytes, overlong names; methods misspelt, unserved, doubled or escaped.
+   */
+  private void mutateModelPath(Req q, Random rnd) {
+    Route r = q.route;
+    String t = r.template();
+    String model = q.path.substring(t.indexOf('{'), q.path.length() - (t.length() - t.indexOf('}') - 1));
+    String p;
+    switch (rnd.nextInt(r.template().contains("}:") ? 8 : 5)) {
+      case 0, 1, 2 -> {
+        String v = pick(rnd, HostileValues.MODEL_SEGMENTS);
+        p = t.replace("{model}", v).replace("{model_id}", v);
+        q.mutation = "model segment = " + clip(v) + (v.length() > 60 ? " (" + v.length() + " chars)" : "");
+      }
+      case 3 -> {
+        // raw bytes in the request line: CR/LF splits it (the parser may drop the connection), 8-bit bytes pass
+        String v = pick(rnd, List.of("a\r\nX-Injected: 1\r\n\r\n", "a\nb", "a\rb", "\u00ff\u00fe",
+            new String(utf8("模型🙂"), StandardCharsets.ISO_8859_1), "a b", "a\tb", "a\u0000b"));
+        p = t.replace("{model}", v).replace("{model_id}", v);
+        q.mutation = "model segment with raw bytes " + hex(v.getBytes(StandardCharsets.ISO_8859_1));
+        if (v.chars().anyMatch(c -> c < 33)) {
+          q.closeOk = true;
+          q.anyShape = true; // a split request line has no usable path
+        }
+      }
+      case 4 -> {
+        int n = List.of(129, 1_000, 5_000, 10_000, 70_000).get(rnd.nextInt(5));
+        String v = (rnd.nextBoolean() ? "gemini-" : "a:").repeat(n / 2 + 1).substring(0, n);
+        p = t.replace("{model}", v).replace("{model_id}", v);
+        q.mutation = "model segment of " + n + " chars";
+      }
+      default -> {
+        String base = t.substring(0, t.indexOf('{')) + model;
+        String m = pick(rnd, List.of(":generatecontent", ":GenerateContent", ":embedContent", ":batchEmbedContents",
+            ":predict", ":", "::generateContent", ":generateContent:generateContent", ":streamGenerateContent",
+            ":countTokens", "%3AgenerateContent", ":generateContent/", ":generateContent/x", ":generate%43ontent",
+            ":" + "g".repeat(3_000), ":generateContent%00", ":generateContent;x=1", "/generateContent"));
+        p = base + m;
+        q.mutation = "model method " + clip(m) + (m.length() > 60 ? " (" + m.length() + " chars)" : "");
+      }
     }
     q.path = p;
   }
@@ -908,7 +1087,7 @@ final class CaseGenerator {
       }
       case 2 -> {
         int n = List.of(4_000, 60_000, 70_000).get(rnd.nextInt(3));
-        q.headers.removeIf(h -> h[0].equalsIgnoreCase("authorization"));
+        q.headers.removeIf(h -> h[0].equalsIgnoreCase("authorization") || h[0].equalsIgnoreCase("x-goog-api-key"));
         q.headers.add(new String[] {"Authorization", "Bearer " + "A".repeat(n)});
         q.cred = "garbage:huge-bearer-" + n;
         q.mustNotSucceed = true;

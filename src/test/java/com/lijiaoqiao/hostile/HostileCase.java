@@ -28,6 +28,42 @@ record HostileCase(int index, String route, String family, String mutation, Stri
     return q < 0 ? target : target.substring(0, q);
   }
 
+  /**
+   * The request is one of Google's API (errors in Google's shape), as the gateway reads it (HttpFrontend.shapeFor,
+   * GeminiPath, modelsExchange): anything under /v1beta/; /v1/models/{model}:{method} for the three methods the
+   * gateway serves there; and OpenAI's model paths (/v1/models[/…]) when the key comes in x-goog-api-key, as
+   * @google/genai's apiVersion 'v1' sends it. Any other /v1/models/… request, colons and all, is OpenAI's.
+   */
+  boolean gemini() {
+    if (geminiPath()) return true;
+    String p = gatewayPath();
+    return (p.equals("/v1/models") || p.startsWith("/v1/models/"))
+        && headers.stream().anyMatch(h -> h[0].equalsIgnoreCase("x-goog-api-key"));
+  }
+
+  /** The path as the gateway reads it (an absolute-form target's path). */
+  private String gatewayPath() {
+    String p = pathOnly();
+    int scheme = p.startsWith("/") ? -1 : p.indexOf("://");
+    if (scheme >= 0) {
+      int slash = p.indexOf('/', scheme + 3);
+      p = slash < 0 ? "/" : p.substring(slash);
+    }
+    return p;
+  }
+
+  /** The path alone names Google's API (HttpFrontend.shapeFor: GeminiPath.isGeminiPath). */
+  boolean geminiPath() {
+    String p = gatewayPath();
+    if (p.startsWith("/v1beta/")) return true;
+    if (!p.startsWith("/v1/models/")) return false;
+    String rest = p.substring("/v1/models/".length());
+    int colon = rest.lastIndexOf(':');
+    if (colon <= 0 || rest.indexOf('/', colon) >= 0) return false;
+    String m = rest.substring(colon + 1);
+    return m.equals("generateContent") || m.equals("streamGenerateContent") || m.equals("countTokens");
+  }
+
   String shortTarget() {
     return target.length() > 120 ? target.substring(0, 120) + "…(" + target.length() + " chars)" : target;
   }

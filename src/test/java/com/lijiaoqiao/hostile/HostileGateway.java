@@ -93,13 +93,22 @@ final class HostileGateway implements AutoCloseable {
       GatewayConfig.ProviderSpec sim = new GatewayConfig.ProviderSpec();
       sim.id = "sim";
       sim.kind = "simulator";
-      for (SimModel m : SimCatalog.models()) sim.models.put(m.name(), m.name());
+      // Gemini models through the simulator's Gemini dialect (as from Google): Gemini clients get the byte
+      // passthrough, every other client the translation through the hub.
+      GatewayConfig.ProviderSpec gemini = new GatewayConfig.ProviderSpec();
+      gemini.id = "sim-gemini";
+      gemini.kind = "simulator-gemini";
+      gemini.ownedBy = "google";
+      for (SimModel m : SimCatalog.models()) (m.owner().equals("google") ? gemini : sim).models.put(m.name(), m.name());
       cfg.providers.add(sim);
+      cfg.providers.add(gemini);
       cfg.billing.models.put(PAID_MODEL, price("0.15", "0.60"));
       cfg.billing.models.put("gpt-4o", price("2.50", "10.00"));
       cfg.billing.models.put("claude-haiku-4-5", price("1.00", "5.00"));
       cfg.billing.models.put("claude-sonnet-4-5", price("3.00", "15.00"));
       cfg.billing.models.put("text-embedding-3-small", price("0.02", "0"));
+      cfg.billing.models.put("gemini-2.5-flash", price("0.30", "2.50"));
+      cfg.billing.models.put("gemini-2.5-pro", price("1.25", "10.00"));
       HostileGateway h = new HostileGateway(cfg, dir, cfg.database.url);
       h.gateway = Gateway.start(cfg);
       h.provision();

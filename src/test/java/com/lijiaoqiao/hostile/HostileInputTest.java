@@ -77,7 +77,7 @@ class HostileInputTest {
       CaseGenerator gen = new CaseGenerator(h, SEED);
       int sweepRun = Math.min(gen.sweepSize(), (count + CaseGenerator.SWEEP_EVERY - 1) / CaseGenerator.SWEEP_EVERY);
       System.out.println("HOSTILE systematic sweep: " + gen.sweepSize() + " cases, " + sweepRun + " of them in this run"
-          + " (every " + CaseGenerator.SWEEP_EVERY + "rd case); the rest are random");
+          + " (one case in " + CaseGenerator.SWEEP_EVERY + "); the rest are random");
       ExecutorService workers = Executors.newFixedThreadPool(CONCURRENCY, daemon("hostile-worker"));
       ExecutorService slowPool = Executors.newCachedThreadPool(daemon("hostile-slow"));
       ExecutorService jdkPool = Executors.newFixedThreadPool(4, daemon("hostile-jdk"));

@@ -61,6 +61,20 @@ final class HostileValues {
       "0000000000000000000000000000000000000000", "+999999999-12", "-999999999-01", "+999999999-12-31T23:59:59Z",
       "2026-13", "2026-00", "0000-01", "9999-12", "10000-01", "2026-1", "2026-06-01", "-0001-01");
 
+  /**
+   * Model path segments (OpenAI's /v1/models/{id}, Google's /v1beta/models/{model}[:method]): colons (tags, a
+   * method inside the id), slashes (vendor/model, models/…), escapes of both, CR/LF, overlong names.
+   */
+  static final List<String> MODEL_SEGMENTS = List.of(
+      ":", "::", "a:", ":a", "a:b", "gemini-2.5-flash:", "gemini-2.5-flash:generateContent",
+      "gemini-2.5-flash:embedContent", "ft:gpt-4o-mini:org:hx:1", "gemini-2.5-flash%3AgenerateContent", "%3A", "%3a%3a",
+      "models/gemini-2.5-flash", "models%2Fgemini-2.5-flash", "models/", "models%2F", "/", "a/b", "a/b/c", "vendor/model:tag",
+      "tunedModels/hx", "gemini-2.5-flash/", "%2F", "%2F%2F", "..%2F..%2Fadmin", "gemini%2D2.5%2Dflash", "gemini-2.5-flash%00",
+      "%0D%0A", "a%0Db", "a%0Ab", "gemini-2.5-flash%0D%0AX-Injected:%201", "%E6%A8%A1%E5%9E%8B", "%F0%9F%99%82", "%C0%AF",
+      "%ff", "%", "%G0", "a%2", "gemini-2.5-flash%20", "%20", "+", "a+b", "a;b=c", "a,b", "a@b", "a'b", "a%22b",
+      "%7B%7D", "~", "*", "gemini-*", "%2A", "models%2Fmodels%2Fx", "x".repeat(128), "x".repeat(129),
+      "gemini-2.5-flash-" + "x".repeat(500), "m".repeat(4_000), "a:".repeat(500) + "b");
+
   static <T> T pick(Random rnd, List<T> list) {
     return list.get(rnd.nextInt(list.size()));
   }

@@ -19,6 +19,16 @@ final class Routes {
     boolean templated() {
       return template.contains("{");
     }
+
+    /** Google's Gemini API: errors in Google's shape. */
+    boolean gemini() {
+      return name.startsWith("gemini.");
+    }
+
+    /** The query a valid call needs (streamGenerateContent is served as server-sent events only). */
+    String requiredQuery() {
+      return template.endsWith(":streamGenerateContent") ? "alt=sse" : "";
+    }
   }
 
   private static final List<String> PAGING = List.of("page", "page_size");
@@ -36,6 +46,20 @@ final class Routes {
       new Route("responses.delete", "DELETE", "/v1/responses/{response_id}", Access.DATA, 6, false, List.of()),
       new Route("models", "GET", "/v1/models", Access.DATA, 25, false, List.of()),
       new Route("model", "GET", "/v1/models/{model_id}", Access.DATA, 20, false, List.of()),
+      // Google's Gemini API (x-goog-api-key; Google's error shape), also under /v1/models/{model}:<method>
+      new Route("gemini.generate", "POST", "/v1beta/models/{model}:generateContent", Access.DATA, 60, true, List.of()),
+      new Route("gemini.stream", "POST", "/v1beta/models/{model}:streamGenerateContent", Access.DATA, 35, true,
+          List.of("alt")),
+      new Route("gemini.count", "POST", "/v1beta/models/{model}:countTokens", Access.DATA, 25, true, List.of()),
+      new Route("gemini.models", "GET", "/v1beta/models", Access.DATA, 10, false, List.of("pageSize", "pageToken")),
+      new Route("gemini.model", "GET", "/v1beta/models/{model}", Access.DATA, 12, false, List.of()),
+      new Route("gemini.v1.generate", "POST", "/v1/models/{model}:generateContent", Access.DATA, 10, true, List.of()),
+      new Route("gemini.v1.stream", "POST", "/v1/models/{model}:streamGenerateContent", Access.DATA, 8, true,
+          List.of("alt")),
+      new Route("gemini.v1.count", "POST", "/v1/models/{model}:countTokens", Access.DATA, 6, true, List.of()),
+      // OpenAI's model paths as @google/genai's apiVersion 'v1' calls them: told apart by x-goog-api-key
+      new Route("gemini.v1.models", "GET", "/v1/models", Access.DATA, 6, false, List.of("pageSize", "pageToken")),
+      new Route("gemini.v1.model", "GET", "/v1/models/{model}", Access.DATA, 8, false, List.of()),
       new Route("health", "GET", "/health", Access.PUBLIC, 4, false, List.of()),
       new Route("root", "HEAD", "/", Access.PUBLIC, 3, false, List.of()),
       // identity

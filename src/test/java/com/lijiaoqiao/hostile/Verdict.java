@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * What an answer to a hostile request must be (SPEC §9: "Bad input of any kind … gets a 4xx with a clear message —
  * never a 500, never a hang"): no status ≥ 500, an answer within the bound, every 4xx in the one error shape
- * (Anthropic's wrapper on /v1/messages*), framing the server must reject not accepted, and no protected route
+ * (Anthropic's wrapper on /v1/messages*, Google's shape on Gemini paths), framing the server must reject not accepted, and no protected route
  * answered 2xx to garbage or insufficient credentials.
  */
 final class Verdict {
@@ -58,6 +58,14 @@ final class Verdict {
     return out;
   }
 
+  /**
+   * What HTTP decoder refusals say (EdgeGuard.invalid): they are answered before any routing, in OpenAI's shape
+   * (Anthropic's on /v1/messages*, read from the first bytes), also on Google's paths — documented there.
+   */
+  private static final List<String> EDGE_DECODER_MESSAGES = List.of("The request headers are larger than ",
+      "The request line is longer than ", "A request must not carry both Transfer-Encoding and Content-Length.",
+      "The HTTP request is malformed.");
+
   /** Null when the body is the documented error; otherwise what is wrong with it. */
   static String shapeProblem(HostileCase c, Wire.Outcome o) {
     if (o.error() != null) return "error body broke off: " + o.error();
@@ -74,33 +82,104 @@ final class Verdict {
     List<String> bad = new ArrayList<>();
     if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) bad.add("content-type " + ct);
     boolean wrapped = "error".equals(root.path("type").asText(null));
-    if (!c.anyShape()) {
-      if (c.anthropic() && !wrapped) bad.add("no Anthropic {\"type\":\"error\"} wrapper on " + c.pathOnly());
-      if (!c.anthropic() && wrapped) bad.add("Anthropic wrapper on a non-Anthropic path");
-    }
     JsonNode err = root.get("error");
     if (err == null || !err.isObject()) {
       bad.add("no 'error' object");
       return String.join("; ", bad);
     }
+    boolean googleShaped = err.path("code").isInt();
+    boolean gemini = c.gemini();
+    if (c.anyShape()) {
+      // the request line itself was garbage: whichever shape, but complete
+      if (googleShaped) googleShape(err, o, bad);
+      else ourShape(err, o, bad);
+      return bad.isEmpty() ? null : String.join("; ", bad);
+    }
+    if (gemini && !googleShaped && edgeDecoderRefusal(err, o.status())) {
+      gemini = false; // EdgeGuard.invalid: answered before routing, in OpenAI's shape
+    }
+    if (gemini) {
+      if (wrapped) bad.add("Anthropic wrapper on a Gemini path");
+      if (!googleShaped) bad.add("not Google's shape on " + CaseGenerator.clip(c.pathOnly()) + " (error.code not the HTTP status)");
+      googleShape(err, o, bad);
+    } else {
+      if (c.anthropic() && !wrapped) bad.add("no Anthropic {\"type\":\"error\"} wrapper on " + c.pathOnly());
+      if (!c.anthropic() && wrapped) bad.add("Anthropic wrapper on a non-Anthropic path");
+      if (googleShaped) bad.add("Google's shape on a non-Gemini path " + CaseGenerator.clip(c.pathOnly()));
+      ourShape(err, o, bad);
+    }
+    return bad.isEmpty() ? null : String.join("; ", bad);
+  }
+
+  private static boolean edgeDecoderRefusal(JsonNode err, int status) {
+    String m = err.path("message").asText("");
+    return (status == 400 || status == 414 || status == 431) && "COMMON_001".equals(err.path("code").asText(null))
+        && EDGE_DECODER_MESSAGES.stream().anyMatch(m::startsWith);
+  }
+
+  /** SPEC §9's error object (OpenAI's shape; Anthropic's wrapper is checked by the caller). */
+  private static void ourShape(JsonNode err, Wire.Outcome o, List<String> bad) {
     requireText(err, "code", bad);
     requireText(err, "message", bad);
     requireText(err, "type", bad);
     requireText(err, "trace_id", bad);
     requireText(err, "doc_url", bad);
+    requireI18n(err, bad);
+    if (!err.has("details") || !(err.get("details").isObject() || err.get("details").isNull())) bad.add("details missing");
+    if (!err.path("retryable").isBoolean()) bad.add("retryable not a boolean");
+    requireTraceId(err, o, bad);
+  }
+
+  /**
+   * Google's shape (ErrorRenderer.gemini): {@code code} the HTTP status, {@code status} the canonical name, an
+   * ErrorInfo naming our code, and our fields beside them.
+   */
+  private static void googleShape(JsonNode err, Wire.Outcome o, List<String> bad) {
+    JsonNode code = err.get("code");
+    if (code == null || !code.isInt()) bad.add("error.code not an integer");
+    else if (code.asInt() != o.status()) bad.add("error.code " + code.asInt() + " ≠ HTTP status " + o.status());
+    requireText(err, "message", bad);
+    requireText(err, "status", bad);
+    if (err.path("status").isTextual() && !err.get("status").asText().matches("[A-Z_]+")) bad.add("error.status not a canonical name");
+    requireText(err, "ljq_code", bad);
+    requireText(err, "trace_id", bad);
+    requireText(err, "doc_url", bad);
+    requireI18n(err, bad);
+    if (!err.has("ljq_details") || !(err.get("ljq_details").isObject() || err.get("ljq_details").isNull())) {
+      bad.add("ljq_details missing");
+    }
+    if (!err.path("retryable").isBoolean()) bad.add("retryable not a boolean");
+    JsonNode details = err.get("details");
+    JsonNode info = details != null && details.isArray() && !details.isEmpty() ? details.get(0) : null;
+    if (info == null || !info.isObject()) {
+      bad.add("error.details[0] (ErrorInfo) missing");
+    } else {
+      if (!"type.googleapis.com/google.rpc.ErrorInfo".equals(info.path("@type").asText(null))) bad.add("details[0].@type not ErrorInfo");
+      if (!info.path("reason").isTextual() || !info.get("reason").asText().equals(err.path("ljq_code").asText(null))) {
+        bad.add("details[0].reason ≠ ljq_code");
+      }
+      if (!info.path("domain").isTextual()) bad.add("details[0].domain missing");
+      if (!info.path("metadata").path("trace_id").asText("").equals(err.path("trace_id").asText(null))) {
+        bad.add("details[0].metadata.trace_id ≠ trace_id");
+      }
+    }
+    requireTraceId(err, o, bad);
+  }
+
+  private static void requireI18n(JsonNode err, List<String> bad) {
     JsonNode i18n = err.get("message_i18n");
     if (i18n == null || !i18n.isObject() || !i18n.path("zh_CN").isTextual() || !i18n.path("en_US").isTextual()) {
       bad.add("message_i18n.{zh_CN,en_US} missing");
     }
-    if (!err.has("details") || !(err.get("details").isObject() || err.get("details").isNull())) bad.add("details missing");
-    if (!err.path("retryable").isBoolean()) bad.add("retryable not a boolean");
+  }
+
+  private static void requireTraceId(JsonNode err, Wire.Outcome o, List<String> bad) {
     String rid = o.header("x-request-id");
     if (rid == null) {
       bad.add("no x-request-id header");
     } else if (err.path("trace_id").isTextual() && !rid.equals(err.get("trace_id").asText())) {
       bad.add("trace_id ≠ x-request-id");
     }
-    return bad.isEmpty() ? null : String.join("; ", bad);
   }
 
   private static void requireText(JsonNode err, String field, List<String> bad) {

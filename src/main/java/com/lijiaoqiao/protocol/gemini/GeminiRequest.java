@@ -92,9 +92,15 @@ public final class GeminiRequest {
     return new GeminiRequest(body, model, stream, chat, dropped);
   }
 
+  /**
+   * The camelCase field, else its snake_case twin; never null (a missing node when neither is there, or when
+   * {@code body} itself is absent), so a part like {@code {"inlineData": null}} or one without its mimeType is
+   * refused as a 400 by the checks that follow.
+   */
   private static JsonNode either(JsonNode body, String camel, String snake) {
-    JsonNode v = body.get(camel);
-    return present(v) ? v : body.get(snake);
+    JsonNode v = body == null ? null : body.get(camel);
+    if (!present(v)) v = body == null ? null : body.get(snake);
+    return v == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : v;
   }
 
   private static void system(JsonNode si, ArrayNode messages) {
