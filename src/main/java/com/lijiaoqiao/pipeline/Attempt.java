@@ -148,19 +148,13 @@ final class Attempt implements SseRelay.Listener {
     committed = true;
     firstByteNanos = System.nanoTime();
     TokenUsage prior = TokenUsage.NONE;
-    for (Exchange.ServedPart p : ex.parts) prior = plus(prior, p.usage());
+    for (Exchange.ServedPart p : ex.parts) prior = prior.plus(p.usage());
     TranslatingStreamRelay r = new TranslatingStreamRelay(ex, up, f.out, this, f.settings.idleTimeoutMs(),
         RelayCodecs.continuation(ex, target.provider(), seam.answer(), prior, seam.encoder()));
     r.rescuedNote = f.rescuedNote(this);
     r.continuing();
     relay = r;
     r.start();
-  }
-
-  private static TokenUsage plus(TokenUsage a, TokenUsage b) {
-    return new TokenUsage(a.promptTokens() + b.promptTokens(), a.completionTokens() + b.completionTokens(),
-        a.cachedPromptTokens() + b.cachedPromptTokens(), a.estimated() || b.estimated(),
-        a.cacheCreationTokens() + b.cacheCreationTokens());
   }
 
   private void cancelFirstByteTimer() {

@@ -256,16 +256,7 @@ final class Failover {
           exhausted(ar.cause() instanceof GatewayException g ? g : err); // too dear: the next one, if any
           return;
         }
-        if (ex.route != null) {
-          ex.route.fallbackModel = fb;
-          ex.route.fallbackCandidates = fbPlan;
-        }
-        if (!out.headWritten()) out.headers().set("x-ljq-model", fb); // the model that serves from here on
-        plan.clear();
-        for (Scored s : fbPlan) plan.add(s.candidate());
-        index = 0;
-        onCurrent = 0;
-        next();
+        servedBy(fb, fbPlan);
       });
       return;
     }
@@ -325,17 +316,23 @@ final class Failover {
         failClient(ar.cause() instanceof GatewayException g ? g : err);
         return;
       }
-      if (ex.route != null) {
-        ex.route.fallbackModel = alt;
-        ex.route.fallbackCandidates = altPlan;
-      }
-      plan.clear();
-      for (Scored s : altPlan) plan.add(s.candidate());
-      index = 0;
-      onCurrent = 0;
-      next();
+      servedBy(alt, altPlan);
     });
     return true;
+  }
+
+  /** Another public model serves from here on (a fallback model, a larger context): its candidates, its name. */
+  private void servedBy(String model, List<Scored> candidates) {
+    if (ex.route != null) {
+      ex.route.fallbackModel = model;
+      ex.route.fallbackCandidates = candidates;
+    }
+    if (!out.headWritten()) out.headers().set("x-ljq-model", model);
+    plan.clear();
+    for (Scored s : candidates) plan.add(s.candidate());
+    index = 0;
+    onCurrent = 0;
+    next();
   }
 
   /** The serving attempt is over (after the commit, or the client left). */

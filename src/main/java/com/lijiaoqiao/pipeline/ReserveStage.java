@@ -69,12 +69,6 @@ public final class ReserveStage implements Stage {
     return prices.priceOf(model).estimate(ex.promptTokens(), maxTokensFor(ex, prices, model));
   }
 
-  private static TokenUsage sum(TokenUsage a, TokenUsage b) {
-    return new TokenUsage(a.promptTokens() + b.promptTokens(), a.completionTokens() + b.completionTokens(),
-        a.cachedPromptTokens() + b.cachedPromptTokens(), a.estimated() || b.estimated(),
-        a.cacheCreationTokens() + b.cacheCreationTokens());
-  }
-
   private GatewayException insufficient(InsufficientBalanceException e) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("required", Money.format(e.requiredMicros));
@@ -106,7 +100,7 @@ public final class ReserveStage implements Stage {
     // A rescued answer: the parts served before the last are charged with it, each at the price it was served at.
     for (Exchange.ServedPart part : ex.parts) {
       exact = Math.addExact(exact, part.exactCost());
-      u = sum(u, part.usage());
+      u = u.plus(part.usage());
     }
     // A final charge takes the tenant's exact cost with the fraction its earlier requests left over (rounded down,
     // the rest carried on); a progress entry is only what a crash would charge, rounded.

@@ -72,22 +72,24 @@ final class TranslatingStreamRelay extends SseRelay {
 
   /** Puts the charge into the last usage object the translator wrote at the end of the stream. */
   private static void insertCost(StringBuilder frames, long cost) {
-    String key = "\"usage\":{";
-    int at = frames.lastIndexOf(key);
-    if (at < 0) {
-      key = "\"usageMetadata\":{"; // a Gemini client's stream
-      at = frames.lastIndexOf(key);
-    }
-    if (at < 0) return;
-    int brace = at + key.length();
-    boolean empty = brace < frames.length() && frames.charAt(brace) == '}';
-    frames.insert(brace, "\"cost\":" + Money.toDecimal(cost).toPlainString() + (empty ? "" : ","));
+    // A Gemini client's stream reports usage as usageMetadata.
+    String key = frames.lastIndexOf("\"usage\":{") >= 0 ? "\"usage\":{" : "\"usageMetadata\":{";
+    insertFirst(frames, key, "\"cost\":" + Money.toDecimal(cost).toPlainString());
   }
+
 
   /** The last event of a rescued stream says so: {@code "x-ljq-rescued":{…}} first in its JSON object. */
   private static void insertRescued(StringBuilder frames, String note) {
-    int at = frames.lastIndexOf("data: {");
-    if (at >= 0) frames.insert(at + "data: {".length(), "\"x-ljq-rescued\":" + note + ",");
+    insertFirst(frames, "data: {", "\"x-ljq-rescued\":" + note);
+  }
+
+  /** Puts {@code field} first into the last JSON object opened by {@code key} in the frames (nothing if none). */
+  private static void insertFirst(StringBuilder frames, String key, String field) {
+    int at = frames.lastIndexOf(key);
+    if (at < 0) return;
+    int brace = at + key.length();
+    boolean empty = brace < frames.length() && frames.charAt(brace) == '}';
+    frames.insert(brace, field + (empty ? "" : ","));
   }
 
   @Override

@@ -57,7 +57,7 @@ public final class ContinuationJoin implements StreamTranslator {
       encoder.onEvent(name, data, out); // the encoder counts it, or notes the error
       return;
     }
-    if (c.path("usage").isObject()) c.set("usage", Usage.toOpenAi(plus(Usage.fromOpenAi(c.get("usage")))));
+    if (c.path("usage").isObject()) c.set("usage", Usage.toOpenAi(Usage.fromOpenAi(c.get("usage")).plus(priorUsage)));
     JsonNode choice = c.path("choices").path(0);
     if (choice instanceof ObjectNode ch && ch.get("delta") instanceof ObjectNode d) {
       if (d.has("tool_calls")) {
@@ -113,12 +113,6 @@ public final class ContinuationJoin implements StreamTranslator {
     }
     if (!rest.isEmpty()) ((ObjectNode) c.get("choices").get(0).get("delta")).put("content", rest);
     encoder.onEvent(null, Json.string(c), out);
-  }
-
-  private TokenUsage plus(TokenUsage u) {
-    return new TokenUsage(u.promptTokens() + priorUsage.promptTokens(), u.completionTokens() + priorUsage.completionTokens(),
-        u.cachedPromptTokens() + priorUsage.cachedPromptTokens(), u.estimated() || priorUsage.estimated(),
-        u.cacheCreationTokens() + priorUsage.cacheCreationTokens());
   }
 
   @Override

@@ -16,6 +16,12 @@ public record TokenUsage(long promptTokens, long completionTokens, long cachedPr
     this(promptTokens, completionTokens, cachedPromptTokens, estimated, 0);
   }
 
+  /** Both counts together (a rescued answer's parts): estimated when either was. */
+  public TokenUsage plus(TokenUsage o) {
+    return new TokenUsage(promptTokens + o.promptTokens, completionTokens + o.completionTokens,
+        cachedPromptTokens + o.cachedPromptTokens, estimated || o.estimated, cacheCreationTokens + o.cacheCreationTokens);
+  }
+
   public long totalTokens() {
     return promptTokens + completionTokens;
   }
