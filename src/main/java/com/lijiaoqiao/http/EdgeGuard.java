@@ -175,6 +175,10 @@ public final class EdgeGuard {
     HttpServerResponse res = req.response();
     res.headers().set("x-content-type-options", "nosniff").set("connection", "close");
     res.exceptionHandler(EdgeGuard::connectionTrouble);
+    if (req.connection() instanceof io.vertx.core.net.impl.ConnectionBase base) {
+      // The client may still be sending (a megabyte of headers): the refusal must not be lost to a reset.
+      base.channel().attr(LingeringClose.WANTED).set(Boolean.TRUE);
+    }
     // Vert.x closes the connection once this answer is written. Anthropic paths answer in Anthropic's shape
     // (the path may be missing when the request line itself did not parse).
     ErrorRenderer.write(res, e, requestId, anthropicRequest(req) ? ErrorRenderer.Shape.ANTHROPIC
@@ -260,6 +264,7 @@ public final class EdgeGuard {
       return;
     }
     p.replace("httpDecoder", "httpDecoder", new EdgeDecoder(options, c::bytesArrived));
+    p.addFirst("lingerClose", new LingeringClose());
   }
 
   private void sweep() {
