@@ -36,10 +36,7 @@ public final class ErrorRenderer {
       }
       g.writeStringField("code", c.code());
       g.writeStringField("message", e.getMessage());
-      g.writeObjectFieldStart("message_i18n");
-      g.writeStringField("zh_CN", e.messageZh());
-      g.writeStringField("en_US", e.getMessage());
-      g.writeEndObject();
+      i18n(g, e);
       if (shape == Shape.OPENAI) {
         g.writeStringField("type", c.type);
       }
@@ -79,10 +76,7 @@ public final class ErrorRenderer {
       g.writeEndObject();
       g.writeEndArray();
       g.writeStringField("ljq_code", c.code());
-      g.writeObjectFieldStart("message_i18n");
-      g.writeStringField("zh_CN", e.messageZh());
-      g.writeStringField("en_US", e.getMessage());
-      g.writeEndObject();
+      i18n(g, e);
       g.writeFieldName("ljq_details");
       JSON.writeValue(g, e.details());
       g.writeStringField("trace_id", traceId);
@@ -94,6 +88,13 @@ public final class ErrorRenderer {
       throw new UncheckedIOException(ex);
     }
     return out.toByteArray();
+  }
+
+  private static void i18n(JsonGenerator g, GatewayException e) throws IOException {
+    g.writeObjectFieldStart("message_i18n");
+    g.writeStringField("zh_CN", e.messageZh());
+    g.writeStringField("en_US", e.getMessage());
+    g.writeEndObject();
   }
 
   private static String grpcStatus(int http) {

@@ -19,7 +19,7 @@ public final class DecodeStage implements Stage {
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     String fallbacks = ex.request.getHeader(ModelFallbacks.HEADER);
-    if (fallbacks != null) ModelFallbacks.parse(fallbacks); // a malformed list is a 400 before any money moves
+    if (fallbacks != null) ex.requestedFallbacks = ModelFallbacks.parse(fallbacks); // a 400 before any money moves
     if (ex.ingress == com.lijiaoqiao.protocol.Dialect.ANTHROPIC) {
       return AnthropicDecodeStage.decode(ex, chain);
     }

@@ -34,6 +34,8 @@ public final class Exchange {
   public OpenAiRequest parsed;
   /** The model name as the client sent it, when an alias pattern resolved it to {@code parsed.model()}; else null. */
   public String requestedModel;
+  /** The caller's fallback models (x-ljq-fallbacks), parsed at decode; null when it named none. */
+  public java.util.List<String> requestedFallbacks;
   /** Fields the serving attempt's translation left out (the x-ljq-dropped header); null when none. */
   public String dropped;
   public RouteTarget target;

@@ -29,8 +29,9 @@ public final class ModelFallbacks {
 
   /** The models to fall back to for this request (never the requested one itself), in order. */
   List<String> forRequest(Exchange ex) {
-    String header = perRequest ? ex.request.getHeader(HEADER) : null;
-    List<String> list = header != null ? parse(header) : configured.getOrDefault(ex.model(), List.of());
+    // (the header was parsed and checked by Decode, before any money moved)
+    List<String> list = perRequest && ex.requestedFallbacks != null ? ex.requestedFallbacks
+        : configured.getOrDefault(ex.model(), List.of());
     if (list.isEmpty()) return list;
     Set<String> out = new LinkedHashSet<>(list);
     out.remove(ex.model());

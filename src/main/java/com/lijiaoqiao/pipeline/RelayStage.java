@@ -1,6 +1,5 @@
 package com.lijiaoqiao.pipeline;
 
-import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.protocol.TokenCounter;
 import com.lijiaoqiao.protocol.TokenUsage;
 import com.lijiaoqiao.routing.Backoff;
@@ -80,13 +79,7 @@ public final class RelayStage implements Stage {
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     Promise<Void> done = Promise.promise();
-    List<String> fallbackModels;
-    try {
-      fallbackModels = fallbacks.forRequest(ex);
-    } catch (GatewayException e) {
-      return Future.failedFuture(e);
-    }
-    new Failover(ex, settings, router, contextFallbacks, fallbackModels, done).start();
+    new Failover(ex, settings, router, contextFallbacks, fallbacks.forRequest(ex), done).start();
     return done.future();
   }
 

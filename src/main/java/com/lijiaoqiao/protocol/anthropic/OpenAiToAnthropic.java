@@ -1,6 +1,8 @@
 package com.lijiaoqiao.protocol.anthropic;
 
+import com.lijiaoqiao.protocol.HubTools;
 import com.lijiaoqiao.protocol.Json;
+import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -87,40 +89,22 @@ public final class OpenAiToAnthropic {
     }
     if (o.path("stream").asBoolean(false)) a.put("stream", true);
     JsonNode tools = o.get("tools");
+    List<HubTools.Function> functions = HubTools.functions(tools, WHY);
     if (Json.present(tools)) {
-      if (!tools.isArray()) throw Json.bad("'tools' must be an array.");
       ArrayNode out = a.putArray("tools");
-      for (int i = 0; i < tools.size(); i++) {
-        JsonNode t = tools.get(i);
-        if (!"function".equals(Json.text(t, "type")) || !t.path("function").isObject()) {
-          throw Json.unsupported("tools[" + i + "].type", WHY + " (only function tools)");
-        }
-        JsonNode fn = t.get("function");
-        String name = Json.text(fn, "name");
-        if (name == null) throw Json.bad("'tools[" + i + "].function.name' must be a string.");
-        ObjectNode tool = out.addObject().put("name", name);
-        if (Json.text(fn, "description") != null) tool.put("description", Json.text(fn, "description"));
-        JsonNode params = fn.get("parameters");
-        tool.set("input_schema", Json.present(params) && params.isObject() ? params.deepCopy()
-            : Json.obj().put("type", "object"));
+      for (HubTools.Function fn : functions) {
+        ObjectNode tool = out.addObject().put("name", fn.name());
+        if (fn.description() != null) tool.put("description", fn.description());
+        tool.set("input_schema", fn.parameters() != null ? fn.parameters().deepCopy() : Json.obj().put("type", "object"));
       }
     }
-    JsonNode tc = o.get("tool_choice");
-    ObjectNode choice = null;
-    if (Json.present(tc)) {
-      if (tc.isTextual()) {
-        choice = switch (tc.asText()) {
-          case "auto" -> Json.obj().put("type", "auto");
-          case "required" -> Json.obj().put("type", "any");
-          case "none" -> Json.obj().put("type", "none");
-          default -> throw Json.bad("'tool_choice' must be auto, required, none or a function choice.");
-        };
-      } else if (Json.text(tc.path("function"), "name") != null) {
-        choice = Json.obj().put("type", "tool").put("name", Json.text(tc.get("function"), "name"));
-      } else {
-        throw Json.bad("'tool_choice' must be auto, required, none or {\"type\":\"function\",\"function\":{\"name\":…}}.");
-      }
-    }
+    HubTools.Choice hc = HubTools.choice(o.get("tool_choice"));
+    ObjectNode choice = hc == null ? null : switch (hc.kind()) {
+      case AUTO -> Json.obj().put("type", "auto");
+      case REQUIRED -> Json.obj().put("type", "any");
+      case NONE -> Json.obj().put("type", "none");
+      case FUNCTION -> Json.obj().put("type", "tool").put("name", hc.name());
+    };
     JsonNode ptc = o.get("parallel_tool_calls");
     if (Json.present(ptc) && !ptc.asBoolean(true) && Json.present(tools)) {
       if (choice == null) choice = Json.obj().put("type", "auto");

@@ -3,6 +3,7 @@ package com.lijiaoqiao.protocol.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lijiaoqiao.protocol.HubTools;
 import com.lijiaoqiao.protocol.Json;
 import com.lijiaoqiao.protocol.TokenUsage;
 import com.lijiaoqiao.protocol.anthropic.Usage;
@@ -188,37 +189,21 @@ public final class ChatToGemini {
   }
 
   private static void tools(JsonNode tools, JsonNode choice, ObjectNode g) {
-    if (Json.present(tools)) {
-      if (!tools.isArray()) throw Json.bad("'tools' must be an array.");
-      ArrayNode decls = Json.F.arrayNode();
-      for (int i = 0; i < tools.size(); i++) {
-        JsonNode t = tools.get(i);
-        if (!"function".equals(Json.text(t, "type")) || !t.path("function").isObject()) {
-          throw Json.unsupported("tools[" + i + "].type", WHY + " (only function tools)");
-        }
-        JsonNode fn = t.get("function");
-        String name = Json.text(fn, "name");
-        if (name == null) throw Json.bad("'tools[" + i + "].function.name' must be a string.");
-        ObjectNode d = decls.addObject().put("name", name);
-        if (Json.text(fn, "description") != null) d.put("description", Json.text(fn, "description"));
-        JsonNode params = fn.get("parameters");
-        if (Json.present(params) && params.isObject()) d.set("parametersJsonSchema", params.deepCopy());
-      }
-      if (!decls.isEmpty()) g.putArray("tools").addObject().set("functionDeclarations", decls);
+    ArrayNode decls = Json.F.arrayNode();
+    for (HubTools.Function fn : HubTools.functions(tools, WHY)) {
+      ObjectNode d = decls.addObject().put("name", fn.name());
+      if (fn.description() != null) d.put("description", fn.description());
+      if (fn.parameters() != null) d.set("parametersJsonSchema", fn.parameters().deepCopy());
     }
-    if (!Json.present(choice)) return;
+    if (!decls.isEmpty()) g.putArray("tools").addObject().set("functionDeclarations", decls);
+    HubTools.Choice c = HubTools.choice(choice);
+    if (c == null) return;
     ObjectNode fcc = Json.obj();
-    if (choice.isTextual()) {
-      switch (choice.asText()) {
-        case "auto" -> fcc.put("mode", "AUTO");
-        case "required" -> fcc.put("mode", "ANY");
-        case "none" -> fcc.put("mode", "NONE");
-        default -> throw Json.bad("'tool_choice' must be auto, required, none or a function choice.");
-      }
-    } else if (Json.text(choice.path("function"), "name") != null) {
-      fcc.put("mode", "ANY").putArray("allowedFunctionNames").add(Json.text(choice.get("function"), "name"));
-    } else {
-      throw Json.bad("'tool_choice' must be auto, required, none or {\"type\":\"function\",\"function\":{\"name\":…}}.");
+    switch (c.kind()) {
+      case AUTO -> fcc.put("mode", "AUTO");
+      case REQUIRED -> fcc.put("mode", "ANY");
+      case NONE -> fcc.put("mode", "NONE");
+      case FUNCTION -> fcc.put("mode", "ANY").putArray("allowedFunctionNames").add(c.name());
     }
     g.putObject("toolConfig").set("functionCallingConfig", fcc);
   }
