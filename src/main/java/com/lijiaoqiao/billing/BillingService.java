@@ -235,7 +235,7 @@ public final class BillingService implements AutoCloseable {
         provider == null ? null : clip(provider, MAX_PROVIDER), Math.max(0, s.promptTokens()),
         Math.max(0, s.completionTokens()), Math.max(0, s.cachedTokens()), Math.max(0, s.cacheWriteTokens()),
         s.tokensEstimated(), Math.max(0, s.reservedMicros()), Math.max(0, s.costMicros()), s.createdAtMillis(),
-        s.progress(), storable(s.usage()));
+        s.progress(), storable(s.usage()), s.earnings());
   }
 
   /** The widths of usage_records.endpoint, .outcome and .error_code (the models are as wide as billing's). */

@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * The database's side of a reconciliation, read in one snapshot (store/ReconcileQueries): the ledger, the
  * billing records and the usage records, each summed on its own, and the rows that disagree (the first few).
+ * The marketplace side: suppliers' earning postings, the earning rows behind them, what the supplier accounts
+ * of the ledger hold (earned, not yet paid: available, on hold or requested) and what was paid out.
  */
 public record Books(
     long topups, long walletBalances, long refunds, long revenueEntries,
@@ -18,7 +20,8 @@ public record Books(
     long unbalancedCount, List<String> unbalanced,
     List<TenantDiff> walletMismatches,
     List<TenantDiff> chargeMismatches,
-    List<TenantDiff> negativeWallets) {
+    List<TenantDiff> negativeWallets,
+    long supplierEarningPostings, long supplyEarningRows, long supplierLedgerHeld, long supplierPaid) {
 
   /** One request as two sources see it; null where a source has no row. */
   public record RequestDiff(String requestId, Long expected, Long found) {

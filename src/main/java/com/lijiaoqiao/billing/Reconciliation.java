@@ -65,9 +65,25 @@ public final class Reconciliation {
       drifts.add(new Drift("invariant", "top-ups " + Money.format(b.topups()) + " != balances + charges - refunds "
           + Money.format(right) + " (by " + Money.format(b.topups() - right) + ")", List.of()));
     }
-    if (b.revenueEntries() != b.billedMicros() - b.refunds()) {
-      drifts.add(new Drift("revenue", "revenue postings " + Money.format(b.revenueEntries()) + " != charges - refunds "
+    // Σ consumer charges = Σ supplier earnings + Σ platform revenue (refunds come out of the platform's share).
+    f.put("platform_revenue", Money.format(b.revenueEntries()));
+    f.put("supplier_earnings", Money.format(b.supplierEarningPostings()));
+    if (b.revenueEntries() + b.supplierEarningPostings() != b.billedMicros() - b.refunds()) {
+      drifts.add(new Drift("revenue", "platform revenue " + Money.format(b.revenueEntries()) + " + supplier earnings "
+          + Money.format(b.supplierEarningPostings()) + " != charges - refunds "
           + Money.format(b.billedMicros() - b.refunds()), List.of()));
+    }
+    f.put("supplier_earning_rows", Money.format(b.supplyEarningRows()));
+    f.put("supplier_unpaid", Money.format(b.supplierLedgerHeld()));
+    f.put("supplier_paid", Money.format(b.supplierPaid()));
+    if (b.supplierEarningPostings() != b.supplyEarningRows()) {
+      drifts.add(new Drift("supplier_earnings", "supplier earning postings " + Money.format(b.supplierEarningPostings())
+          + " != earning rows " + Money.format(b.supplyEarningRows()), List.of()));
+    }
+    if (b.supplierLedgerHeld() + b.supplierPaid() != b.supplierEarningPostings()) {
+      drifts.add(new Drift("supplier_accounts", "supplier accounts " + Money.format(b.supplierLedgerHeld())
+          + " + paid out " + Money.format(b.supplierPaid()) + " != earned " + Money.format(b.supplierEarningPostings()),
+          List.of()));
     }
     if (b.unbalancedCount() > 0) {
       drifts.add(new Drift("unbalanced_transactions", b.unbalancedCount() + " ledger transactions do not sum to zero",
@@ -88,12 +104,13 @@ public final class Reconciliation {
     f.put("charges", Money.format(b.billedMicros()));
     f.put("charge_postings_wallet", Money.format(b.walletChargePostings()));
     f.put("charge_postings_revenue", Money.format(b.revenueChargePostings()));
-    if (b.walletChargePostings() != b.billedMicros() || b.revenueChargePostings() != b.billedMicros()
+    if (b.walletChargePostings() != b.billedMicros()
+        || b.revenueChargePostings() + b.supplierEarningPostings() != b.billedMicros()
         || !b.chargeMismatches().isEmpty()) {
       drifts.add(new Drift("charge_postings", "billing records != charge postings (wallet "
           + Money.format(b.walletChargePostings()) + ", revenue " + Money.format(b.revenueChargePostings()) + ")",
           b.chargeMismatches().stream().map(t -> "tenant " + t.tenantId() + ": billed " + Money.format(t.expected())
-              + ", revenue posted " + Money.format(t.found())).toList()));
+              + ", revenue and earnings posted " + Money.format(t.found())).toList()));
     }
 
     // Billing records against usage records, request by request.

@@ -23,7 +23,22 @@ public record Settlement(
     long costMicros,
     long createdAtMillis,
     boolean progress,
-    UsageFacts usage) {
+    UsageFacts usage,
+    java.util.List<Earning> earnings) {
+
+  /** A settlement no supplier earns from (null earnings: none). */
+  public Settlement(String requestId, long tenantId, long userId, long apiKeyId, String model, String provider,
+                    long promptTokens, long completionTokens, long cachedTokens, long cacheWriteTokens,
+                    boolean tokensEstimated, long reservedMicros, long costMicros, long createdAtMillis,
+                    boolean progress, UsageFacts usage) {
+    this(requestId, tenantId, userId, apiKeyId, model, provider, promptTokens, completionTokens, cachedTokens,
+        cacheWriteTokens, tokensEstimated, reservedMicros, costMicros, createdAtMillis, progress, usage, null);
+  }
+
+  /** The suppliers' earnings of this request; empty when no package served it. */
+  public java.util.List<Earning> earningsOrEmpty() {
+    return earnings == null ? java.util.List.of() : earnings;
+  }
 
   /** A settlement without a usage record (admin tools, tests, older callers). */
   public Settlement(String requestId, long tenantId, long userId, long apiKeyId, String model, String provider,
@@ -36,6 +51,7 @@ public record Settlement(
   /** This progress entry as the final charge of a stream its node did not live to settle. */
   Settlement asFinal() {
     return new Settlement(requestId, tenantId, userId, apiKeyId, model, provider, promptTokens, completionTokens,
-        cachedTokens, cacheWriteTokens, tokensEstimated, reservedMicros, costMicros, createdAtMillis, false, usage);
+        cachedTokens, cacheWriteTokens, tokensEstimated, reservedMicros, costMicros, createdAtMillis, false, usage,
+        earnings);
   }
 }

@@ -120,8 +120,47 @@ public final class ProviderService {
     return true;
   }
 
+  /**
+   * The marketplace's active packages as providers: their definitions (credentials in clear, in memory only), their
+   * offers by provider id, and the adapter factory for them (guarded against private addresses).
+   */
+  public record Supply(List<ProviderDef> defs, Map<String, SupplyOffer> offers, Function<ProviderDef, Provider> adapters) {
+    public static final Supply NONE = new Supply(List.of(), Map.of(), d -> {
+      throw new IllegalStateException("no marketplace");
+    });
+  }
+
+  private Supply supply = Supply.NONE;
+
+  /** Replaces the marketplace's packages in the routing pool (every change, on every node). */
+  public synchronized void supply(Supply s) {
+    this.supply = s;
+    install();
+  }
+
+  /** True when {@code id} is taken by a provider of ljq.yaml or the admin API (a package's name must not be). */
+  public synchronized boolean providerIdTaken(String id) {
+    for (String taken : fromConfig.keySet()) if (taken.equalsIgnoreCase(id)) return true;
+    for (String taken : managed.keySet()) if (taken.equalsIgnoreCase(id)) return true;
+    return false;
+  }
+
   private void install() {
-    router.install(list(), adapters);
+    List<ProviderDef> all = list();
+    Supply s = supply;
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (ProviderDef d : all) ids.add(d.id());
+    Map<String, SupplyOffer> offers = new java.util.HashMap<>();
+    for (ProviderDef d : s.defs()) {
+      SupplyOffer offer = s.offers().get(d.id());
+      if (offer != null && ids.add(d.id())) {
+        all.add(d);
+        offers.put(d.id(), offer);
+      } else {
+        log.warn("package provider {} has the id of a configured provider; left out of routing", d.id());
+      }
+    }
+    router.install(all, d -> offers.containsKey(d.id()) ? s.adapters().apply(d) : adapters.apply(d), offers);
   }
 
   private void validate(ProviderDef d) {

@@ -53,6 +53,15 @@ public final class Router {
 
   /** Builds a new snapshot from the definitions and swaps it in; in-flight requests keep the old one. */
   public synchronized void install(Collection<ProviderDef> defs, Function<ProviderDef, Provider> adapters) {
+    install(defs, adapters, Map.of());
+  }
+
+  /**
+   * As {@link #install(Collection, Function)}, with marketplace packages among the definitions: {@code offers}
+   * by provider id (a package's candidates carry its offer in their target).
+   */
+  public synchronized void install(Collection<ProviderDef> defs, Function<ProviderDef, Provider> adapters,
+                                   Map<String, SupplyOffer> offers) {
     Map<String, List<Candidate>> byModel = new LinkedHashMap<>();
     Map<String, ProviderDef> byId = new LinkedHashMap<>();
     ModelCatalog.Builder catalog = ModelCatalog.builder();
@@ -65,7 +74,7 @@ public final class Router {
       ProviderState st = state(d.id());
       String owner = d.ownedBy() == null || d.ownedBy().isBlank() ? d.id() : d.ownedBy();
       d.models().forEach((pub, up) -> {
-        RouteTarget t = new RouteTarget(adapter, up == null || up.isBlank() ? pub : up);
+        RouteTarget t = new RouteTarget(adapter, up == null || up.isBlank() ? pub : up, offers.get(d.id()));
         byModel.computeIfAbsent(pub, k -> new ArrayList<>()).add(new Candidate(d, adapter, st, st.lane(pub), t));
         catalog.add(pub, t, owner);
       });

@@ -29,6 +29,8 @@ public final class LedgerRepository implements LedgerStore {
   static final String WALLET = "wallet";
   static final String REVENUE = "revenue";
   static final String TOPUP_SOURCE = "topup_source";
+  /** What suppliers earned and have not been paid or requested (one account per supplier tenant). */
+  static final String SUPPLIER_EARNINGS = "supplier_earnings";
 
   private final DataSource ds;
   private final boolean postgres;
@@ -98,11 +100,19 @@ public final class LedgerRepository implements LedgerStore {
         if (r != null) usage.add(r);
       }
       UsageRepository.insertMissing(c, usage);
-      // One posting per tenant per batch (wallet −Σ, revenue +Σ); the per-request detail is the billing record.
-      // This keeps ledger writes off the per-request cost while every posting still balances.
+      // One posting per tenant per batch (wallet −Σ; revenue +Σ less what suppliers earned from it; each supplier
+      // +its earnings); the per-request detail is the billing record and the supply earning rows. This keeps ledger
+      // writes off the per-request cost while every posting still balances.
       Map<Long, Long> perTenant = new LinkedHashMap<>();
+      Map<Long, Map<Long, Long>> earnedFrom = new LinkedHashMap<>(); // consumer tenant → supplier → earnings
       for (Settlement s : fresh) {
         if (s.costMicros() != 0) perTenant.merge(s.tenantId(), s.costMicros(), Long::sum);
+        for (com.lijiaoqiao.billing.Earning e : s.earningsOrEmpty()) {
+          if (e.amountMicros() == 0) continue;
+          perTenant.putIfAbsent(s.tenantId(), 0L);
+          earnedFrom.computeIfAbsent(s.tenantId(), t -> new LinkedHashMap<>()).merge(e.supplierId(), e.amountMicros(),
+              Long::sum);
+        }
       }
       if (!perTenant.isEmpty()) {
         Timestamp at = new Timestamp(fresh.get(fresh.size() - 1).createdAtMillis());
@@ -110,21 +120,28 @@ public final class LedgerRepository implements LedgerStore {
         try (PreparedStatement le = entryInsert(c)) {
           for (var e : perTenant.entrySet()) {
             String txn = "charges:" + e.getKey() + ":" + batchId;
-            addEntry(le, txn, WALLET, e.getKey(), -e.getValue(), "charge", at);
-            addEntry(le, txn, REVENUE, e.getKey(), e.getValue(), "charge", at);
+            long suppliers = 0;
+            for (var earned : earnedFrom.getOrDefault(e.getKey(), Map.of()).entrySet()) {
+              addEntry(le, txn, SUPPLIER_EARNINGS, earned.getKey(), earned.getValue(), "earning", at);
+              suppliers += earned.getValue();
+            }
+            if (e.getValue() != 0) addEntry(le, txn, WALLET, e.getKey(), -e.getValue(), "charge", at);
+            if (e.getValue() - suppliers != 0) addEntry(le, txn, REVENUE, e.getKey(), e.getValue() - suppliers, "charge", at);
           }
           le.executeBatch();
         }
         Map<Long, Long> deltas = new LinkedHashMap<>();
-        perTenant.forEach((t, v) -> deltas.put(t, -v));
+        perTenant.forEach((t, v) -> {
+          if (v != 0) deltas.put(t, -v);
+        });
         adjustWallets(c, deltas);
         String node = leaseNode;
-        if (node != null) {
+        if (node != null && !deltas.isEmpty()) {
           // A charge is paid out of its node's lease: lease and balance shrink together (see LeasedBalance).
           try (PreparedStatement lp = c.prepareStatement(
               "UPDATE balance_leases SET amount_micros = amount_micros - ? WHERE tenant_id = ? AND node_id = ?")) {
-            for (var e : perTenant.entrySet()) {
-              lp.setLong(1, e.getValue());
+            for (var e : deltas.entrySet()) {
+              lp.setLong(1, -e.getValue());
               lp.setLong(2, e.getKey());
               lp.setString(3, node);
               lp.addBatch();
@@ -133,6 +150,7 @@ public final class LedgerRepository implements LedgerStore {
           }
         }
       }
+      SupplyLedger.apply(c, fresh, leaseNode);
       insertLowBalanceEvents(c, lowBalances);
       return null;
     });
@@ -154,12 +172,12 @@ public final class LedgerRepository implements LedgerStore {
     return found;
   }
 
-  private static PreparedStatement entryInsert(Connection c) throws SQLException {
+  static PreparedStatement entryInsert(Connection c) throws SQLException {
     return c.prepareStatement("INSERT INTO ledger_entries(txn_id, account, tenant_id, amount_micros, kind, created_at) "
         + "VALUES (?, ?, ?, ?, ?, ?)");
   }
 
-  private static void addEntry(PreparedStatement ps, String txn, String account, Long tenant, long amount, String kind,
+  static void addEntry(PreparedStatement ps, String txn, String account, Long tenant, long amount, String kind,
                                Timestamp at) throws SQLException {
     ps.setString(1, txn);
     ps.setString(2, account);

@@ -100,15 +100,24 @@ public final class ReconcileQueries implements Books.Source {
     List<Books.TenantDiff> chargeMismatches = list(c, "SELECT x.tid, x.billed, x.posted FROM (SELECT t.id AS tid, "
         + "COALESCE((SELECT SUM(b.amount_micros) FROM billing_records b WHERE b.tenant_id = t.id), 0) AS billed, "
         + "COALESCE((SELECT SUM(e.amount_micros) FROM ledger_entries e WHERE e.account = 'revenue' AND e.kind = 'charge' "
-        + "AND e.tenant_id = t.id), 0) AS posted, "
+        + "AND e.tenant_id = t.id), 0) + COALESCE((SELECT SUM(se.amount_micros) FROM supply_earnings se "
+        + "WHERE se.consumer_tenant_id = t.id), 0) AS posted, "
         + "COALESCE((SELECT -SUM(e.amount_micros) FROM ledger_entries e WHERE e.account = 'wallet' AND e.kind = 'charge' "
         + "AND e.tenant_id = t.id), 0) AS taken FROM tenants t) x WHERE x.billed <> x.posted OR x.billed <> x.taken "
         + "ORDER BY x.tid LIMIT " + limit, List.of(), rs -> new Books.TenantDiff(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
     List<Books.TenantDiff> negative = list(c, "SELECT tenant_id, balance_micros FROM wallets WHERE balance_micros < 0 "
         + "ORDER BY tenant_id LIMIT " + limit, List.of(), rs -> new Books.TenantDiff(rs.getLong(1), rs.getLong(2), rs.getLong(2)));
+    // The marketplace: earning postings against the earning rows; what supplier accounts hold and what was paid.
+    long earningPostings = one(c, "SELECT COALESCE(SUM(amount_micros), 0) FROM ledger_entries WHERE kind = 'earning' "
+        + "AND account = 'supplier_earnings'");
+    long earningRows = one(c, "SELECT COALESCE(SUM(amount_micros), 0) FROM supply_earnings");
+    long supplierHeld = one(c, "SELECT COALESCE(SUM(amount_micros), 0) FROM ledger_entries "
+        + "WHERE account IN ('supplier_earnings', 'supplier_payouts')");
+    long supplierPaid = one(c, "SELECT COALESCE(SUM(amount_micros), 0) FROM ledger_entries WHERE account = 'supplier_paid'");
     return new Books(topups, wallets, refunds, revenue, billed[0], billed[1], billedSince[0], billedSince[1],
         walletCharges, revenueCharges, usage[0], usage[1], usageDiffCount, usageDiffs, lost[0], lost[1],
-        unbilledCount, unbilledRows, unbalancedCount, unbalanced, walletMismatches, chargeMismatches, negative);
+        unbilledCount, unbilledRows, unbalancedCount, unbalanced, walletMismatches, chargeMismatches, negative,
+        earningPostings, earningRows, supplierHeld, supplierPaid);
   }
 
   @Override
