@@ -24,6 +24,7 @@ public final class GatewayConfig {
   public Responses responses = new Responses();
   public List<ProviderSpec> providers = new ArrayList<>();
   public Routing routing = new Routing();
+  public Supply supply = new Supply();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -155,6 +156,27 @@ public final class GatewayConfig {
     public boolean rescue = true;
     /** Public models whose streams are never continued elsewhere (their in-band error stays). */
     public List<String> rescueOffModels = new ArrayList<>();
+  }
+
+  /** The supplier marketplace (docs/marketplace.md). */
+  public static final class Supply {
+    public boolean enabled = true;
+    /** The least share of the consumer price the platform keeps, in basis points (1000 = 10%); per supplier too. */
+    public int minMarginBps = 1000;
+    /** Days an earning stays on hold before it can be paid out; per supplier too. */
+    public int holdDays = 7;
+    /** Lets supplier accounts point at loopback, private and link-local addresses (tests, a private deployment). */
+    public boolean allowPrivateAddresses = false;
+    /** Addresses (CIDR) supplier accounts may use even though private, e.g. 10.1.2.0/24. */
+    public List<String> allowedAddresses = new ArrayList<>();
+    /** Each model's probe when an account is verified. */
+    public int probeTimeoutMs = 15_000;
+    /** How often active accounts are probed again (a revoked credential suspends the account); 0 = never. */
+    public int reprobeIntervalMs = 300_000;
+    /** How often each node reads packages and accounts changed elsewhere (and expires packages). */
+    public int syncIntervalMs = 1_000;
+    /** Lets a signed-in user of any tenant apply to become a supplier (POST /v1/supply/apply). */
+    public boolean openApplications = true;
   }
 
   public static final class WeightSpec {

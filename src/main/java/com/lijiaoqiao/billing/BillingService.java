@@ -30,6 +30,7 @@ public final class BillingService implements AutoCloseable {
   private final SettlementJournal journal;
   private final Wallets wallets;
   private final PriceBook prices = new PriceBook();
+  private final EarningsCarry earningsCarry = new EarningsCarry();
   private final LedgerShipper shipper;
   private final String currency;
   /** Held while the ledger is read for a refresh and while a shipped batch is committed and reported. */
@@ -37,6 +38,9 @@ public final class BillingService implements AutoCloseable {
   /** The balances every node shares (Redis), or null: each node then checks its own figure, refreshed each second. */
   private volatile ClusterBalance cluster;
   private final List<SettlementListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Told of each shipped settlement that carries suppliers' earnings (package quotas count unshipped use). */
+  private final List<java.util.function.Consumer<Settlement>> shippedListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Replays unshipped settlements, then loads prices and balances. Blocking; run at start-up. */
   public BillingService(LedgerStore store, Path journalDir, long defaultLowThresholdMicros, String currency) {
@@ -58,6 +62,9 @@ public final class BillingService implements AutoCloseable {
     this.shipper = new LedgerShipper(store, journal, s -> {
       wallets.shipped(s.tenantId(), s.costMicros());
       if (cluster instanceof LeasedBalance leased) leased.shipped(s.tenantId(), s.costMicros());
+      if (!s.earningsOrEmpty().isEmpty()) {
+        for (java.util.function.Consumer<Settlement> l : shippedListeners) l.accept(s);
+      }
     }, ledgerLock);
   }
 
@@ -69,6 +76,11 @@ public final class BillingService implements AutoCloseable {
   /** Tells {@code l} of every settlement from now on (spend budgets count through it). */
   public void onSettled(SettlementListener l) {
     listeners.add(l);
+  }
+
+  /** Tells {@code l} of each settlement with suppliers' earnings once it is in the ledger. */
+  public void onShippedEarnings(java.util.function.Consumer<Settlement> l) {
+    shippedListeners.add(l);
   }
 
   public ClusterBalance cluster() {
@@ -95,6 +107,10 @@ public final class BillingService implements AutoCloseable {
 
   public String currency() {
     return currency;
+  }
+
+  public EarningsCarry earningsCarry() {
+    return earningsCarry;
   }
 
   public PriceBook prices() {

@@ -168,7 +168,7 @@ public final class LeasedBalance implements ClusterBalance {
   }
 
   /** A charge of this node reached the ledger, which shrank the lease with the balance in the same transaction. */
-  void shipped(long tenantId, long costMicros) {
+  public void shipped(long tenantId, long costMicros) {
     TenantLease tl = of(tenantId);
     synchronized (tl) {
       tl.lease -= costMicros;

@@ -83,7 +83,8 @@ public final class Exchange {
   public java.util.List<ServedPart> parts = java.util.List.of();
 
   /** One upstream's part of a rescued answer: what it used and what that costs. */
-  public record ServedPart(String providerId, String upstreamModel, TokenUsage usage, long exactCost) {}
+  public record ServedPart(String providerId, String upstreamModel, TokenUsage usage, long exactCost,
+                           com.lijiaoqiao.routing.SupplyOffer offer) {}
 
   @FunctionalInterface
   public interface Holder {
@@ -95,7 +96,8 @@ public final class Exchange {
     if (parts.isEmpty()) parts = new java.util.ArrayList<>(2);
     TokenUsage u = usage == null ? TokenUsage.NONE : usage;
     parts.add(new ServedPart(target == null ? null : target.provider().id(), target == null ? null
-        : target.upstreamModel(), u, exactCost == null ? 0 : exactCost.applyAsLong(u)));
+        : target.upstreamModel(), u, exactCost == null ? 0 : exactCost.applyAsLong(u), target == null ? null
+        : target.offer()));
     usage = TokenUsage.NONE;
   }
 

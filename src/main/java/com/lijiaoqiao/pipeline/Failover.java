@@ -33,6 +33,9 @@ final class Failover {
   private final Promise<Void> done;
   private final Router router;
   private final Map<String, String> contextFallbacks;
+  private final PackageGate packages;
+  /** The marketplace package the current candidate holds quota on (released when the request moves on). */
+  private com.lijiaoqiao.routing.SupplyOffer heldOffer;
   private final List<Candidate> plan = new ArrayList<>();
   private final long deadlineNanos;
   private int index;
@@ -56,8 +59,9 @@ final class Failover {
   record Seam(SseRelay broken, String answer, StreamTranslator encoder, String outcome) {}
 
   Failover(Exchange ex, RelayStage.Settings settings, Router router, Map<String, String> contextFallbacks,
-           List<String> fallbackModels, Promise<Void> done) {
+           List<String> fallbackModels, PackageGate packages, Promise<Void> done) {
     this.ex = ex;
+    this.packages = packages;
     this.settings = settings;
     this.router = router;
     this.contextFallbacks = contextFallbacks;
@@ -121,12 +125,23 @@ final class Failover {
     while (index < plan.size()) {
       Candidate c = plan.get(index);
       if (onCurrent > 0 || c == null) break;
+      com.lijiaoqiao.routing.SupplyOffer offer = c.target().offer();
+      if (offer != null && heldOffer == null) {
+        if (!c.lane().breaker.available() || !ex.billed()) {
+          log(c, "skipped_circuit_open", 0, System.nanoTime(), null);
+          index++;
+          continue;
+        }
+        admit(c, offer); // a package: its quota first, then this loop again
+        return;
+      }
       CircuitBreaker.Permit permit = c.lane().breaker.acquire();
       if (permit != CircuitBreaker.Permit.REFUSED) {
         probe = permit == CircuitBreaker.Permit.PROBE;
         break;
       }
       log(c, "skipped_circuit_open", 0, System.nanoTime(), null);
+      releaseHeld();
       index++;
     }
     if (index >= plan.size()) {
@@ -140,7 +155,35 @@ final class Failover {
     current.start();
   }
 
+  /** Holds a package's quota for the current candidate; a package used up (or at its concurrency) is skipped. */
+  private void admit(Candidate c, com.lijiaoqiao.routing.SupplyOffer offer) {
+    long start = System.nanoTime();
+    packages.admit(ex, offer).onComplete(ar -> {
+      boolean held = ar.succeeded() && ar.result();
+      if (finished) {
+        if (held) packages.release(ex, offer);
+        return;
+      }
+      if (held) {
+        heldOffer = offer;
+      } else {
+        log(c, "skipped_package_used_up", 0, start, null);
+        index++;
+      }
+      next();
+    });
+  }
+
+  /** The current candidate's package hold goes back: its attempts served nothing. */
+  private void releaseHeld() {
+    if (heldOffer != null) {
+      packages.release(ex, heldOffer);
+      heldOffer = null;
+    }
+  }
+
   private void advance() {
+    releaseHeld();
     index++;
     onCurrent = 0;
     next();
@@ -159,6 +202,9 @@ final class Failover {
     Candidate c = a.candidate;
     long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a.startNanos);
     if (c != null) c.state().record(ex.model(), outcome, false, verdict.providerFault(), latency);
+    if (c != null && c.target().offer() != null && (status == 401 || status == 403)) {
+      packages.credentialRefused(c.target().offer()); // the supplier's account is checked; the client falls over
+    }
     log(c, outcome, status, a.startNanos, err == null ? null : err.getMessage());
     lastError = err;
     if (finished) return;
@@ -218,6 +264,7 @@ final class Failover {
     if (c != null) c.state().record(ex.model(), outcome, false, true, latency);
     log(c, outcome, 200, a.startNanos, "rescued by a fallback");
     ex.keepPart();
+    heldOffer = null; // the part it served is charged to its package at settlement: the hold stays until then
     rescues++;
     seam = new Seam(broken, answer.toString(), encoder, outcome);
     current = null;
@@ -328,6 +375,7 @@ final class Failover {
       ex.route.fallbackCandidates = candidates;
     }
     if (!out.headWritten()) out.headers().set("x-ljq-model", model);
+    releaseHeld();
     plan.clear();
     for (Scored s : candidates) plan.add(s.candidate());
     index = 0;

@@ -55,6 +55,7 @@ public final class RelayStage implements Stage {
   private final Router router;
   private final Map<String, String> contextFallbacks;
   private final ModelFallbacks fallbacks;
+  private volatile PackageGate packages = PackageGate.NONE;
 
   /**
    * @param router for larger-context fall-overs (may be null: none)
@@ -76,10 +77,16 @@ public final class RelayStage implements Stage {
     this(settings, null, Map.of());
   }
 
+  /** Lets marketplace packages serve: each attempt on one holds its quota first (the supply room's gate). */
+  public RelayStage packages(PackageGate gate) {
+    this.packages = gate;
+    return this;
+  }
+
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     Promise<Void> done = Promise.promise();
-    new Failover(ex, settings, router, contextFallbacks, fallbacks.forRequest(ex), done).start();
+    new Failover(ex, settings, router, contextFallbacks, fallbacks.forRequest(ex), packages, done).start();
     return done.future();
   }
 

@@ -97,9 +97,19 @@ public final class ReserveStage implements Stage {
     boolean billable = u.estimated() ? u.completionTokens() > 0 : u.totalTokens() > 0;
     long exact = !billable ? 0
         : price.exactCost(u.promptTokens(), u.cachedPromptTokens(), u.cacheCreationTokens(), u.completionTokens());
+    // A supplier earns from its package's part of the answer at its own price; failed attempts earn nothing.
+    java.util.List<com.lijiaoqiao.billing.Earning> earnings = null;
+    if (billable && ex.target != null && ex.target.offer() != null) {
+      earnings = new java.util.ArrayList<>(1);
+      earnings.add(earning(ex.target.offer(), u, progress));
+    }
     // A rescued answer: the parts served before the last are charged with it, each at the price it was served at.
     for (Exchange.ServedPart part : ex.parts) {
       exact = Math.addExact(exact, part.exactCost());
+      if (part.offer() != null && part.usage().totalTokens() > 0) {
+        if (earnings == null) earnings = new java.util.ArrayList<>(2);
+        earnings.add(earning(part.offer(), part.usage(), progress));
+      }
       u = u.plus(part.usage());
     }
     // A final charge takes the tenant's exact cost with the fraction its earlier requests left over (rounded down,
@@ -109,6 +119,15 @@ public final class ReserveStage implements Stage {
     return new Settlement(ex.requestId, ex.principal.tenantId(), ex.principal.userId(), ex.principal.keyId(),
         model, ex.target == null ? null : ex.target.provider().id(), u.promptTokens(), u.completionTokens(),
         u.cachedPromptTokens(), u.cacheCreationTokens(), u.estimated(), ex.reservedMicros, cost,
-        System.currentTimeMillis(), progress, RecordStage.facts(ex, progress ? RecordStage.INTERRUPTED : ex.outcome));
+        System.currentTimeMillis(), progress, RecordStage.facts(ex, progress ? RecordStage.INTERRUPTED : ex.outcome),
+        earnings);
+  }
+
+  /** A package's earning for the usage it served: exact, with the supplier's fraction of a micro-unit carried on. */
+  private com.lijiaoqiao.billing.Earning earning(com.lijiaoqiao.routing.SupplyOffer o, TokenUsage u, boolean progress) {
+    long exact = o.exactEarning(u.promptTokens(), u.cachedPromptTokens(), u.completionTokens());
+    long amount = exact == 0 ? 0 : progress ? Money.roundExact(exact) : billing.earningsCarry().earn(o.supplierId(), exact);
+    return new com.lijiaoqiao.billing.Earning(o.packageId(), o.supplierId(), o.accountId(), u.promptTokens(),
+        u.completionTokens(), u.cachedPromptTokens(), amount);
   }
 }

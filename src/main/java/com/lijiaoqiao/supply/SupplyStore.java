@@ -86,6 +86,9 @@ public interface SupplyStore {
   /** A signature that changes with every change to accounts and packages (for the pool's cross-node refresh). */
   String signature();
 
+  /** Records a domain event for the tenant (the outbox; delivered by the event room). */
+  void event(String type, long tenantId, String payloadJson);
+
   // Earnings and payouts
   Totals totals(long supplierId, Instant holdSince);
 

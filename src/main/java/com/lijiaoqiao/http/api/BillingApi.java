@@ -319,7 +319,7 @@ public final class BillingApi {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String csvCell(String s) {
+  static String csvCell(String s) {
     if (s == null) return "";
     // Quote, and defuse spreadsheet formulas in values that came from users (model names).
     boolean number = s.matches("-?\\d+(\\.\\d+)?");
