@@ -100,6 +100,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final ProviderRepository providerRepository;
   private HealthChecker health;
   private BudgetRoom budgetRoom;
+  private SupplyRoom supplyRoom;
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
   private final List<Stage> countTokensPipeline;
@@ -205,6 +206,17 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new com.lijiaoqiao.pipeline.StoredResponsesStage(responsesStore));
       this.unknownPathPipeline = List.of(new AuthenticateStage(keys, secrets),
           com.lijiaoqiao.pipeline.StoredResponsesStage.NOT_FOUND);
+      RelayStage relay = new RelayStage(new RelayStage.Settings(rc.headersTimeoutMs > 0 ? rc.headersTimeoutMs : rc.firstByteTimeoutMs,
+          rc.firstByteTimeoutMs, Math.min(rc.firstTokenTimeoutMs, rc.firstByteTimeoutMs),
+          config.upstream.idleTimeoutMs, rc.totalTimeoutMs, rc.maxAttemptsPerProvider,
+          new Backoff(rc.backoffBaseMs, rc.backoffMaxMs), Math.max(1024, config.upstream.maxBodyBytes),
+          rc.retryAfterMaxWaitMs, RelayStage.Settings.rescue(rc.rescue, rc.rescueOffModels)),
+          router, rc.contextFallbacks, new com.lijiaoqiao.pipeline.ModelFallbacks(rc.fallbacks, rc.requestFallbacks));
+      if (config.supply.enabled) {
+        this.supplyRoom = new SupplyRoom(vertx, config, db, ledger, redisClient, bill, providerService, cipher, audit, api,
+            java.time.Clock.systemUTC());
+        relay.packages(supplyRoom.gate);
+      }
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec),
@@ -215,12 +227,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new ReserveStage(bill),
           new SettleStage(),
           new RouteStage(router, decisions),
-          new RelayStage(new RelayStage.Settings(rc.headersTimeoutMs > 0 ? rc.headersTimeoutMs : rc.firstByteTimeoutMs,
-              rc.firstByteTimeoutMs, Math.min(rc.firstTokenTimeoutMs, rc.firstByteTimeoutMs),
-              config.upstream.idleTimeoutMs, rc.totalTimeoutMs, rc.maxAttemptsPerProvider,
-              new Backoff(rc.backoffBaseMs, rc.backoffMaxMs), Math.max(1024, config.upstream.maxBodyBytes),
-              rc.retryAfterMaxWaitMs, RelayStage.Settings.rescue(rc.rescue, rc.rescueOffModels)),
-              router, rc.contextFallbacks, new com.lijiaoqiao.pipeline.ModelFallbacks(rc.fallbacks, rc.requestFallbacks)));
+          relay);
       this.countTokensPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new com.lijiaoqiao.pipeline.AnthropicDecodeStage(true),
@@ -563,6 +570,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     }
     if (health != null) health.close();
     if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
+    if (supplyRoom != null) supplyRoom.close();
     if (budgetRoom != null) budgetRoom.close();
     // The writers drain (settlements, then usage records and decisions) before the database closes, last.
     billing.close();

@@ -59,7 +59,7 @@ public final class ReserveStage implements Stage {
   }
 
   /** The output the reservation assumes: max_tokens, else the model's cap (none for embeddings). */
-  static long maxTokensFor(Exchange ex, com.lijiaoqiao.billing.PriceBook prices, String model) {
+  public static long maxTokensFor(Exchange ex, com.lijiaoqiao.billing.PriceBook prices, String model) {
     return ex.endpoint == Endpoint.EMBEDDINGS ? 0
         : ex.parsed.maxTokens() != null ? ex.parsed.maxTokens() : prices.priceOf(model).maxOutputTokens();
   }

@@ -64,10 +64,21 @@ final class SimControl {
         state.resetStats();
         SimHandler.sendJson(req, 200, Buffer.buffer("{\"requests\":0,\"by_path\":{}}"));
       }
+      case "/_sim/keys/revoke", "/_sim/keys/restore" -> {
+        String key = req.getParam("key");
+        if (key == null || key.isEmpty()) {
+          SimHandler.sendJson(req, 400, controlError("key is required"));
+          return;
+        }
+        if (path.endsWith("revoke")) state.revoked.add(key);
+        else state.revoked.remove(key);
+        SimHandler.sendJson(req, 200, Buffer.buffer("{\"status\":\"ok\"}"));
+      }
       case "/_sim/reset" -> {
         state.resetStats();
         state.global = null;
         state.perModel.clear();
+        state.revoked.clear();
         state.faultCounters.clear();
         state.clearCache();
         SimHandler.sendJson(req, 200, Buffer.buffer("{\"status\":\"ok\"}"));

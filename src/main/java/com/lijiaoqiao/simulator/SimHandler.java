@@ -177,6 +177,20 @@ final class SimHandler implements Handler<HttpServerRequest> {
     if (!ok && ex.gemini()) {
       ok = GeminiApi.googleAuth(req);
     }
+    if (ok) {
+      String key = auth != null && auth.length() > 7 ? auth.substring(7) : req.getHeader("x-api-key");
+      if (key == null) key = req.getHeader("x-goog-api-key");
+      if (key == null) key = req.getParam("key");
+      if (state.refuses(key)) {
+        if (ex.gemini()) {
+          GeminiErrors.send(this, ex, 401, "API key not valid. Please pass a valid API key.", null);
+        } else {
+          error(ex, 401, ex.anthropic() ? "authentication_error" : "invalid_request_error",
+              ex.anthropic() ? null : "invalid_api_key", "Incorrect API key provided.");
+        }
+        return false;
+      }
+    }
     if (!ok) {
       if (ex.gemini()) {
         GeminiErrors.send(this, ex, 403, GeminiErrors.NO_KEY, null); // what Gemini answers a request without a key

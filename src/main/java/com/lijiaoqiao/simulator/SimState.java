@@ -18,6 +18,12 @@ final class SimState {
   final ConcurrentHashMap<String, AtomicInteger> faultCounters = new ConcurrentHashMap<>();
   final AtomicLong ids = new AtomicLong(System.nanoTime() & 0xffffffL);
   volatile String global;
+  /** Credentials this upstream refuses (revoked through /_sim/keys/revoke); keys starting "sk-revoked" always are. */
+  final java.util.Set<String> revoked = ConcurrentHashMap.newKeySet();
+
+  boolean refuses(String key) {
+    return key != null && (key.startsWith("sk-revoked") || revoked.contains(key));
+  }
   /** Per model (the name before any {@code ::}): directives for requests naming it, instead of {@link #global}. */
   final ConcurrentHashMap<String, String> perModel = new ConcurrentHashMap<>();
 

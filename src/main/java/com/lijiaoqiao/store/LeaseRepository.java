@@ -7,12 +7,38 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
-/** Balance leases (billing/LeasedBalance) in the database: one row per tenant and node. */
+/**
+ * Leases (billing/LeasedBalance) in the database: one row per owner and node. The owner is a tenant's balance or,
+ * for the marketplace, a package's remaining tokens: the same protocol over another figure and table.
+ */
 public final class LeaseRepository implements LeaseStore {
+  /** What is leased: the figure to slice (locked while granting) and the table of leases on it. */
+  public enum Leased {
+    BALANCES("SELECT balance_micros FROM wallets WHERE tenant_id = ? FOR UPDATE", "balance_leases", "tenant_id"),
+    PACKAGE_TOKENS("SELECT quota_tokens - used_tokens FROM supply_packages WHERE id = ? FOR UPDATE", "package_leases",
+        "package_id");
+
+    final String lockFigure;
+    final String table;
+    final String owner;
+
+    Leased(String lockFigure, String table, String owner) {
+      this.lockFigure = lockFigure;
+      this.table = table;
+      this.owner = owner;
+    }
+  }
+
   private final DataSource ds;
+  private final Leased leased;
 
   public LeaseRepository(DataSource ds) {
+    this(ds, Leased.BALANCES);
+  }
+
+  public LeaseRepository(DataSource ds, Leased leased) {
     this.ds = ds;
+    this.leased = leased;
   }
 
   @Override
@@ -24,7 +50,7 @@ public final class LeaseRepository implements LeaseStore {
         // The wallet row is the tenant's lock: grants for one tenant happen one at a time, on every node.
         long balance;
         try (PreparedStatement ps = c.prepareStatement(
-            "SELECT balance_micros FROM wallets WHERE tenant_id = ? FOR UPDATE")) {
+            leased.lockFigure)) {
           ps.setLong(1, tenantId);
           try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
@@ -38,7 +64,7 @@ public final class LeaseRepository implements LeaseStore {
         long mine = 0;
         boolean have = false;
         try (PreparedStatement ps = c.prepareStatement(
-            "SELECT node_id, amount_micros, expires_at_ms FROM balance_leases WHERE tenant_id = ?")) {
+            "SELECT node_id, amount_micros, expires_at_ms FROM " + leased.table + " WHERE " + leased.owner + " = ?")) {
           ps.setLong(1, tenantId);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -58,8 +84,8 @@ public final class LeaseRepository implements LeaseStore {
               want, balance, others, mine, granted);
         }
         if (have) {
-          try (PreparedStatement ps = c.prepareStatement("UPDATE balance_leases SET amount_micros = amount_micros + ?, "
-              + "expires_at_ms = ? WHERE tenant_id = ? AND node_id = ?")) {
+          try (PreparedStatement ps = c.prepareStatement("UPDATE " + leased.table + " SET amount_micros = amount_micros + ?, "
+              + "expires_at_ms = ? WHERE " + leased.owner + " = ? AND node_id = ?")) {
             ps.setLong(1, granted);
             ps.setLong(2, now + ttlMs);
             ps.setLong(3, tenantId);
@@ -68,7 +94,7 @@ public final class LeaseRepository implements LeaseStore {
           }
         } else {
           try (PreparedStatement ps = c.prepareStatement(
-              "INSERT INTO balance_leases(tenant_id, node_id, amount_micros, expires_at_ms) VALUES (?, ?, ?, ?)")) {
+              "INSERT INTO " + leased.table + "(" + leased.owner + ", node_id, amount_micros, expires_at_ms) VALUES (?, ?, ?, ?)")) {
             ps.setLong(1, tenantId);
             ps.setString(2, nodeId);
             ps.setLong(3, granted);
@@ -89,7 +115,7 @@ public final class LeaseRepository implements LeaseStore {
 
   @Override
   public void giveBack(long tenantId, String nodeId, long amount) {
-    Jdbc.update(ds, "UPDATE balance_leases SET amount_micros = amount_micros - ? WHERE tenant_id = ? AND node_id = ?",
+    Jdbc.update(ds, "UPDATE " + leased.table + " SET amount_micros = amount_micros - ? WHERE " + leased.owner + " = ? AND node_id = ?",
         ps -> {
           ps.setLong(1, amount);
           ps.setLong(2, tenantId);
@@ -100,11 +126,11 @@ public final class LeaseRepository implements LeaseStore {
   @Override
   public void renew(String nodeId, long ttlMs) {
     long now = System.currentTimeMillis();
-    Jdbc.update(ds, "UPDATE balance_leases SET expires_at_ms = ? WHERE node_id = ?", ps -> {
+    Jdbc.update(ds, "UPDATE " + leased.table + " SET expires_at_ms = ? WHERE node_id = ?", ps -> {
       ps.setLong(1, now + ttlMs);
       ps.setString(2, nodeId);
     });
     // Leases of nodes long gone are only clutter: their balance is free again since they expired.
-    Jdbc.update(ds, "DELETE FROM balance_leases WHERE expires_at_ms < ?", ps -> ps.setLong(1, now - 3_600_000L));
+    Jdbc.update(ds, "DELETE FROM " + leased.table + " WHERE expires_at_ms < ?", ps -> ps.setLong(1, now - 3_600_000L));
   }
 }

@@ -253,6 +253,11 @@ public final class LedgerRepository implements LedgerStore {
   /** This node's id in balance_leases: its shipped charges shrink its leases in the same transaction. */
   private volatile String leaseNode;
 
+  /** This node's id in leases, or null when leases are off. */
+  public String leaseNode() {
+    return leaseNode;
+  }
+
   public void leaseNode(String nodeId) {
     this.leaseNode = nodeId;
   }

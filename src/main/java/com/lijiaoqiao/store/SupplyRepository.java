@@ -79,6 +79,15 @@ public final class SupplyRepository implements SupplyStore {
   // Suppliers
 
   @Override
+  public void event(String type, long tenantId, String payloadJson) {
+    Jdbc.update(ds, "INSERT INTO events(type, tenant_id, payload) VALUES (?, ?, ?)", ps -> {
+      ps.setString(1, type);
+      ps.setLong(2, tenantId);
+      ps.setString(3, payloadJson);
+    });
+  }
+
+  @Override
   public Optional<Supplier> supplier(long tenantId) {
     return Jdbc.query(ds, "SELECT " + SUPPLIER_COLUMNS + " WHERE s.tenant_id = ?", ps -> ps.setLong(1, tenantId),
         SupplyRepository::supplierRow).stream().findFirst();

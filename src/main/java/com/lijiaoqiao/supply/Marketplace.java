@@ -47,11 +47,14 @@ public final class Marketplace {
   private final Clock clock;
   /** Told after every change that may move the routing pool (the pool rebuilds at once on this node). */
   private final Runnable changed;
+  /** Told when a package's quota changed outside the request path (its live figure is read again). */
+  private final java.util.function.LongConsumer quotaChanged;
 
   /** @param urlCheck throws IllegalArgumentException with a client-safe message for a base URL that is not allowed */
   public Marketplace(SupplyStore store, CredentialCipher cipher, AccountProbe probe, Consumer<String> urlCheck,
                      PriceBook consumerPrices, java.util.function.Predicate<String> nameTaken, Settings settings,
-                     Clock clock, Runnable changed) {
+                     Clock clock, Runnable changed, java.util.function.LongConsumer quotaChanged) {
+    this.quotaChanged = quotaChanged;
     this.store = store;
     this.cipher = cipher;
     this.probe = probe;
@@ -305,6 +308,7 @@ public final class Marketplace {
         status, old.activatedAt(), old.expiresAt(), old.createdAt(), clock.instant());
     check(s, a, p);
     store.updatePackage(p);
+    if (quota != old.quotaTokens()) quotaChanged.accept(id);
     changed.run();
     return p;
   }

@@ -72,7 +72,7 @@ public interface SupplyStore {
 
   List<Package> packages(Long supplierId, String status);
 
-  /** Every package in a state that may serve traffic or become able to (for the routing pool). */
+  /** Every active package (the routing pool filters further: supplier, account, validity, tokens left). */
   List<Package> activePackages();
 
   void updatePackage(Package p);
@@ -80,7 +80,7 @@ public interface SupplyStore {
   /** Moves a package from {@code from} to {@code to} atomically; false when its state was not {@code from}. */
   boolean transition(long id, String from, String to, Instant activatedAt, Instant expiresAt);
 
-  /** Marks active packages past their expiry as expired; returns their ids. */
+  /** Marks active and paused packages past their expiry as expired; returns their ids. */
   List<Long> expire(Instant now);
 
   /** A signature that changes with every change to accounts and packages (for the pool's cross-node refresh). */

@@ -1,0 +1,53 @@
+package com.lijiaoqiao.supply;
+
+import com.lijiaoqiao.net.AddressGuard;
+import com.lijiaoqiao.providers.Provider;
+import com.lijiaoqiao.providers.Providers;
+import com.lijiaoqiao.routing.ProviderDef;
+import io.vertx.core.http.HttpClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Probes a supplier's account for real: one smallest request per model through the same adapter (and the same
+ * address guard) its traffic will use. Blocking: waits for each answer up to the timeout.
+ */
+public final class UpstreamAccountProbe implements AccountProbe {
+  private final HttpClient client;
+  private final AddressGuard guard;
+  private final long timeoutMs;
+
+  public UpstreamAccountProbe(HttpClient client, AddressGuard guard, long timeoutMs) {
+    this.client = client;
+    this.guard = guard;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public Report probe(String kind, String baseUrl, String credential, Map<String, String> models) {
+    Provider p;
+    try {
+      p = Providers.create(new ProviderDef("supply-probe", kind, baseUrl, credential, models, true, true, true, 0, 0, 1,
+          0, 0, null, true, "market"), null, Math.min(timeoutMs, 10_000), timeoutMs, guard);
+    } catch (IllegalArgumentException e) {
+      throw SupplyException.invalid("The base URL cannot be used for this vendor.");
+    }
+    Map<String, Integer> statuses = new LinkedHashMap<>();
+    for (var m : models.entrySet()) {
+      int status;
+      try {
+        status = p.probeModel(client, m.getValue(), timeoutMs).toCompletionStage().toCompletableFuture()
+            .get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        status = 0;
+      } catch (Exception e) {
+        status = 0; // unreachable, refused by the guard, reset or timed out
+      }
+      statuses.put(m.getKey(), status);
+      if (status == 401 || status == 403) break; // the credential is refused: the other models say nothing more
+    }
+    return new Report(statuses);
+  }
+}
