@@ -1,5 +1,6 @@
 package com.lijiaoqiao.providers;
 
+import com.lijiaoqiao.net.AddressGuard;
 import com.lijiaoqiao.protocol.Dialect;
 import com.lijiaoqiao.protocol.Endpoint;
 import io.vertx.core.Future;
@@ -31,9 +32,15 @@ public class AnthropicProvider implements Provider {
   private final long idleTimeoutMs;
 
   public AnthropicProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs, long idleTimeoutMs) {
+    this(id, baseUrl, apiKey, connectTimeoutMs, idleTimeoutMs, null);
+  }
+
+  /** @param guard judges the base URL's host before every connection (null: trusted, none) */
+  public AnthropicProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs, long idleTimeoutMs,
+                           AddressGuard guard) {
     this.id = id;
     this.apiKey = apiKey;
-    this.address = UpstreamAddress.parse(id, baseUrl).withoutVersionSuffix();
+    this.address = UpstreamAddress.parse(id, baseUrl, guard).withoutSuffix("/v1");
     this.connectTimeoutMs = connectTimeoutMs;
     this.idleTimeoutMs = idleTimeoutMs;
   }
@@ -93,7 +100,7 @@ public class AnthropicProvider implements Provider {
     RequestOptions options = address.request(HttpMethod.GET, "/v1/models?limit=1", connectTimeoutMs, idleTimeoutMs);
     if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-api-key", apiKey);
     options.putHeader("anthropic-version", DEFAULT_VERSION);
-    return client.request(options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()));
+    return address.open(client, options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()));
   }
 
   /** POST /v1/messages for the model with {@code max_tokens: 1}. */
@@ -116,7 +123,7 @@ public class AnthropicProvider implements Provider {
     String beta = call.clientHeaders() == null ? null : call.clientHeaders().get("anthropic-beta");
     if (beta != null && !beta.isBlank()) options.putHeader("anthropic-beta", beta);
     decorate(options, call);
-    return client.request(options).compose(req -> {
+    return address.open(client, options).compose(req -> {
       sent.accept(req); // lets the router abort it (first-byte timeout, deadline)
       return req.send(Buffer.buffer(call.body()));
     });

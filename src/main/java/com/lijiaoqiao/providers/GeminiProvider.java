@@ -1,5 +1,6 @@
 package com.lijiaoqiao.providers;
 
+import com.lijiaoqiao.net.AddressGuard;
 import com.lijiaoqiao.protocol.Dialect;
 import com.lijiaoqiao.protocol.Endpoint;
 import io.vertx.core.Future;
@@ -32,11 +33,15 @@ public class GeminiProvider implements Provider {
   private final long idleTimeoutMs;
 
   public GeminiProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs, long idleTimeoutMs) {
+    this(id, baseUrl, apiKey, connectTimeoutMs, idleTimeoutMs, null);
+  }
+
+  /** @param guard judges the base URL's host before every connection (null: trusted, none) */
+  public GeminiProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs, long idleTimeoutMs,
+                        AddressGuard guard) {
     this.id = id;
     this.apiKey = apiKey;
-    UpstreamAddress a = UpstreamAddress.parse(id, baseUrl);
-    this.address = a.basePath().endsWith("/v1beta")
-        ? new UpstreamAddress(a.host(), a.port(), a.ssl(), a.basePath().substring(0, a.basePath().length() - 7)) : a;
+    this.address = UpstreamAddress.parse(id, baseUrl, guard).withoutSuffix("/v1beta");
     this.connectTimeoutMs = connectTimeoutMs;
     this.idleTimeoutMs = idleTimeoutMs;
   }
@@ -93,7 +98,7 @@ public class GeminiProvider implements Provider {
     options.putHeader("accept", call.stream() ? "text/event-stream" : "application/json");
     if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-goog-api-key", apiKey);
     decorate(options, call);
-    return client.request(options).compose(req -> {
+    return address.open(client, options).compose(req -> {
       sent.accept(req); // lets the router abort it (first-byte timeout, deadline)
       return req.send(Buffer.buffer(call.body()));
     });
@@ -113,7 +118,7 @@ public class GeminiProvider implements Provider {
   public Future<Boolean> probe(HttpClient client, long timeoutMs) {
     RequestOptions options = address.request(HttpMethod.GET, "/v1beta/models?pageSize=1", connectTimeoutMs, idleTimeoutMs);
     if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-goog-api-key", apiKey);
-    return client.request(options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()))
+    return address.open(client, options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()))
         .timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS).map(status -> status / 100 == 2);
   }
 }

@@ -1,5 +1,6 @@
 package com.lijiaoqiao.providers;
 
+import com.lijiaoqiao.net.AddressGuard;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -22,9 +23,15 @@ public class OpenAiCompatibleProvider implements Provider {
 
   public OpenAiCompatibleProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs,
                                   long idleTimeoutMs) {
+    this(id, baseUrl, apiKey, connectTimeoutMs, idleTimeoutMs, null);
+  }
+
+  /** @param guard judges the base URL's host before every connection (null: trusted, none) */
+  public OpenAiCompatibleProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs,
+                                  long idleTimeoutMs, AddressGuard guard) {
     this.id = id;
     this.apiKey = apiKey;
-    this.address = UpstreamAddress.parse(id, baseUrl);
+    this.address = UpstreamAddress.parse(id, baseUrl, guard);
     this.connectTimeoutMs = connectTimeoutMs;
     this.idleTimeoutMs = idleTimeoutMs;
   }
@@ -55,7 +62,7 @@ public class OpenAiCompatibleProvider implements Provider {
       options.putHeader("authorization", "Bearer " + apiKey);
     }
     decorate(options, call);
-    return client.request(options).compose(req -> {
+    return address.open(client, options).compose(req -> {
       sent.accept(req);
       return req.send(Buffer.buffer(call.body()));
     });
@@ -68,7 +75,7 @@ public class OpenAiCompatibleProvider implements Provider {
     if (apiKey != null && !apiKey.isEmpty()) {
       options.putHeader("authorization", "Bearer " + apiKey);
     }
-    return client.request(options)
+    return address.open(client, options)
         .compose(req -> req.send().timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS))
         .compose(resp -> resp.body().map(b -> resp.statusCode() / 100 == 2));
   }

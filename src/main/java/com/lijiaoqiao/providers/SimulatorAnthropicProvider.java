@@ -1,5 +1,6 @@
 package com.lijiaoqiao.providers;
 
+import com.lijiaoqiao.net.AddressGuard;
 import io.vertx.core.http.RequestOptions;
 
 /**
@@ -12,7 +13,12 @@ public final class SimulatorAnthropicProvider extends AnthropicProvider {
 
   public SimulatorAnthropicProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs,
                                     long idleTimeoutMs) {
-    super(id, baseUrl, apiKey == null || apiKey.isEmpty() ? "sim" : apiKey, connectTimeoutMs, idleTimeoutMs);
+    this(id, baseUrl, apiKey, connectTimeoutMs, idleTimeoutMs, null);
+  }
+
+  public SimulatorAnthropicProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs,
+                                    long idleTimeoutMs, AddressGuard guard) {
+    super(id, baseUrl, apiKey == null || apiKey.isEmpty() ? "sim" : apiKey, connectTimeoutMs, idleTimeoutMs, guard);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package com.lijiaoqiao.providers;
 
+import com.lijiaoqiao.net.AddressGuard;
 import io.vertx.core.http.RequestOptions;
 
 /**
@@ -11,7 +12,13 @@ public final class SimulatorGeminiProvider extends GeminiProvider {
   public static final String KIND = "simulator-gemini";
 
   public SimulatorGeminiProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs, long idleTimeoutMs) {
-    super(id, stripV1(baseUrl), apiKey == null || apiKey.isEmpty() ? "sim" : apiKey, connectTimeoutMs, idleTimeoutMs);
+    this(id, baseUrl, apiKey, connectTimeoutMs, idleTimeoutMs, null);
+  }
+
+  public SimulatorGeminiProvider(String id, String baseUrl, String apiKey, long connectTimeoutMs, long idleTimeoutMs,
+                                 AddressGuard guard) {
+    super(id, stripV1(baseUrl), apiKey == null || apiKey.isEmpty() ? "sim" : apiKey, connectTimeoutMs, idleTimeoutMs,
+        guard);
   }
 
   /** The embedded simulator's URL is its OpenAI base ({@code …/v1}); Gemini paths start at the root. */
