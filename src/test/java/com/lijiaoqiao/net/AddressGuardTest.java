@@ -189,6 +189,12 @@ class AddressGuardTest {
       assertThat(first.toString()).as("no name left that a connection could resolve again").startsWith("/");
       assertThat(g.resolve(vertx, "localhost").isComplete()).as("the second is served from the cache").isTrue();
 
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      java.util.concurrent.CompletableFuture<Boolean> sameContext = new java.util.concurrent.CompletableFuture<>();
+      context.runOnContext(v -> g.resolve(vertx, "127.0.0.1").onComplete(ar ->
+          sameContext.complete(ar.succeeded() && Vertx.currentContext() == context)));
+      assertThat(sameContext.get(10, TimeUnit.SECONDS)).as("answered on the caller's event loop").isTrue();
+
       assertThatThrownBy(() -> STRICT.resolve(vertx, "localhost").toCompletionStage().toCompletableFuture()
           .get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(AddressGuard.Refused.class);
