@@ -78,7 +78,8 @@ public final class AddressGuard {
   private final ThreadPoolExecutor lookups = lookupPool();
   private final Cache<String, Verdict> verdicts = Caffeine.newBuilder()
       .maximumSize(10_000)
-      .expireAfter(Expiry.<String, Verdict>creating((host, v) -> Duration.ofSeconds(v.address() != null ? PERMITTED_SECONDS : REFUSED_SECONDS)))
+      .expireAfter(Expiry.<String, Verdict>creating(
+          (host, v) -> Duration.ofSeconds(v.address() != null ? PERMITTED_SECONDS : REFUSED_SECONDS)))
       .build();
 
   /**
@@ -165,8 +166,9 @@ public final class AddressGuard {
   }
 
   /**
-   * Resolves a host on the guard's own threads (never an event loop or Vert.x's worker pool) and judges every address it has (a round-robin name with one private address
-   * is refused as a whole); succeeds with the first, which the caller must connect to. Verdicts are cached
+   * Resolves a host on the guard's own threads (never an event loop or Vert.x's worker pool) and judges every
+   * address it has (a round-robin name with one private address is refused as a whole); succeeds with the first,
+   * which the caller must connect to, on the caller's context. Verdicts are cached
    * ({@value #PERMITTED_SECONDS} s when permitted, {@value #REFUSED_SECONDS} s when not), so the request path
    * usually gets an already-completed future.
    *

@@ -167,8 +167,10 @@ class AddressGuardTest {
   @Test
   void literalsAreJudgedWithoutDns() {
     assertThat(STRICT.resolveBlocking("8.8.8.8").getHostAddress()).isEqualTo("8.8.8.8");
-    assertThat(STRICT.resolveBlocking("[2606:4700:4700::1111]").getHostAddress()).isEqualTo("2606:4700:4700:0:0:0:0:1111");
-    assertThatThrownBy(() -> STRICT.resolveBlocking("[::ffff:169.254.169.254]")).isInstanceOf(AddressGuard.Refused.class);
+    assertThat(STRICT.resolveBlocking("[2606:4700:4700::1111]").getHostAddress())
+        .isEqualTo("2606:4700:4700:0:0:0:0:1111");
+    assertThatThrownBy(() -> STRICT.resolveBlocking("[::ffff:169.254.169.254]"))
+        .isInstanceOf(AddressGuard.Refused.class);
     assertThatThrownBy(() -> STRICT.resolveBlocking("0x7f.1")).isInstanceOf(AddressGuard.Refused.class);
   }
 
