@@ -15,7 +15,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Which upstream addresses a party we do not trust (a marketplace supplier, a webhook owner) may make the gateway
@@ -36,6 +43,7 @@ public final class AddressGuard {
   static final long PERMITTED_SECONDS = 30;
   /** Shorter, so that a fixed DNS record or a fresh allowance takes effect soon. */
   static final long REFUSED_SECONDS = 5;
+  private static final int LOOKUP_THREADS = 4;
 
   /** Not routable on the internet, or this host, its networks, or reserved (IANA special-purpose registry). */
   private static final List<Cidr> REFUSED_V4 = cidrs(
@@ -61,9 +69,17 @@ public final class AddressGuard {
   private final boolean allowPrivate;
   private final List<Cidr> allowedBlocks;
   private final Set<String> allowedNames;
+  /** One lookup per host at a time: a burst of requests to a name not yet judged waits for the same answer. */
+  private final Map<String, CompletableFuture<Verdict>> inFlight = new ConcurrentHashMap<>();
+  /**
+   * Lookups block, and a name whose DNS server never answers blocks for the resolver's whole timeout: they get
+   * threads of their own, so that such a name cannot hold the worker threads JDBC and hashing need.
+   */
+  private final ThreadPoolExecutor lookups = lookupPool();
   private final Cache<String, Verdict> verdicts = Caffeine.newBuilder()
       .maximumSize(10_000)
-      .expireAfter(Expiry.<String, Verdict>creating((host, v) -> Duration.ofSeconds(v.address() != null ? PERMITTED_SECONDS : REFUSED_SECONDS)))
+      .expireAfter(Expiry.<String, Verdict>creating(
+          (host, v) -> Duration.ofSeconds(v.address() != null ? PERMITTED_SECONDS : REFUSED_SECONDS)))
       .build();
 
   /**
@@ -150,8 +166,9 @@ public final class AddressGuard {
   }
 
   /**
-   * Resolves a host off the event loop and judges every address it has (a round-robin name with one private address
-   * is refused as a whole); succeeds with the first, which the caller must connect to. Verdicts are cached
+   * Resolves a host on the guard's own threads (never an event loop or Vert.x's worker pool) and judges every
+   * address it has (a round-robin name with one private address is refused as a whole); succeeds with the first,
+   * which the caller must connect to, on the caller's context. Verdicts are cached
    * ({@value #PERMITTED_SECONDS} s when permitted, {@value #REFUSED_SECONDS} s when not), so the request path
    * usually gets an already-completed future.
    *
@@ -161,7 +178,21 @@ public final class AddressGuard {
     String key = normalize(host);
     Verdict known = verdicts.getIfPresent(key);
     if (known != null) return known.future();
-    return vertx.executeBlocking(() -> lookUp(key), false).compose(Verdict::future);
+    CompletableFuture<Verdict> mine = new CompletableFuture<>();
+    CompletableFuture<Verdict> lookup = inFlight.putIfAbsent(key, mine);
+    if (lookup == null) {
+      lookup = mine;
+      lookups.execute(() -> {
+        try {
+          mine.complete(lookUp(key)); // cached before it leaves inFlight: no moment where a caller sees neither
+        } catch (RuntimeException | Error e) {
+          mine.completeExceptionally(e);
+        } finally {
+          inFlight.remove(key, mine);
+        }
+      });
+    }
+    return Future.fromCompletionStage(lookup, vertx.getOrCreateContext()).compose(Verdict::future);
   }
 
   /** {@link #resolve} for callers that may block (the management API checking a registration). */
@@ -283,6 +314,18 @@ public final class AddressGuard {
 
   private static byte[] tail(byte[] v6, int from) {
     return new byte[] {v6[from], v6[from + 1], v6[from + 2], v6[from + 3]};
+  }
+
+  private static ThreadPoolExecutor lookupPool() {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "ljq-address-guard-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true); // idle, a guard holds no thread
+    return pool;
   }
 
   private static List<Cidr> cidrs(String... blocks) {

@@ -118,7 +118,8 @@ public class GeminiProvider implements Provider {
   public Future<Boolean> probe(HttpClient client, long timeoutMs) {
     RequestOptions options = address.request(HttpMethod.GET, "/v1beta/models?pageSize=1", connectTimeoutMs, idleTimeoutMs);
     if (apiKey != null && !apiKey.isEmpty()) options.putHeader("x-goog-api-key", apiKey);
-    return address.open(client, options).compose(req -> req.send()).compose(r -> r.body().map(b -> r.statusCode()))
+    return address.open(client, options).compose(req -> req.send())
+        .compose(r -> r.body().map(b -> r.statusCode()))
         .timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS).map(status -> status / 100 == 2);
   }
 }

@@ -167,8 +167,10 @@ class AddressGuardTest {
   @Test
   void literalsAreJudgedWithoutDns() {
     assertThat(STRICT.resolveBlocking("8.8.8.8").getHostAddress()).isEqualTo("8.8.8.8");
-    assertThat(STRICT.resolveBlocking("[2606:4700:4700::1111]").getHostAddress()).isEqualTo("2606:4700:4700:0:0:0:0:1111");
-    assertThatThrownBy(() -> STRICT.resolveBlocking("[::ffff:169.254.169.254]")).isInstanceOf(AddressGuard.Refused.class);
+    assertThat(STRICT.resolveBlocking("[2606:4700:4700::1111]").getHostAddress())
+        .isEqualTo("2606:4700:4700:0:0:0:0:1111");
+    assertThatThrownBy(() -> STRICT.resolveBlocking("[::ffff:169.254.169.254]"))
+        .isInstanceOf(AddressGuard.Refused.class);
     assertThatThrownBy(() -> STRICT.resolveBlocking("0x7f.1")).isInstanceOf(AddressGuard.Refused.class);
   }
 
@@ -188,6 +190,12 @@ class AddressGuardTest {
       assertThat(first.isLoopbackAddress()).isTrue();
       assertThat(first.toString()).as("no name left that a connection could resolve again").startsWith("/");
       assertThat(g.resolve(vertx, "localhost").isComplete()).as("the second is served from the cache").isTrue();
+
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      java.util.concurrent.CompletableFuture<Boolean> sameContext = new java.util.concurrent.CompletableFuture<>();
+      context.runOnContext(v -> g.resolve(vertx, "127.0.0.1").onComplete(ar ->
+          sameContext.complete(ar.succeeded() && Vertx.currentContext() == context)));
+      assertThat(sameContext.get(10, TimeUnit.SECONDS)).as("answered on the caller's event loop").isTrue();
 
       assertThatThrownBy(() -> STRICT.resolve(vertx, "localhost").toCompletionStage().toCompletableFuture()
           .get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
