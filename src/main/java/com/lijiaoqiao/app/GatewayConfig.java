@@ -175,8 +175,6 @@ public final class GatewayConfig {
     public int reprobeIntervalMs = 300_000;
     /** How often each node reads packages and accounts changed elsewhere (and expires packages). */
     public int syncIntervalMs = 1_000;
-    /** Lets a signed-in user of any tenant apply to become a supplier (POST /v1/supply/apply). */
-    public boolean openApplications = true;
   }
 
   public static final class WeightSpec {

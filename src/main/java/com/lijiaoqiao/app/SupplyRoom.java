@@ -93,16 +93,21 @@ final class SupplyRoom implements AutoCloseable {
         },
         billing.prices(), providers::providerIdTaken,
         new Marketplace.Settings(Math.max(0, Math.min(10_000, sc.minMarginBps)), Math.max(0, sc.holdDays)), clock,
-        () -> poolRef[0].refresh(), quotas[0]::quotaChanged);
+        () -> poolRef[0].refresh(), quotas[0]::quotaChanged, ledger::tenantExists);
     this.pool = new SupplyPool(store, market, providers, adapters);
     poolRef[0] = pool;
     pool.refresh();
-    this.gate = new SupplyGate(quotas[0], ex -> ReserveStage.maxTokensFor(ex, billing.prices(), ex.model()),
+    String prefix = config.redis.keyPrefix;
+    com.lijiaoqiao.limits.RateLimiter packageLimits = redisClient == null ? new com.lijiaoqiao.limits.LocalRateLimiter()
+        : new com.lijiaoqiao.limits.RedisRateLimiter(RedisAPI.api(redisClient), prefix + "supply-pkg:");
+    com.lijiaoqiao.limits.RateLimiter accountLimits = redisClient == null ? new com.lijiaoqiao.limits.LocalRateLimiter()
+        : new com.lijiaoqiao.limits.RedisRateLimiter(RedisAPI.api(redisClient), prefix + "supply-acc:");
+    this.gate = new SupplyGate(quotas[0], packageLimits, accountLimits, ex -> ReserveStage.maxTokensFor(ex, billing.prices(), ex.model()),
         accountId -> vertx.executeBlocking(() -> {
           store.account(accountId).ifPresent(market::reverify);
           return null;
         }, false));
-    new SupplyApi(market, new SupplierEarnings(store, market), store, audit, pool::refresh).register(api);
+    new SupplyApi(market, new SupplierEarnings(store, market), store, audit, billing.currency()).register(api);
     LeasedBalance leased = leases;
     this.syncTimer = vertx.setPeriodic(Math.max(100, sc.syncIntervalMs), id -> vertx.executeBlocking(() -> {
       if (leased != null) leased.housekeeping();

@@ -170,8 +170,13 @@ public final class IdentityApi {
           "未开放注册，请联系管理员创建账户。", Map.of(), null);
     }
     JsonNode b = body(req);
+    // Anyone may sign up as a consumer or as a supplier (whose tenant an operator approves before it sells).
+    String role = text(b, "role", false);
+    if (role != null && !Caller.MEMBER.equals(role) && !Caller.SUPPLIER.equals(role)) {
+      throw com.lijiaoqiao.http.api.Fields.invalid("role", "'role' must be member or supplier.");
+    }
     long id = Users.create(accounts, text(b, "email", true), text(b, "password", true), text(b, "name", false),
-        Caller.MEMBER, null);
+        role == null ? Caller.MEMBER : role, null);
     AccountRepository.UserView v = accounts.findView(id).orElseThrow();
     audit(req, id, v.tenantId(), "user.register", "user", id, null, v);
     return new ApiResponse(201, JSON.valueToTree(v), NO_STORE);

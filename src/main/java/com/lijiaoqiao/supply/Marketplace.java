@@ -49,12 +49,15 @@ public final class Marketplace {
   private final Runnable changed;
   /** Told when a package's quota changed outside the request path (its live figure is read again). */
   private final java.util.function.LongConsumer quotaChanged;
+  private final java.util.function.LongPredicate tenantExists;
 
   /** @param urlCheck throws IllegalArgumentException with a client-safe message for a base URL that is not allowed */
   public Marketplace(SupplyStore store, CredentialCipher cipher, AccountProbe probe, Consumer<String> urlCheck,
                      PriceBook consumerPrices, java.util.function.Predicate<String> nameTaken, Settings settings,
-                     Clock clock, Runnable changed, java.util.function.LongConsumer quotaChanged) {
+                     Clock clock, Runnable changed, java.util.function.LongConsumer quotaChanged,
+                     java.util.function.LongPredicate tenantExists) {
     this.quotaChanged = quotaChanged;
+    this.tenantExists = tenantExists;
     this.store = store;
     this.cipher = cipher;
     this.probe = probe;
@@ -98,6 +101,8 @@ public final class Marketplace {
       throw SupplyException.invalid("'min_margin_bps' must be 0-10000.");
     }
     if (holdDays != null && (holdDays < 0 || holdDays > 365)) throw SupplyException.invalid("'hold_days' must be 0-365.");
+    if (!tenantExists.test(tenantId)) throw SupplyException.notFound();
+    store.ensureSupplier(tenantId); // an operator may decide before the supplier ever called the supply API
     Supplier s = store.updateSupplier(tenantId, status, marginBps, holdDays, note).orElseThrow(SupplyException::notFound);
     changed.run();
     return s;
@@ -121,10 +126,10 @@ public final class Marketplace {
     if (in.credential() == null || in.credential().isBlank()) throw SupplyException.invalid("'credential' is required.");
     if (in.models() == null || in.models().isEmpty()) throw SupplyException.invalid("'models' must name at least one model.");
     checkUrl(baseUrl);
-    verify(vendor.kind(), baseUrl, in.credential(), in.models());
+    AccountProbe.Report probed = verify(vendor.kind(), baseUrl, in.credential(), in.models());
     Instant now = clock.instant();
     Account a = new Account(0, supplierId, in.name(), vendor.name(), vendor.kind(), baseUrl, "", in.models(),
-        orZero(in.rpm()), orZero(in.tpm()), orZero(in.maxConcurrency()), "active", null, now, "ok", now, now);
+        orZero(in.rpm()), orZero(in.tpm()), orZero(in.maxConcurrency()), "active", null, now, probed.summary(), now, now);
     Account stored = store.insertAccount(a);
     // The credential is bound to the account id (AES-GCM associated data): it decrypts for this account only.
     Account withCredential = withCredential(stored, cipher.encrypt(aad(stored.id()), in.credential()));
@@ -136,7 +141,7 @@ public final class Marketplace {
   /** Changes an account; a new base URL, credential or model list is probed again before it is saved. */
   public Account update(long supplierId, long id, AccountInput in) {
     Account old = account(supplierId, id);
-    if ("disabled".equals(old.status())) throw new SupplyException(Kind.STATE_CONFLICT, "The account is deleted.");
+    refuseIfOperatorHeld(old);
     String baseUrl = in.baseUrl() != null && !in.baseUrl().isBlank() ? in.baseUrl() : old.baseUrl();
     Map<String, String> models = in.models() != null && !in.models().isEmpty() ? in.models() : old.models();
     boolean reprobe = in.credential() != null || !baseUrl.equals(old.baseUrl()) || !models.equals(old.models());
@@ -146,10 +151,9 @@ public final class Marketplace {
     String result = old.probeResult();
     if (reprobe) {
       checkUrl(baseUrl);
-      verify(old.kind(), baseUrl, credential, models);
-      status = "active"; // a suspended account whose new credential passes is active again
+      result = verify(old.kind(), baseUrl, credential, models).summary();
+      status = "active"; // an account its probe had suspended is active again once a new credential passes
       probedAt = clock.instant();
-      result = "ok";
     }
     Account a = new Account(id, supplierId, in.name() != null ? in.name() : old.name(), old.vendor(), old.kind(),
         baseUrl, in.credential() != null ? cipher.encrypt(aad(id), credential) : old.credentialEnc(), models,
@@ -161,13 +165,37 @@ public final class Marketplace {
     return a;
   }
 
-  /** Probes an account again now (a supplier after fixing its upstream, or the background check). */
+  /** A supplier's own probe: never lifts an operator's suspension, nor revives a deleted account. */
+  public Account reverifyBySupplier(long supplierId, long id) {
+    Account a = account(supplierId, id);
+    refuseIfOperatorHeld(a);
+    return reverify(a);
+  }
+
+  /** Reason prefix of a suspension an operator decided (only an operator lifts it). */
+  static final String OPERATOR = "operator: ";
+
+  private static void refuseIfOperatorHeld(Account a) {
+    if ("disabled".equals(a.status())) {
+      throw new SupplyException(Kind.ACCOUNT_CONFLICT, "The account is deleted.", Map.of("status", a.status()));
+    }
+    if ("suspended".equals(a.status()) && a.statusReason() != null && a.statusReason().startsWith(OPERATOR)) {
+      throw new SupplyException(Kind.ACCOUNT_CONFLICT, "An operator suspended the account; only an operator lifts it.",
+          Map.of("status", a.status()));
+    }
+  }
+
+  /** Probes an account again now (the background check, a refused credential, or its supplier's request). */
   public Account reverify(Account a) {
+    if ("disabled".equals(a.status())) return a;
     String credential = cipher.decrypt(aad(a.id()), a.credentialEnc());
     AccountProbe.Report r = probe.probe(a.kind(), a.baseUrl(), credential, a.models());
     Instant now = clock.instant();
-    String status = r.ok() ? "active" : r.credentialRefused() ? "suspended" : a.status();
-    String reason = r.ok() ? null : r.credentialRefused() ? "the upstream refused the credential" : "probe failed";
+    boolean operatorHeld = "suspended".equals(a.status()) && a.statusReason() != null
+        && a.statusReason().startsWith(OPERATOR);
+    String status = operatorHeld ? a.status() : r.ok() ? "active" : r.credentialRefused() ? "suspended" : a.status();
+    String reason = operatorHeld ? a.statusReason() : r.ok() ? null
+        : r.credentialRefused() ? "the upstream refused the credential" : "probe failed";
     store.setAccountStatus(a.id(), status, reason, now, r.summary());
     if (!status.equals(a.status())) {
       store.event("supply.account_status_changed", a.supplierId(), "{\"account_id\":" + a.id() + ",\"from\":\""
@@ -193,7 +221,8 @@ public final class Marketplace {
       throw SupplyException.invalid("'status' must be active, suspended or disabled.");
     }
     Account a = store.account(id).orElseThrow(SupplyException::notFound);
-    store.setAccountStatus(id, status, reason, a.probedAt(), a.probeResult());
+    store.setAccountStatus(id, status, "active".equals(status) ? null : OPERATOR + (reason == null ? status : reason),
+        a.probedAt(), a.probeResult());
     if (!status.equals(a.status())) {
       store.event("supply.account_status_changed", a.supplierId(), "{\"account_id\":" + id + ",\"from\":\""
           + a.status() + "\",\"to\":\"" + status + "\"}");
@@ -233,9 +262,9 @@ public final class Marketplace {
     }
   }
 
-  private void verify(String kind, String baseUrl, String credential, Map<String, String> models) {
+  private AccountProbe.Report verify(String kind, String baseUrl, String credential, Map<String, String> models) {
     AccountProbe.Report r = probe.probe(kind, baseUrl, credential, models);
-    if (r.ok()) return;
+    if (r.ok()) return r;
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("models", r.statuses());
     if (r.credentialRefused()) {
@@ -385,7 +414,8 @@ public final class Marketplace {
       if (consumer == null) {
         throw SupplyException.invalid("Model '" + model + "' has no consumer price on this platform; it cannot be sold.");
       }
-      floor(model, "input_per_1m", p.inputPer1M(), consumer.inputPer1M(), margin);
+      // Cache writes earn the supplier its input price: that price must keep the margin under both consumer prices.
+      floor(model, "input_per_1m", p.inputPer1M(), Math.min(consumer.inputPer1M(), consumer.cacheWritePer1M()), margin);
       floor(model, "output_per_1m", p.outputPer1M(), consumer.outputPer1M(), margin);
       floor(model, "cached_input_per_1m", p.cachedInputPer1M(), consumer.cachedInputPer1M(), margin);
     }

@@ -5,6 +5,7 @@ import com.lijiaoqiao.billing.Earning;
 import com.lijiaoqiao.billing.LeasedBalance;
 import com.lijiaoqiao.billing.Settlement;
 import com.lijiaoqiao.billing.SettlementListener;
+import com.lijiaoqiao.routing.SupplyOffer;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,9 @@ public final class PackageQuotas implements SettlementListener {
   private final ClusterBalance live;
   private final Map<Long, AtomicLong> unshipped = new ConcurrentHashMap<>();
   private final Map<Long, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<Long, AtomicInteger> accountInFlight = new ConcurrentHashMap<>();
+  /** Package id → its account (for the account's slots). */
+  private final Map<Long, Long> accountOf = new ConcurrentHashMap<>();
   /** Request id → the packages it holds on this node. */
   private final Map<String, List<Long>> held = new ConcurrentHashMap<>();
 
@@ -40,30 +44,58 @@ public final class PackageQuotas implements SettlementListener {
     return u == null ? 0 : u.get();
   }
 
-  /** Holds quota and a slot for an attempt; false (nothing held) when the package is used up or at its concurrency. */
-  public Future<Boolean> hold(String requestId, long packageId, long estimateTokens, int maxConcurrency) {
-    AtomicInteger slots = inFlight.computeIfAbsent(packageId, k -> new AtomicInteger());
+  /**
+   * Holds quota and a slot (the package's, and its account's, shared by the account's packages) for an attempt;
+   * false (nothing held) when the package is used up or either is at its concurrency.
+   */
+  public Future<Boolean> hold(String requestId, SupplyOffer offer, long estimateTokens) {
+    long packageId = offer.packageId();
     List<Long> mine = held.get(requestId);
-    boolean again = mine != null && mine.contains(packageId); // a retry on the same package: already held
-    if (!again && maxConcurrency > 0 && slots.incrementAndGet() > maxConcurrency) {
-      slots.decrementAndGet();
-      return Future.succeededFuture(false);
-    }
-    if (again) return Future.succeededFuture(true);
-    if (maxConcurrency <= 0) slots.incrementAndGet();
+    if (mine != null && mine.contains(packageId)) return Future.succeededFuture(true); // a retry: already held
+    if (!takeSlot(offer)) return Future.succeededFuture(false);
     long want = Math.max(1, estimateTokens);
-    return live.reserve(requestId, packageId, want).compose(h -> {
+    String holdId = holdId(requestId, packageId);
+    return live.reserve(holdId, packageId, want).compose(h -> {
       if (h.held()) return Future.succeededFuture(true);
       if (h.availableMicros() <= 0) return Future.succeededFuture(false);
-      return live.reserve(requestId, packageId, Math.min(want, h.availableMicros())).map(ClusterBalance.Hold::held);
-    }).map(ok -> {
-      if (ok) held.computeIfAbsent(requestId, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(packageId);
-      else slots.decrementAndGet();
-      return ok;
-    }).recover(t -> {
-      slots.decrementAndGet();
-      return Future.succeededFuture(false); // the shared figure is unreachable: this package sits the request out
-    });
+      return live.reserve(holdId, packageId, Math.min(want, h.availableMicros())).map(ClusterBalance.Hold::held);
+    }).recover(t -> Future.succeededFuture(false)) // the shared figure is unreachable: the package sits it out
+        .map(ok -> {
+          if (ok) {
+            held.computeIfAbsent(requestId, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(packageId);
+            accountOf.put(packageId, offer.accountId());
+          } else {
+            freeSlot(packageId, offer.accountId());
+          }
+          return ok;
+        });
+  }
+
+  /** A hold's id in the shared figures: one per request and package (a rescued request may hold two packages). */
+  private static String holdId(String requestId, long packageId) {
+    return requestId + "/" + packageId;
+  }
+
+  private boolean takeSlot(SupplyOffer offer) {
+    AtomicInteger pkg = inFlight.computeIfAbsent(offer.packageId(), k -> new AtomicInteger());
+    AtomicInteger acc = accountInFlight.computeIfAbsent(offer.accountId(), k -> new AtomicInteger());
+    if (pkg.incrementAndGet() > limit(offer.maxConcurrency()) | acc.incrementAndGet() > limit(offer.accountMaxConcurrency())) {
+      pkg.decrementAndGet();
+      acc.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  private static int limit(int max) {
+    return max <= 0 ? Integer.MAX_VALUE : max;
+  }
+
+  private void freeSlot(long packageId, Long accountId) {
+    AtomicInteger slots = inFlight.get(packageId);
+    if (slots != null) slots.decrementAndGet();
+    AtomicInteger acc = accountId == null ? null : accountInFlight.get(accountId);
+    if (acc != null) acc.decrementAndGet();
   }
 
   /** The attempt on the package served nothing: hold and slot go back now. */
@@ -71,8 +103,8 @@ public final class PackageQuotas implements SettlementListener {
     List<Long> mine = held.get(requestId);
     if (mine == null || !mine.remove(packageId)) return;
     if (mine.isEmpty()) held.remove(requestId, mine);
-    free(packageId);
-    live.release(requestId, packageId);
+    freeSlot(packageId, accountOf.get(packageId));
+    live.release(holdId(requestId, packageId), packageId);
   }
 
   /** Every settlement: the packages the request earned from are charged their tokens; any other hold is released. */
@@ -83,20 +115,15 @@ public final class PackageQuotas implements SettlementListener {
     Map<Long, Long> used = new java.util.HashMap<>();
     for (Earning e : s.earningsOrEmpty()) used.merge(e.packageId(), e.tokens(), Long::sum);
     for (Long id : new ArrayList<>(mine)) {
-      free(id);
+      freeSlot(id, accountOf.get(id));
       Long tokens = used.get(id);
       if (tokens == null) {
-        live.release(s.requestId(), id);
+        live.release(holdId(s.requestId(), id), id);
       } else {
         unshipped.computeIfAbsent(id, k -> new AtomicLong()).addAndGet(tokens);
-        live.settle(s.requestId(), id, tokens);
+        live.settle(holdId(s.requestId(), id), id, tokens);
       }
     }
-  }
-
-  private void free(long packageId) {
-    AtomicInteger slots = inFlight.get(packageId);
-    if (slots != null) slots.decrementAndGet();
   }
 
   /** The ledger has the settlement now: its tokens are no longer this node's unshipped use. */

@@ -48,6 +48,10 @@ public final class SupplierEarnings {
       throw new SupplyException(Kind.FORBIDDEN, "Payouts open once an operator approves the supplier.");
     }
     Optional<Payout> p = store.requestPayout(supplierId, amountMicros, holdSince(s), idempotencyKey, note, userId);
+    if (p.isPresent() && p.get().amountMicros() != amountMicros) {
+      throw new SupplyException(Kind.PAYOUT_CONFLICT, "This Idempotency-Key was used for a payout of another amount.",
+          Map.of("payout_id", p.get().id()));
+    }
     if (p.isEmpty()) {
       Totals t = store.totals(supplierId, holdSince(s));
       throw new SupplyException(Kind.INVALID, "The amount exceeds what is available for payout.",
@@ -69,7 +73,7 @@ public final class SupplierEarnings {
       throw SupplyException.invalid("'reference' (the transfer's reference) is required to complete a payout.");
     }
     if (!allowed || !store.settlePayout(payoutId, p.status(), to, reference, operatorId)) {
-      throw new SupplyException(Kind.STATE_CONFLICT, "The payout is " + p.status() + ": cannot move it to " + to + ".",
+      throw new SupplyException(Kind.PAYOUT_CONFLICT, "The payout is " + p.status() + ": cannot move it to " + to + ".",
           Map.of("status", p.status()));
     }
     if ("completed".equals(to)) {

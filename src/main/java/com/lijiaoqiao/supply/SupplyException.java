@@ -7,7 +7,8 @@ import java.util.Map;
  * error it is (the HTTP layer maps it to its code). Messages never carry a credential.
  */
 public final class SupplyException extends RuntimeException {
-  public enum Kind { INVALID, NOT_FOUND, BAD_CREDENTIAL, PROBE_FAILED, PRICE_BELOW_FLOOR, STATE_CONFLICT, FORBIDDEN }
+  public enum Kind { INVALID, NOT_FOUND, BAD_CREDENTIAL, PROBE_FAILED, PRICE_BELOW_FLOOR, STATE_CONFLICT, ACCOUNT_CONFLICT,
+    PAYOUT_CONFLICT, FORBIDDEN }
 
   public final Kind kind;
   public final Map<String, Object> details;

@@ -1,25 +1,31 @@
 package com.lijiaoqiao.supply;
 
+import com.lijiaoqiao.limits.RateLimiter;
 import com.lijiaoqiao.pipeline.Exchange;
 import com.lijiaoqiao.pipeline.PackageGate;
 import com.lijiaoqiao.routing.SupplyOffer;
 import io.vertx.core.Future;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongConsumer;
 
 /**
- * The request path's door into the marketplace: an attempt on a package holds the request's most possible tokens
- * (prompt plus max_tokens, as its money reservation does) on the package's quota.
+ * The request path's door into the marketplace: an attempt on a package passes the supplier's declared limits and
+ * holds the request's most possible tokens (prompt plus max_tokens, as its money reservation does) on its quota.
  */
 public final class SupplyGate implements PackageGate {
   private final PackageQuotas quotas;
+  private final RateLimiter packageLimits;
+  private final RateLimiter accountLimits;
   private final java.util.function.ToLongFunction<Exchange> maxTokens;
-  private final LongConsumer recheckAccount;
+  private final java.util.function.LongFunction<Future<?>> recheckAccount;
   /** Accounts already being checked after a refused credential (one check at a time per account). */
   private final java.util.Set<Long> checking = ConcurrentHashMap.newKeySet();
 
-  public SupplyGate(PackageQuotas quotas, java.util.function.ToLongFunction<Exchange> maxTokens,
-                    LongConsumer recheckAccount) {
+  /** @param recheckAccount probes the account again off the event loop (a refused credential suspends it) */
+  public SupplyGate(PackageQuotas quotas, RateLimiter packageLimits, RateLimiter accountLimits,
+                    java.util.function.ToLongFunction<Exchange> maxTokens,
+                    java.util.function.LongFunction<Future<?>> recheckAccount) {
+    this.packageLimits = packageLimits;
+    this.accountLimits = accountLimits;
     this.quotas = quotas;
     this.maxTokens = maxTokens;
     this.recheckAccount = recheckAccount;
@@ -28,7 +34,35 @@ public final class SupplyGate implements PackageGate {
   @Override
   public Future<Boolean> admit(Exchange ex, SupplyOffer offer) {
     long estimate = ex.promptTokens() + maxTokens.applyAsLong(ex);
-    return quotas.hold(ex.requestId, offer.packageId(), estimate, offer.maxConcurrency());
+    if (offer.rpm() <= 0 && offer.accountRpm() <= 0 && offer.accountTpm() <= 0) {
+      return quotas.hold(ex.requestId, offer, estimate);
+    }
+    // The supplier's declared limits (every node's, through Redis when configured): a package over its RPM, or an
+    // account over its RPM or TPM, sits the request out like a used-up package.
+    return limit(packageLimits, offer.packageId(), offer.rpm(), 0, 0).compose(pkgOk -> {
+      if (!pkgOk) return Future.succeededFuture(false);
+      return limit(accountLimits, offer.accountId(), offer.accountRpm(), offer.accountTpm(), estimate).compose(accOk -> {
+        if (!accOk) {
+          if (offer.rpm() > 0) packageLimits.giveBack(offer.packageId(), offer.rpm(), 0, 0);
+          return Future.succeededFuture(false);
+        }
+        return quotas.hold(ex.requestId, offer, estimate).map(held -> {
+          if (!held) {
+            if (offer.rpm() > 0) packageLimits.giveBack(offer.packageId(), offer.rpm(), 0, 0);
+            if (offer.accountRpm() > 0 || offer.accountTpm() > 0) {
+              accountLimits.giveBack(offer.accountId(), offer.accountRpm(), offer.accountTpm(), estimate);
+            }
+          }
+          return held;
+        });
+      });
+    });
+  }
+
+  private static Future<Boolean> limit(RateLimiter limiter, long id, int rpm, int tpm, long tokens) {
+    if (rpm <= 0 && tpm <= 0) return Future.succeededFuture(true);
+    return limiter.acquire(id, rpm, tpm, tokens).map(RateLimiter.Decision::allowed)
+        .recover(t -> Future.succeededFuture(true)); // limits unreachable: availability first, as for keys
   }
 
   @Override
@@ -38,12 +72,7 @@ public final class SupplyGate implements PackageGate {
 
   @Override
   public void credentialRefused(SupplyOffer offer) {
-    if (checking.add(offer.accountId())) {
-      try {
-        recheckAccount.accept(offer.accountId());
-      } finally {
-        checking.remove(offer.accountId());
-      }
-    }
+    long id = offer.accountId();
+    if (checking.add(id)) recheckAccount.apply(id).onComplete(ar -> checking.remove(id));
   }
 }

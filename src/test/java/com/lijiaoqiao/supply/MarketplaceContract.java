@@ -48,6 +48,9 @@ abstract class MarketplaceContract {
       c.billing.models.put("market-mini", p);
       c.supply.allowedAddresses.add("127.0.0.1/32"); // the simulator; every other private address stays refused
       c.supply.syncIntervalMs = 100;
+      // The platform's own provider serves the model too, after the packages: consumers are served when they sell out.
+      c.providers.get(0).models.put("market-mini", "gpt-4o-mini");
+      c.routing.modelOrder.put("market-mini", java.util.List.of("bridge-co", "second-co", "sim"));
     });
     gw.gateway.api().callerResolver(new TestCallers());
     gw.gateway.billing().credit(gw.tenantId, 100_000_000, "mk-" + gw.tenantId, "start", null);
@@ -143,12 +146,12 @@ abstract class MarketplaceContract {
     int served = 0;
     for (int i = 0; i < 200; i++) {
       Http.Reply r = chat(40);
-      if (r.status() != 200) {
-        assertThat(r.status()).as(r.body()).isEqualTo(503);
-        assertThat(r.body()).doesNotContain("sk-supplier-secret-123");
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertThat(r.body()).doesNotContain("sk-supplier-secret-123");
+      if (!"bridge-co".equals(r.headers().firstValue("x-ljq-provider").orElse(""))) {
+        assertThat(r.headers().firstValue("x-ljq-provider")).contains("sim"); // sold out: the platform serves
         break;
       }
-      assertThat(r.headers().firstValue("x-ljq-provider").orElse("")).isEqualTo("bridge-co");
       JsonNode u = r.json().get("usage");
       long p = u.get("prompt_tokens").asLong();
       long c = u.get("completion_tokens").asLong();
@@ -209,5 +212,59 @@ abstract class MarketplaceContract {
     Http.Reply csv = call("GET", "/v1/supply/earnings?group_by=model&format=csv", supplier, null);
     assertThat(csv.body()).startsWith("model,requests,tokens,amount\n").contains("market-mini," + served + "," + tokens);
     assertThat(call("GET", "/v1/supply/statements?format=csv", supplier, null).body()).contains("bank-42");
+  }
+
+  @Test
+  void aRevokedCredentialSuspendsTheAccountWithoutFailingAConsumer() throws Exception {
+    call("PUT", "/admin/suppliers/" + supplierTenant, TestCallers.admin(), "{\"status\":\"approved\"}");
+    Http.Reply acc = call("POST", "/v1/supply/accounts", supplier, "{\"name\":\"two\",\"base_url\":\"" + simUrl()
+        + "\",\"credential\":\"sk-sup-two-secret\",\"models\":{\"market-mini\":\"gpt-4o-mini\"}}");
+    assertThat(acc.status()).as(acc.body()).isEqualTo(201);
+    long accountId = acc.json().get("id").asLong();
+    Http.Reply pkg = call("POST", "/v1/supply/packages", supplier, "{\"account_id\":" + accountId + ",\"name\":\"big\","
+        + "\"quota_tokens\":100000000,\"input_per_1m\":\"0.5\",\"output_per_1m\":\"1\",\"cached_input_per_1m\":\"0.25\",\"public_name\":\"second-co\","
+        + "\"status\":\"active\"}");
+    assertThat(pkg.status()).as(pkg.body()).isEqualTo(201);
+    assertThat(pkg.json().get("status").asText()).isEqualTo("active");
+    Http.Reply first = chat(10);
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    assertThat(first.headers().firstValue("x-ljq-provider")).contains("second-co");
+
+    String sim = gw.gateway.simulator().baseUrl();
+    Http.send(HttpRequest.newBuilder(URI.create(sim + "/_sim/keys/revoke?key=sk-sup-two-secret"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    Http.Reply fellOver = chat(10);
+    assertThat(fellOver.status()).as(fellOver.body()).isEqualTo(200);
+    assertThat(fellOver.headers().firstValue("x-ljq-provider")).contains("sim");
+    assertThat(fellOver.body()).doesNotContain("sk-sup-two-secret");
+    long deadline = System.currentTimeMillis() + 15_000;
+    String status = "";
+    while (System.currentTimeMillis() < deadline) {
+      status = call("GET", "/v1/supply/accounts/" + accountId, supplier, null).json().get("status").asText();
+      if (status.equals("suspended")) break;
+      Thread.sleep(50);
+    }
+    assertThat(status).isEqualTo("suspended");
+    Http.Reply after = chat(10);
+    assertThat(after.headers().firstValue("x-ljq-provider")).contains("sim"); // the package left the pool
+
+    // The supplier fixes its upstream and verifies: active again, and serving.
+    Http.send(HttpRequest.newBuilder(URI.create(sim + "/_sim/keys/restore?key=sk-sup-two-secret"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build());
+    Http.Reply verified = call("POST", "/v1/supply/accounts/" + accountId + "/verify", supplier, null);
+    assertThat(verified.json().get("status").asText()).as(verified.body()).isEqualTo("active");
+    assertThat(chat(10).headers().firstValue("x-ljq-provider")).contains("second-co");
+
+    // An operator's suspension is the operator's to lift.
+    assertThat(call("PUT", "/admin/supply/accounts/" + accountId, TestCallers.admin(),
+        "{\"status\":\"suspended\",\"reason\":\"abuse report\"}").status()).isEqualTo(200);
+    Http.Reply refused = call("POST", "/v1/supply/accounts/" + accountId + "/verify", supplier, null);
+    assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+    assertThat(refused.json().get("error").get("code").asText()).isEqualTo("SUP_ACC_4091");
+    assertThat(chat(10).headers().firstValue("x-ljq-provider")).contains("sim");
+    for (Http.Reply r : new Http.Reply[] {acc, pkg, verified, refused,
+        call("GET", "/admin/supply/accounts", TestCallers.admin(), null)}) {
+      assertThat(r.body()).doesNotContain("sk-sup-two-secret");
+    }
   }
 }

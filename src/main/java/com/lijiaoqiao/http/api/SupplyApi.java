@@ -37,15 +37,15 @@ public final class SupplyApi {
   private final SupplierEarnings earnings;
   private final SupplyStore store;
   private final AuditRepository audit;
-  private final Runnable poolChanged;
+  private final String currency;
 
   public SupplyApi(Marketplace market, SupplierEarnings earnings, SupplyStore store, AuditRepository audit,
-                   Runnable poolChanged) {
+                   String currency) {
     this.market = market;
     this.earnings = earnings;
     this.store = store;
     this.audit = audit;
-    this.poolChanged = poolChanged;
+    this.currency = currency;
   }
 
   public void register(ApiRouter api) {
@@ -73,7 +73,7 @@ public final class SupplyApi {
     });
     api.add(HttpMethod.POST, "/v1/supply/accounts/{id}/verify", Access.AUTHENTICATED, r -> {
       long s = supplier(r);
-      Account a = call(() -> market.reverify(market.account(s, r.pathLong("id"))));
+      Account a = call(() -> market.reverifyBySupplier(s, r.pathLong("id")));
       return ApiResponse.ok(account(a));
     });
     api.add(HttpMethod.DELETE, "/v1/supply/accounts/{id}", Access.AUTHENTICATED, r -> {
@@ -132,7 +132,10 @@ public final class SupplyApi {
       if (key != null) key = Fields.bounded("Idempotency-Key", key, Fields.MAX_IDEMPOTENCY_KEY);
       String note = Fields.text(b, "note", false, 300);
       String k = key;
+      java.util.Set<Long> before = new java.util.HashSet<>();
+      if (k != null) for (Payout old : store.payouts(s, null, 10_000)) before.add(old.id());
       Payout p = call(() -> earnings.requestPayout(s, amount, k, note, r.caller().userId()));
+      if (before.contains(p.id())) return ApiResponse.ok(payout(p)); // the same request again: the first answer
       auditChange(r, s, "supply.payout.request", "supply_payout", p.id(), null, payout(p));
       return ApiResponse.created(payout(p));
     });
@@ -236,6 +239,8 @@ public final class SupplyApi {
         case PROBE_FAILED -> ErrorCode.SUP_ACC_4002;
         case PRICE_BELOW_FLOOR -> ErrorCode.SUP_PKG_4001;
         case STATE_CONFLICT -> ErrorCode.SUP_PKG_4091;
+        case ACCOUNT_CONFLICT -> ErrorCode.SUP_ACC_4091;
+        case PAYOUT_CONFLICT -> ErrorCode.SUP_PAY_4091;
         case FORBIDDEN -> ErrorCode.AUTH_002;
         case INVALID -> ErrorCode.COMMON_001;
       };
@@ -418,7 +423,7 @@ public final class SupplyApi {
       return ApiResponse.ok(new ApiRouter.Raw("text/csv; charset=utf-8", sb.toString().getBytes(StandardCharsets.UTF_8)));
     }
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("currency", "USD");
+    m.put("currency", currency);
     m.put("totals", totals(earnings.totals(supplierId)));
     m.put("group_by", groupBy);
     List<Object> rows = new ArrayList<>();
@@ -461,12 +466,26 @@ public final class SupplyApi {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("month", month.toString());
     m.put("earnings", Money.format(total));
-    m.put("by_package", byPackage);
-    m.put("by_model", byModel);
+    m.put("currency", currency);
+    m.put("by_package", groups("package_id", byPackage));
+    m.put("by_model", groups("model", byModel));
     List<Object> payouts = new ArrayList<>();
     for (Payout p : paid) payouts.add(payout(p));
     m.put("payouts_completed", payouts);
     return ApiResponse.ok(m);
+  }
+
+  private static List<Object> groups(String keyName, List<SupplyStore.EarningGroup> groups) {
+    List<Object> out = new ArrayList<>();
+    for (SupplyStore.EarningGroup g : groups) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put(keyName, g.key());
+      row.put("requests", g.requests());
+      row.put("tokens", g.tokens());
+      row.put("amount", Money.format(g.amountMicros()));
+      out.add(row);
+    }
+    return out;
   }
 
   private static void line(StringBuilder sb, String section, SupplyStore.EarningGroup g) {
