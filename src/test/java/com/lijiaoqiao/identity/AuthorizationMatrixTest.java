@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.lijiaoqiao.access.KeyIssuer;
+import com.lijiaoqiao.app.GatewayConfig;
 import com.lijiaoqiao.testing.Api;
 import com.lijiaoqiao.testing.Databases;
 import com.lijiaoqiao.testing.Http;
@@ -42,7 +43,14 @@ class AuthorizationMatrixTest {
 
   @BeforeAll
   void start() {
-    gw = TestGateway.start(Databases.Kind.H2, c -> c.security.maxKeysPerUser = 1000);
+    gw = TestGateway.start(Databases.Kind.H2, c -> {
+      c.security.maxKeysPerUser = 1000;
+      c.supply.allowedAddresses.add("127.0.0.1/32"); // the supplier's account is on the simulator
+      GatewayConfig.PriceSpec p = new GatewayConfig.PriceSpec();
+      p.input = "1.00";
+      p.output = "2.00";
+      c.billing.models.put("gpt-4o-mini", p);
+    });
     api = new Api(gw.gateway.port());
     var accounts = gw.gateway.accounts();
     tenantA = accounts.createTenant("A");
@@ -59,7 +67,22 @@ class AuthorizationMatrixTest {
     creds.put("other_tenant_admin", api.login("ta@b.test", PW));
     creds.put("supplier", api.login("supplier@c.test", PW));
     creds.put("admin", api.login("admin@p.test", PW));
+    // The supplier's objects (tenant C): an account on the simulator and a package in draft.
+    supplierTenant = tenantC;
+    String sim = gw.gateway.simulator().baseUrl().replace("localhost", "127.0.0.1") + "/v1";
+    Http.Reply acc = api.call("POST", "/v1/supply/accounts", creds.get("supplier"), "{\"name\":\"a\",\"base_url\":\""
+        + sim + "\",\"credential\":\"sk-matrix\",\"models\":[\"gpt-4o-mini\"]}");
+    assertThat(acc.status()).as(acc.body()).isEqualTo(201);
+    supplyAccount = acc.json().get("id").asLong();
+    Http.Reply pkg = api.call("POST", "/v1/supply/packages", creds.get("supplier"), "{\"account_id\":" + supplyAccount
+        + ",\"name\":\"p\",\"quota_tokens\":1000,\"input_per_1m\":\"0.1\",\"output_per_1m\":\"0.3\"}");
+    assertThat(pkg.status()).as(pkg.body()).isEqualTo(201);
+    supplyPackage = pkg.json().get("id").asLong();
   }
+
+  long supplierTenant;
+  long supplyAccount;
+  long supplyPackage;
 
   @AfterAll
   void stop() {
@@ -114,7 +137,33 @@ class AuthorizationMatrixTest {
             s(401, 403, 403, 403, 403, 200)),
         // routing administration
         new Row("GET", () -> "/admin/providers", null, s(401, 403, 403, 403, 403, 200)),
-        new Row("GET", () -> "/admin/providers/sim/stats", null, s(401, 403, 403, 403, 403, 200)));
+        new Row("GET", () -> "/admin/providers/sim/stats", null, s(401, 403, 403, 403, 403, 200)),
+        // the supply side: a supplier's own objects (tenant C); operators use /admin/supply, never /v1/supply
+        new Row("GET", () -> "/v1/supply/me", null, s(401, 403, 403, 403, 200, 403)),
+        new Row("GET", () -> "/v1/supply/accounts", null, s(401, 403, 403, 403, 200, 403)),
+        new Row("POST", () -> "/v1/supply/accounts", "{}", s(401, 403, 403, 403, 400, 403)),
+        new Row("GET", () -> "/v1/supply/accounts/" + supplyAccount, null, s(401, 403, 403, 403, 200, 403)),
+        new Row("PUT", () -> "/v1/supply/accounts/" + supplyAccount, "{\"name\":\"n\"}", s(401, 403, 403, 403, 200, 403)),
+        new Row("POST", () -> "/v1/supply/accounts/" + supplyAccount + "/verify", null, s(401, 403, 403, 403, 200, 403)),
+        new Row("GET", () -> "/v1/supply/accounts/999999", null, s(401, 403, 403, 403, 404, 403)),
+        new Row("DELETE", () -> "/v1/supply/accounts/999999", null, s(401, 403, 403, 403, 404, 403)),
+        new Row("GET", () -> "/v1/supply/packages", null, s(401, 403, 403, 403, 200, 403)),
+        new Row("POST", () -> "/v1/supply/packages", "{}", s(401, 403, 403, 403, 400, 403)),
+        new Row("GET", () -> "/v1/supply/packages/" + supplyPackage, null, s(401, 403, 403, 403, 200, 403)),
+        new Row("PUT", () -> "/v1/supply/packages/" + supplyPackage, "{\"name\":\"p2\"}", s(401, 403, 403, 403, 200, 403)),
+        new Row("GET", () -> "/v1/supply/packages/999999", null, s(401, 403, 403, 403, 404, 403)),
+        new Row("GET", () -> "/v1/supply/earnings", null, s(401, 403, 403, 403, 200, 403)),
+        new Row("GET", () -> "/v1/supply/statements", null, s(401, 403, 403, 403, 200, 403)),
+        new Row("GET", () -> "/v1/supply/payouts", null, s(401, 403, 403, 403, 200, 403)),
+        new Row("POST", () -> "/v1/supply/payouts", "{\"amount\":\"1.00\"}", s(401, 403, 403, 403, 403, 403)),
+        new Row("GET", () -> "/admin/suppliers", null, s(401, 403, 403, 403, 403, 200)),
+        new Row("GET", () -> "/admin/suppliers/" + supplierTenant, null, s(401, 403, 403, 403, 403, 200)),
+        new Row("PUT", () -> "/admin/suppliers/" + supplierTenant, "{\"note\":\"x\"}", s(401, 403, 403, 403, 403, 200)),
+        new Row("GET", () -> "/admin/supply/accounts", null, s(401, 403, 403, 403, 403, 200)),
+        new Row("PUT", () -> "/admin/supply/accounts/999999", "{\"status\":\"active\"}", s(401, 403, 403, 403, 403, 404)),
+        new Row("GET", () -> "/admin/supply/packages", null, s(401, 403, 403, 403, 403, 200)),
+        new Row("GET", () -> "/admin/payouts", null, s(401, 403, 403, 403, 403, 200)),
+        new Row("PUT", () -> "/admin/payouts/999999", "{\"status\":\"processing\"}", s(401, 403, 403, 403, 403, 404)));
     List<String> mismatches = new ArrayList<>();
     int cells = 0;
     for (Row row : rows) {

@@ -218,10 +218,10 @@ public final class SupplyApi {
     });
   }
 
-  /** The caller's supplier tenant: only users with the supplier role (or admins acting as one) use /v1/supply. */
+  /** The caller's supplier tenant: only users with the supplier role use /v1/supply (operators use /admin/supply). */
   private long supplier(ApiRequest r) {
     Caller c = r.caller();
-    if (!Caller.SUPPLIER.equals(c.role()) && !c.isAdmin()) {
+    if (!Caller.SUPPLIER.equals(c.role())) {
       throw new GatewayException(ErrorCode.AUTH_002, "Only suppliers use the supply API.", "仅供应商可以使用供应接口。",
           Map.of(), null);
     }
