@@ -25,7 +25,12 @@ final class Bootstrap {
   private Bootstrap() {}
 
   /** The demo's credentials, kept in the data directory so a restart prints the same ones. */
-  record DemoCredentials(String adminEmail, String adminPassword, String apiKey) {}
+  record DemoCredentials(String adminEmail, String adminPassword, String apiKey, String supplierEmail,
+                         String supplierPassword) {}
+
+  static final String DEMO_SUPPLIER_EMAIL = "supplier@demo.ljq.local";
+  /** The model the demo's marketplace package sells (served by the simulator's gpt-4o-mini). */
+  static final String DEMO_MARKET_MODEL = "llama-3.3-70b-instruct";
 
   static void ensureAdmin(Gateway g, GatewayConfig cfg) {
     String email = cfg.bootstrap.adminEmail == null ? null : cfg.bootstrap.adminEmail.trim().toLowerCase();
@@ -56,7 +61,7 @@ final class Bootstrap {
         throw new UncheckedIOException(e);
       }
       return new DemoCredentials(p.getProperty("admin_email"), p.getProperty("admin_password"),
-          p.getProperty("api_key"));
+          p.getProperty("api_key"), p.getProperty("supplier_email"), p.getProperty("supplier_password"));
     }
     String password = randomPassword();
     long platform = accounts.createTenant("Platform");
@@ -67,11 +72,18 @@ final class Bootstrap {
     KeyIssuer.Issued key = g.keyIssuer().issue(dev, demoTenant, "demo", Set.of(), limits.rpm(), limits.tpm(), null);
     // The demo works out of the box: its tenant starts with a balance (10.00 by default).
     g.billing().credit(demoTenant, limits.initialCreditMicros(), "demo-initial-credit", "demo starting balance", null);
-    DemoCredentials creds = new DemoCredentials(DEMO_ADMIN_EMAIL, password, key.secret());
+    String supplierPassword = randomPassword();
+    if (!seedMarketplace(g, accounts, supplierPassword)) supplierPassword = null;
+    DemoCredentials creds = new DemoCredentials(DEMO_ADMIN_EMAIL, password, key.secret(),
+        supplierPassword == null ? null : DEMO_SUPPLIER_EMAIL, supplierPassword);
     Properties p = new Properties();
     p.setProperty("admin_email", creds.adminEmail());
     p.setProperty("admin_password", creds.adminPassword());
     p.setProperty("api_key", creds.apiKey());
+    if (supplierPassword != null) {
+      p.setProperty("supplier_email", DEMO_SUPPLIER_EMAIL);
+      p.setProperty("supplier_password", supplierPassword);
+    }
     try {
       Files.createDirectories(dataDir);
       Files.deleteIfExists(file);
@@ -88,6 +100,33 @@ final class Bootstrap {
       throw new UncheckedIOException(e);
     }
     return creds;
+  }
+
+  /**
+   * The demo's marketplace: an approved supplier with an account on the embedded simulator and one active package
+   * selling {@link #DEMO_MARKET_MODEL}. Skipped (false) without the simulator or the marketplace; never stops a start.
+   */
+  static boolean seedMarketplace(Gateway g, AccountRepository accounts, String supplierPassword) {
+    com.lijiaoqiao.supply.Marketplace market = g.marketplace();
+    if (market == null || g.simulator() == null) return false;
+    try {
+      long supplier = accounts.createTenant("Demo supplier");
+      accounts.createUser(DEMO_SUPPLIER_EMAIL, PasswordHasher.hash(supplierPassword), "Demo supplier", supplier,
+          "supplier");
+      market.decide(supplier, "approved", null, null, "the demo's supplier");
+      com.lijiaoqiao.supply.SupplyStore.Account account = market.register(supplier,
+          new com.lijiaoqiao.supply.Marketplace.AccountInput("demo upstream", "openai-compatible",
+              g.simulator().baseUrl().replace("localhost", "127.0.0.1") + "/v1", "sk-demo-supplier-" + randomPassword(),
+              java.util.Map.of(DEMO_MARKET_MODEL, "gpt-4o-mini"), null, null, null));
+      com.lijiaoqiao.supply.SupplyStore.Package pkg = market.create(supplier,
+          new com.lijiaoqiao.supply.Marketplace.PackageInput(account.id(), "demo package", null, 10_000_000L, 400_000L,
+              400_000L, 200_000L, 365, null, null, "demo-market"));
+      market.transition(supplier, pkg.id(), "active");
+      return true;
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Bootstrap.class).warn("the demo marketplace was not seeded: {}", e.toString());
+      return false;
+    }
   }
 
   static String randomPassword() {

@@ -74,11 +74,16 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("LJQ_ADMIN_EMAIL=" + creds.adminEmail());
     System.out.println("LJQ_ADMIN_PASSWORD=" + creds.adminPassword());
     System.out.println("LJQ_API_KEY=" + creds.apiKey());
+    if (creds.supplierEmail() != null) {
+      System.out.println("LJQ_SUPPLIER_EMAIL=" + creds.supplierEmail());
+      System.out.println("LJQ_SUPPLIER_PASSWORD=" + creds.supplierPassword());
+    }
     System.out.println();
     System.out.println("Try it:");
     System.out.println("curl -s " + base + "/chat/completions -H 'Authorization: Bearer " + creds.apiKey()
         + "' -H 'Content-Type: application/json' -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\","
         + "\"content\":\"Hello!\"}]}'");
+    System.out.println("# " + Bootstrap.DEMO_MARKET_MODEL + " is sold by the demo supplier's package (docs/marketplace.md)");
     System.out.println("ANTHROPIC_BASE_URL=http://127.0.0.1:" + gateway.port() + " ANTHROPIC_AUTH_TOKEN="
         + creds.apiKey() + " claude   # Claude Code, its default models included");
     System.out.println("GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:" + gateway.port() + " GEMINI_API_KEY="
@@ -119,6 +124,9 @@ final class DemoCommand implements Callable<Integer> {
     cfg.providers.add(claude);
     cfg.providers.add(gemini);
     cfg.routing.modelAliases.putAll(DEMO_ALIASES);
+    // The demo's marketplace: one supplier's package sells a model of its own, on the embedded simulator (loopback,
+    // which suppliers may reach here only; see Bootstrap.seedMarketplace).
+    cfg.supply.allowedAddresses.add("127.0.0.1/32");
     DEMO_PRICES.forEach((model, p) -> {
       GatewayConfig.PriceSpec spec = new GatewayConfig.PriceSpec();
       spec.input = p[0];
@@ -146,6 +154,7 @@ final class DemoCommand implements Callable<Integer> {
   /** Per 1M tokens: input, output, cached input — list prices of the real models the demo names. */
   static final java.util.Map<String, String[]> DEMO_PRICES = java.util.Map.ofEntries(
       java.util.Map.entry("gpt-4o-mini", new String[] {"0.15", "0.60", "0.075"}),
+      java.util.Map.entry(Bootstrap.DEMO_MARKET_MODEL, new String[] {"0.60", "0.60", "0.30"}),
       java.util.Map.entry("gpt-4o", new String[] {"2.50", "10.00", "1.25"}),
       java.util.Map.entry("gpt-4.1", new String[] {"2.00", "8.00", "0.50"}),
       java.util.Map.entry("o3-mini", new String[] {"1.10", "4.40", "0.55"}),

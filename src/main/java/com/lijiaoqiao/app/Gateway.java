@@ -533,6 +533,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return router;
   }
 
+  /** The marketplace's rules, or null when supply.enabled is false. */
+  public com.lijiaoqiao.supply.Marketplace marketplace() {
+    return supplyRoom == null ? null : supplyRoom.market;
+  }
+
   public ProviderService providers() {
     return providerService;
   }
