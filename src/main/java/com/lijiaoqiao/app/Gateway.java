@@ -213,7 +213,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           rc.retryAfterMaxWaitMs, RelayStage.Settings.rescue(rc.rescue, rc.rescueOffModels)),
           router, rc.contextFallbacks, new com.lijiaoqiao.pipeline.ModelFallbacks(rc.fallbacks, rc.requestFallbacks));
       if (config.supply.enabled) {
-        this.supplyRoom = new SupplyRoom(vertx, config, db, ledger, redisClient, bill, providerService, cipher, audit, api,
+        this.supplyRoom = new SupplyRoom(vertx, config, db, ledger, redisClient, bill, providerService, router, cipher,
+            audit, api,
             java.time.Clock.systemUTC());
         relay.packages(supplyRoom.gate);
       }

@@ -52,8 +52,8 @@ final class SupplyRoom implements AutoCloseable {
 
   /** Blocking (reads the store); run at start-up once providers are loaded. */
   SupplyRoom(Vertx vertx, GatewayConfig config, Database db, LedgerRepository ledger, Redis redisClient,
-             BillingService billing, ProviderService providers, CredentialCipher cipher, AuditRepository audit,
-             ApiRouter api, Clock clock) {
+             BillingService billing, ProviderService providers, com.lijiaoqiao.routing.Router router,
+             CredentialCipher cipher, AuditRepository audit, ApiRouter api, Clock clock) {
     this.vertx = vertx;
     GatewayConfig.Supply sc = config.supply;
     SupplyRepository store = new SupplyRepository(db.dataSource(), db.isPostgres());
@@ -107,7 +107,10 @@ final class SupplyRoom implements AutoCloseable {
           store.account(accountId).ifPresent(market::reverify);
           return null;
         }, false));
-    new SupplyApi(market, new SupplierEarnings(store, market), store, audit, billing.currency()).register(api);
+    new SupplyApi(market, new SupplierEarnings(store, market), store, audit, billing.currency(), accountId -> {
+      com.lijiaoqiao.routing.ProviderState st = router.existingState("supply-account:" + accountId);
+      return st == null ? null : st.snapshot();
+    }).register(api);
     LeasedBalance leased = leases;
     this.syncTimer = vertx.setPeriodic(Math.max(100, sc.syncIntervalMs), id -> vertx.executeBlocking(() -> {
       if (leased != null) leased.housekeeping();

@@ -254,6 +254,7 @@ final class Attempt implements SseRelay.Listener {
         h.set("x-ljq-cost", Money.format(cost));
         reply = w.withCost().apply(cost);
       }
+      reply = EchoGuard.clear(reply, EchoGuard.secretOf(ex));
       out.end(Buffer.buffer(reply)).onComplete(v -> {
         ex.endNanos = System.nanoTime();
         f.served(this, false);

@@ -177,6 +177,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
   /** Writes to the client (committing first if needed), batched within one upstream read. */
   protected void send(Buffer b) {
     if (!committed) commit();
+    b = EchoGuard.clear(b, EchoGuard.secretOf(ex));
     if (batch != null) {
       batch.appendBuffer(b);
     } else {

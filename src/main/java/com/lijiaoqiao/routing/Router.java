@@ -65,22 +65,28 @@ public final class Router {
     Map<String, List<Candidate>> byModel = new LinkedHashMap<>();
     Map<String, ProviderDef> byId = new LinkedHashMap<>();
     ModelCatalog.Builder catalog = ModelCatalog.builder();
+    java.util.Set<String> stateKeys = new java.util.HashSet<>();
     for (ProviderDef d : defs) {
       byId.put(d.id(), d);
       // Whatever an upstream says back is scrubbed of every credential the gateway holds for any upstream.
       com.lijiaoqiao.protocol.SecretScrubber.learn(d.credential());
       if (!d.enabled()) continue;
       Provider adapter = adapters.apply(d);
-      ProviderState st = state(d.id());
+      SupplyOffer offer = offers.get(d.id());
+      // A supplier's packages share their account's live state (latency, availability, breakers): one upstream.
+      String key = offer == null ? d.id() : "supply-account:" + offer.accountId();
+      stateKeys.add(key);
+      ProviderState st = state(key);
       String owner = d.ownedBy() == null || d.ownedBy().isBlank() ? d.id() : d.ownedBy();
       d.models().forEach((pub, up) -> {
-        RouteTarget t = new RouteTarget(adapter, up == null || up.isBlank() ? pub : up, offers.get(d.id()));
+        RouteTarget t = new RouteTarget(adapter, up == null || up.isBlank() ? pub : up, offer);
         byModel.computeIfAbsent(pub, k -> new ArrayList<>()).add(new Candidate(d, adapter, st, st.lane(pub), t));
         catalog.add(pub, t, owner);
       });
     }
     byModel.replaceAll((k, v) -> List.copyOf(v));
-    states.keySet().retainAll(byId.keySet());
+    stateKeys.addAll(byId.keySet());
+    states.keySet().retainAll(stateKeys);
     snapshot.set(new Snapshot(Map.copyOf(byModel), catalog.build(), Map.copyOf(byId)));
   }
 

@@ -84,6 +84,12 @@ public final class Marketplace {
     return store.ensureSupplier(tenantId);
   }
 
+  /** A tenant's supplier record for an operator's decision: created pending if the tenant never asked; 404 if no tenant. */
+  public Supplier supplierForOperator(long tenantId) {
+    if (!tenantExists.test(tenantId)) throw SupplyException.notFound();
+    return store.ensureSupplier(tenantId);
+  }
+
   public int marginBps(Supplier s) {
     return s.minMarginBps() != null ? s.minMarginBps() : settings.minMarginBps();
   }
@@ -101,8 +107,7 @@ public final class Marketplace {
       throw SupplyException.invalid("'min_margin_bps' must be 0-10000.");
     }
     if (holdDays != null && (holdDays < 0 || holdDays > 365)) throw SupplyException.invalid("'hold_days' must be 0-365.");
-    if (!tenantExists.test(tenantId)) throw SupplyException.notFound();
-    store.ensureSupplier(tenantId); // an operator may decide before the supplier ever called the supply API
+    supplierForOperator(tenantId); // an operator may decide before the supplier ever called the supply API
     Supplier s = store.updateSupplier(tenantId, status, marginBps, holdDays, note).orElseThrow(SupplyException::notFound);
     changed.run();
     return s;

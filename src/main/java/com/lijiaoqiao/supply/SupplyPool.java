@@ -75,7 +75,8 @@ public final class SupplyPool {
       defs.add(new ProviderDef(p.publicName(), a.kind(), a.baseUrl(), credential, models, true, true, true, 0, 0, 0.8,
           p.inputPer1M() / MICROS, p.outputPer1M() / MICROS, p.publicName(), true, "market"));
       offers.put(p.publicName(), new SupplyOffer(p.id(), p.supplierId(), a.id(), p.inputPer1M(), p.outputPer1M(),
-          p.cachedInputPer1M(), p.maxConcurrency(), a.maxConcurrency(), p.rpm(), a.rpm(), a.tpm()));
+          p.cachedInputPer1M(), p.maxConcurrency(), a.maxConcurrency(), p.rpm(), a.rpm(), a.tpm(),
+          credential.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       // What routing depends on (not the tokens used, which change with every request).
       signature.append(p.id()).append('|').append(p.publicName()).append('|').append(p.models()).append('|')
           .append(p.inputPer1M()).append('|').append(p.outputPer1M()).append('|').append(p.cachedInputPer1M())

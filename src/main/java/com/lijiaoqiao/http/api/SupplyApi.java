@@ -38,9 +38,12 @@ public final class SupplyApi {
   private final SupplyStore store;
   private final AuditRepository audit;
   private final String currency;
+  /** An account's live state as the router sees it (latency, availability, breakers), or null before its traffic. */
+  private final java.util.function.LongFunction<Object> liveStats;
 
   public SupplyApi(Marketplace market, SupplierEarnings earnings, SupplyStore store, AuditRepository audit,
-                   String currency) {
+                   String currency, java.util.function.LongFunction<Object> liveStats) {
+    this.liveStats = liveStats;
     this.market = market;
     this.earnings = earnings;
     this.store = store;
@@ -62,8 +65,11 @@ public final class SupplyApi {
       auditChange(r, s, "supply.account.create", "supply_account", a.id(), null, account(a));
       return ApiResponse.created(account(a));
     });
-    api.add(HttpMethod.GET, "/v1/supply/accounts/{id}", Access.AUTHENTICATED,
-        r -> ApiResponse.ok(account(call(() -> market.account(supplier(r), r.pathLong("id"))))));
+    api.add(HttpMethod.GET, "/v1/supply/accounts/{id}", Access.AUTHENTICATED, r -> {
+      Map<String, Object> m = account(call(() -> market.account(supplier(r), r.pathLong("id"))));
+      m.put("live", liveStats.apply((Long) m.get("id")));
+      return ApiResponse.ok(m);
+    });
     api.add(HttpMethod.PUT, "/v1/supply/accounts/{id}", Access.AUTHENTICATED, r -> {
       long s = supplier(r);
       Account before = call(() -> market.account(s, r.pathLong("id")));
@@ -156,9 +162,8 @@ public final class SupplyApi {
         store.supplier(r.pathLong("id")).orElseThrow(() -> new GatewayException(ErrorCode.COMMON_002, "Not found.")))));
     api.add(HttpMethod.PUT, "/admin/suppliers/{id}", Access.ADMIN, r -> {
       long id = r.pathLong("id");
-      SupplyStore.Supplier before = store.supplier(id)
-          .orElseThrow(() -> new GatewayException(ErrorCode.COMMON_002, "Not found."));
       JsonNode b = Fields.object(r.body(), true);
+      SupplyStore.Supplier before = call(() -> market.supplierForOperator(id));
       Long margin = Fields.optionalLong(b, "min_margin_bps", 0, 10_000);
       Long hold = Fields.optionalLong(b, "hold_days", 0, 365);
       SupplyStore.Supplier after = call(() -> market.decide(id, Fields.text(b, "status", false, 20),
