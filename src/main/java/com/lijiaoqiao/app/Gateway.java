@@ -101,6 +101,9 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private HealthChecker health;
   private BudgetRoom budgetRoom;
   private SupplyRoom supplyRoom;
+  private EventsRoom eventsRoom;
+  /** This process among the cluster's nodes (leases of cluster jobs). */
+  private final String nodeId = java.util.UUID.randomUUID().toString();
   private final List<Stage> relayPipeline;
   private final List<Stage> modelsPipeline;
   private final List<Stage> countTokensPipeline;
@@ -170,6 +173,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           parseMoney(config.billing.lowBalanceThreshold, "billing.low_balance_threshold", true), config.billing.currency);
       seedPrices(bill, config);
       this.ledgerRefreshTimer = shareBalances(bill, config, db, ledger);
+      ledger.requestEvents(config.events.requestEvents);
+      this.eventsRoom = new EventsRoom(vertx, config, db.dataSource(), nodeId);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
       new com.lijiaoqiao.http.api.ReconcileApi(bill, new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(),
           db.isPostgres()), rec::pending).register(api);
@@ -534,6 +539,16 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return router;
   }
 
+  /** The event outbox (tests, the events API). */
+  public com.lijiaoqiao.store.OutboxRepository outbox() {
+    return eventsRoom.outbox;
+  }
+
+  /** Where consumers take the gateway's events from (the in-process bus, or Kafka). */
+  public com.lijiaoqiao.events.EventSource events() {
+    return eventsRoom.source();
+  }
+
   /** The marketplace's rules, or null when supply.enabled is false. */
   public com.lijiaoqiao.supply.Marketplace marketplace() {
     return supplyRoom == null ? null : supplyRoom.market;
@@ -599,6 +614,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     }
     recorder.close();
     decisions.close();
+    if (eventsRoom != null) eventsRoom.close(); // after the last settlements shipped: their events go out too
     if (hashing != null) hashing.close();
     database.close();
     if (simulator != null) simulator.close();

@@ -25,6 +25,7 @@ public final class GatewayConfig {
   public List<ProviderSpec> providers = new ArrayList<>();
   public Routing routing = new Routing();
   public Supply supply = new Supply();
+  public Events events = new Events();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -156,6 +157,17 @@ public final class GatewayConfig {
     public boolean rescue = true;
     /** Public models whose streams are never continued elsewhere (their in-band error stays). */
     public List<String> rescueOffModels = new ArrayList<>();
+  }
+
+  /** The event outbox and its relay (docs/events.md). */
+  public static final class Events {
+    /** Each request also writes request.completed and billing.settled events (llm.requests, llm.billing). */
+    public boolean requestEvents = true;
+    /** How often the relay looks for unpublished events (on the node holding its lease). */
+    public int relayIntervalMs = 200;
+    public int batchSize = 500;
+    /** Published events are deleted from the outbox after this many days; 0 = kept. */
+    public int retentionDays = 7;
   }
 
   /** The supplier marketplace (docs/marketplace.md). */

@@ -100,6 +100,7 @@ public final class LedgerRepository implements LedgerStore {
         if (r != null) usage.add(r);
       }
       UsageRepository.insertMissing(c, usage);
+      if (requestEvents) OutboxRepository.append(c, SettlementEvents.of(fresh));
       // One posting per tenant per batch (wallet −Σ; revenue +Σ less what suppliers earned from it; each supplier
       // +its earnings); the per-request detail is the billing record and the supply earning rows. This keeps ledger
       // writes off the per-request cost while every posting still balances.
@@ -228,17 +229,20 @@ public final class LedgerRepository implements LedgerStore {
 
   private static void insertLowBalanceEvents(Connection c, List<LowBalance> lows) throws SQLException {
     if (lows.isEmpty()) return;
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO events(type, tenant_id, payload) VALUES (?, ?, ?)")) {
-      for (LowBalance l : lows) {
-        ps.setString(1, "billing.low_balance");
-        ps.setLong(2, l.tenantId());
-        ps.setString(3, "{\"tenant_id\":" + l.tenantId() + ",\"request_id\":\"" + l.requestId()
-            + "\",\"balance_micros\":" + l.balanceAfter() + ",\"threshold_micros\":" + l.threshold() + "}");
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    List<com.lijiaoqiao.events.DomainEvent> events = new ArrayList<>();
+    for (LowBalance l : lows) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("tenant_id", l.tenantId());
+      p.put("request_id", l.requestId());
+      p.put("balance", com.lijiaoqiao.billing.Money.format(l.balanceAfter()));
+      p.put("threshold", com.lijiaoqiao.billing.Money.format(l.threshold()));
+      events.add(com.lijiaoqiao.events.DomainEvent.of(l.balanceAfter() <= 0
+          ? com.lijiaoqiao.events.EventTypes.BALANCE_DEPLETED : com.lijiaoqiao.events.EventTypes.LOW_BALANCE,
+          l.tenantId(), p));
     }
+    OutboxRepository.append(c, events);
   }
+
 
   @Override
   public Map<Long, WalletRow> loadWallets() {
@@ -252,6 +256,12 @@ public final class LedgerRepository implements LedgerStore {
 
   /** This node's id in balance_leases: its shipped charges shrink its leases in the same transaction. */
   private volatile String leaseNode;
+  /** Whether each settlement also writes request.completed and billing.settled events (events.request_events). */
+  private volatile boolean requestEvents = true;
+
+  public void requestEvents(boolean on) {
+    this.requestEvents = on;
+  }
 
   /** This node's id in leases, or null when leases are off. */
   public String leaseNode() {

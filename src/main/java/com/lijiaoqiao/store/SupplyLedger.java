@@ -87,19 +87,17 @@ final class SupplyLedger {
       }
     }
     if (soldOut.isEmpty()) return;
+    List<com.lijiaoqiao.events.DomainEvent> events = new ArrayList<>();
     try (PreparedStatement up = c.prepareStatement("UPDATE supply_packages SET status = 'sold_out', "
-        + "updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = 'active'");
-         PreparedStatement ev = c.prepareStatement("INSERT INTO events(type, tenant_id, payload) VALUES (?, ?, ?)")) {
+        + "updated_at = CURRENT_TIMESTAMP WHERE id = ? AND status = 'active'")) {
       for (long[] p : soldOut) {
         up.setLong(1, p[0]);
         up.addBatch();
-        ev.setString(1, "supply.package_sold_out");
-        ev.setLong(2, p[1]);
-        ev.setString(3, "{\"package_id\":" + p[0] + "}");
-        ev.addBatch();
+        events.add(com.lijiaoqiao.events.DomainEvent.of(com.lijiaoqiao.events.EventTypes.PACKAGE_SOLD_OUT, p[1],
+            Map.of("package_id", p[0])));
       }
       up.executeBatch();
-      ev.executeBatch();
     }
+    OutboxRepository.append(c, events);
   }
 }

@@ -79,13 +79,14 @@ public final class SupplyRepository implements SupplyStore {
   // Suppliers
 
   @Override
-  public void event(String type, long tenantId, String payloadJson) {
-    Jdbc.update(ds, "INSERT INTO events(type, tenant_id, payload) VALUES (?, ?, ?)", ps -> {
-      ps.setString(1, type);
-      ps.setLong(2, tenantId);
-      ps.setString(3, payloadJson);
-    });
+  public void event(String type, long tenantId, Map<String, ?> payload) {
+    try (java.sql.Connection c = ds.getConnection()) {
+      OutboxRepository.append(c, List.of(com.lijiaoqiao.events.DomainEvent.of(type, tenantId, payload)));
+    } catch (SQLException e) {
+      throw new StoreException("appending an event failed", e);
+    }
   }
+
 
   @Override
   public Optional<Supplier> supplier(long tenantId) {

@@ -203,8 +203,8 @@ public final class Marketplace {
         : r.credentialRefused() ? "the upstream refused the credential" : "probe failed";
     store.setAccountStatus(a.id(), status, reason, now, r.summary());
     if (!status.equals(a.status())) {
-      store.event("supply.account_status_changed", a.supplierId(), "{\"account_id\":" + a.id() + ",\"from\":\""
-          + a.status() + "\",\"to\":\"" + status + "\"}");
+      store.event(com.lijiaoqiao.events.EventTypes.ACCOUNT_STATUS_CHANGED, a.supplierId(),
+          Map.of("account_id", a.id(), "from", a.status(), "to", status));
       changed.run();
     }
     return store.account(a.id()).orElse(a);
@@ -229,8 +229,8 @@ public final class Marketplace {
     store.setAccountStatus(id, status, "active".equals(status) ? null : OPERATOR + (reason == null ? status : reason),
         a.probedAt(), a.probeResult());
     if (!status.equals(a.status())) {
-      store.event("supply.account_status_changed", a.supplierId(), "{\"account_id\":" + id + ",\"from\":\""
-          + a.status() + "\",\"to\":\"" + status + "\"}");
+      store.event(com.lijiaoqiao.events.EventTypes.ACCOUNT_STATUS_CHANGED, a.supplierId(),
+          Map.of("account_id", id, "from", a.status(), "to", status));
     }
     changed.run();
     return store.account(id).orElseThrow();

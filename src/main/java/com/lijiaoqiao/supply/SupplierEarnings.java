@@ -77,8 +77,8 @@ public final class SupplierEarnings {
           Map.of("status", p.status()));
     }
     if ("completed".equals(to)) {
-      store.event("settlement.completed", p.supplierId(), "{\"payout_id\":" + p.id() + ",\"amount\":\""
-          + com.lijiaoqiao.billing.Money.format(p.amountMicros()) + "\"}");
+      store.event(com.lijiaoqiao.events.EventTypes.SETTLEMENT_COMPLETED, p.supplierId(), Map.of("payout_id", p.id(),
+          "amount", com.lijiaoqiao.billing.Money.format(p.amountMicros()), "reference", reference));
     }
     return store.payout(payoutId).orElseThrow();
   }

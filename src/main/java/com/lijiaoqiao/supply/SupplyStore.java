@@ -86,8 +86,8 @@ public interface SupplyStore {
   /** A signature that changes with every change to accounts and packages (for the pool's cross-node refresh). */
   String signature();
 
-  /** Records a domain event for the tenant (the outbox; delivered by the event room). */
-  void event(String type, long tenantId, String payloadJson);
+  /** Records a domain event for the tenant in the outbox (ids and states only: never a credential). */
+  void event(String type, long tenantId, Map<String, ?> payload);
 
   // Earnings and payouts
   Totals totals(long supplierId, Instant holdSince);
