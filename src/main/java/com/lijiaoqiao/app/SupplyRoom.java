@@ -107,6 +107,7 @@ final class SupplyRoom implements AutoCloseable {
           store.account(accountId).ifPresent(market::reverify);
           return null;
         }, false));
+    billing.onSettled((SupplyGate) gate);
     new SupplyApi(market, new SupplierEarnings(store, market), store, audit, billing.currency(), accountId -> {
       com.lijiaoqiao.routing.ProviderState st = router.existingState("supply-account:" + accountId);
       return st == null ? null : st.snapshot();

@@ -11,7 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * The request path's door into the marketplace: an attempt on a package passes the supplier's declared limits and
  * holds the request's most possible tokens (prompt plus max_tokens, as its money reservation does) on its quota.
  */
-public final class SupplyGate implements PackageGate {
+public final class SupplyGate implements PackageGate, com.lijiaoqiao.billing.SettlementListener {
+  /** What an admitted attempt charged its account's TPM (estimated), corrected by the real use at settlement. */
+  private record Charged(long accountId, int tpm, long estimate) {}
+
+  private final java.util.Map<String, java.util.List<Charged>> charged = new ConcurrentHashMap<>();
+
   private final PackageQuotas quotas;
   private final RateLimiter packageLimits;
   private final RateLimiter accountLimits;
@@ -47,6 +52,10 @@ public final class SupplyGate implements PackageGate {
           return Future.succeededFuture(false);
         }
         return quotas.hold(ex.requestId, offer, estimate).map(held -> {
+          if (held && offer.accountTpm() > 0) {
+            charged.computeIfAbsent(ex.requestId, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(new Charged(offer.accountId(), offer.accountTpm(), estimate));
+          }
           if (!held) {
             if (offer.rpm() > 0) packageLimits.giveBack(offer.packageId(), offer.rpm(), 0, 0);
             if (offer.accountRpm() > 0 || offer.accountTpm() > 0) {
@@ -63,6 +72,19 @@ public final class SupplyGate implements PackageGate {
     if (rpm <= 0 && tpm <= 0) return Future.succeededFuture(true);
     return limiter.acquire(id, rpm, tpm, tokens).map(RateLimiter.Decision::allowed)
         .recover(t -> Future.succeededFuture(true)); // limits unreachable: availability first, as for keys
+  }
+
+  /** The account's TPM learns what the request really used (its estimate was taken at admission). */
+  @Override
+  public void settled(com.lijiaoqiao.billing.Settlement s) {
+    java.util.List<Charged> mine = charged.remove(s.requestId());
+    if (mine == null) return;
+    java.util.Map<Long, Long> used = new java.util.HashMap<>();
+    for (com.lijiaoqiao.billing.Earning e : s.earningsOrEmpty()) used.merge(e.accountId(), e.tokens(), Long::sum);
+    for (Charged c : mine) {
+      Long u = used.remove(c.accountId()); // one attempt's use per account: the others served nothing
+      accountLimits.adjust(c.accountId(), c.tpm(), (u == null ? 0 : u) - c.estimate());
+    }
   }
 
   @Override
