@@ -102,6 +102,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private BudgetRoom budgetRoom;
   private SupplyRoom supplyRoom;
   private EventsRoom eventsRoom;
+  private RiskRoom riskRoom;
   /** This process among the cluster's nodes (leases of cluster jobs). */
   private final String nodeId = java.util.UUID.randomUUID().toString();
   private final List<Stage> relayPipeline;
@@ -211,6 +212,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new com.lijiaoqiao.pipeline.StoredResponsesStage(responsesStore));
       this.unknownPathPipeline = List.of(new AuthenticateStage(keys, secrets),
           com.lijiaoqiao.pipeline.StoredResponsesStage.NOT_FOUND);
+      this.riskRoom = new RiskRoom(vertx, config, db.dataSource(), redisClient, bill, audit, api, this::blockKey,
+          this::disableUser);
       RelayStage relay = new RelayStage(new RelayStage.Settings(rc.headersTimeoutMs > 0 ? rc.headersTimeoutMs : rc.firstByteTimeoutMs,
           rc.firstByteTimeoutMs, Math.min(rc.firstTokenTimeoutMs, rc.firstByteTimeoutMs),
           config.upstream.idleTimeoutMs, rc.totalTimeoutMs, rc.maxAttemptsPerProvider,
@@ -229,6 +232,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new DecodeStage(responsesStore),
           AuthorizeStage.resolving(router::resolve), // every authorization decision before limits, money, upstreams
           budgetRoom.rateLimitStage(rateLimiter), // key, tenant, gateway
+          riskRoom.stage,
           budgetRoom.budgetStage(),
           new ReserveStage(bill),
           new SettleStage(),
@@ -539,6 +543,20 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return router;
   }
 
+  /** Risk control's block_key: the key stops working here at once and on other nodes at their next key sync. */
+  private void blockKey(long keyId) {
+    keyRepository.findRow(keyId).ifPresent(k -> {
+      if (keyRepository.disable(keyId)) keys.refreshKey(k.keyHash());
+    });
+  }
+
+  /** Risk control's disable_user: as an administrator's POST /admin/users/{id}/disable. */
+  private void disableUser(long userId) {
+    accounts.updateStatus(userId, "disabled");
+    keys.refreshUser(userId);
+    sessions.revokeAllForUser(userId, "user_disabled");
+  }
+
   /** The event outbox (tests, the events API). */
   public com.lijiaoqiao.store.OutboxRepository outbox() {
     return eventsRoom.outbox;
@@ -592,6 +610,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     if (health != null) health.close();
     if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
     if (supplyRoom != null) supplyRoom.close();
+    if (riskRoom != null) riskRoom.close();
     if (budgetRoom != null) budgetRoom.close();
     // The writers drain (settlements, then usage records and decisions) before the database closes, last.
     billing.close();

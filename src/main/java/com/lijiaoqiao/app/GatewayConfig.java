@@ -26,6 +26,7 @@ public final class GatewayConfig {
   public Routing routing = new Routing();
   public Supply supply = new Supply();
   public Events events = new Events();
+  public Risk risk = new Risk();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -157,6 +158,13 @@ public final class GatewayConfig {
     public boolean rescue = true;
     /** Public models whose streams are never continued elsewhere (their in-band error stays). */
     public List<String> rescueOffModels = new ArrayList<>();
+  }
+
+  /** Risk control (docs/risk.md): the defaults until an operator stores rules through /admin/risk/rules. */
+  public static final class Risk {
+    public boolean enabled = true;
+    /** How often each node re-reads the rules and the operators' suppressions. */
+    public int reloadIntervalMs = 1_000;
   }
 
   /** The event outbox and its relay (docs/events.md). */

@@ -99,6 +99,16 @@ public final class ApiKeyRepository implements ApiKeyStore {
         }) == 1;
   }
 
+  /** Disables an active key (risk control's block_key): it stops working on every node at the next key sync. */
+  public boolean disable(long keyId) {
+    Timestamp now = Timestamp.from(Instant.now());
+    return Jdbc.update(ds, "UPDATE api_keys SET status = 'disabled', updated_at = ? WHERE id = ? AND status = 'active'",
+        ps -> {
+          ps.setTimestamp(1, now);
+          ps.setLong(2, keyId);
+        }) == 1;
+  }
+
   @Override
   public boolean revoke(long keyId) {
     Timestamp now = Timestamp.from(Instant.now());
