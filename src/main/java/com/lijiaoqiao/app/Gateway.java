@@ -176,7 +176,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.ledgerRefreshTimer = shareBalances(bill, config, db, ledger);
       ledger.requestEvents(config.events.requestEvents);
       this.eventsRoom = new EventsRoom(vertx, config, db.dataSource(), nodeId);
-      new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).register(api);
+      new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).audited(audit).register(api);
       new com.lijiaoqiao.http.api.ReconcileApi(bill, new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(),
           db.isPostgres()), rec::pending).register(api);
       this.budgetRoom = new BudgetRoom(vertx, config, redisClient, db.dataSource(), bill, keyRepo, keys, accounts, audit,
@@ -252,7 +252,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.modelsPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new ListModelsStage(router::catalog, Instant.now().getEpochSecond()));
-      ProvidersApi.register(api, providerService, router, usageRepository, decisionRepository);
+      ProvidersApi.register(api, providerService, router, usageRepository, decisionRepository, audit);
+      com.lijiaoqiao.http.api.AuditApi.register(api, audit);
       this.simulator = sim;
       this.database = db;
       this.recorder = rec;

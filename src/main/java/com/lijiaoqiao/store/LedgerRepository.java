@@ -318,6 +318,13 @@ public final class LedgerRepository implements LedgerStore {
       le.executeBatch();
     }
     adjustWallets(c, Map.of(tenantId, amount));
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("topup_id", id);
+    p.put("tenant_id", tenantId);
+    p.put("amount", com.lijiaoqiao.billing.Money.format(amount));
+    p.put("source", source);
+    OutboxRepository.append(c, List.of(com.lijiaoqiao.events.DomainEvent.of(com.lijiaoqiao.events.EventTypes.TOPUP,
+        tenantId, p)));
     return new Topup(id, tenantId, amount, source, note, now, false);
   }
 

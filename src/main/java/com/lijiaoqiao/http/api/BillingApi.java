@@ -31,6 +31,26 @@ public final class BillingApi {
   private final BillingQueries queries;
   private final LedgerStore ledger;
 
+  private com.lijiaoqiao.store.AuditRepository audit;
+
+  /** Every credit, code batch and price change is written to the audit log. */
+  public BillingApi audited(com.lijiaoqiao.store.AuditRepository audit) {
+    this.audit = audit;
+    return this;
+  }
+
+  private void audit(ApiRequest r, Long tenant, String action, String type, String target, Object before, Object after) {
+    if (audit == null) return;
+    try {
+      audit.append(new com.lijiaoqiao.store.AuditRepository.Event(r.caller().userId(), r.caller().apiKeyId(), tenant,
+          action, type, target, before == null ? null : com.lijiaoqiao.http.ApiRouter.JSON.writeValueAsString(before),
+          after == null ? null : com.lijiaoqiao.http.ApiRouter.JSON.writeValueAsString(after), r.requestId(),
+          r.clientIp()));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public BillingApi(BillingService billing, BillingQueries queries, LedgerStore ledger) {
     this.billing = billing;
     this.queries = queries;
@@ -231,6 +251,7 @@ public final class BillingApi {
       throw new GatewayException(ErrorCode.COMMON_001, "This Idempotency-Key was already used for another credit.",
           "该幂等键已用于另一笔充值。", Map.of("topup_id", topup.id()), null);
     }
+    if (!topup.replayed()) audit(r, tenant, "tenant.credit", "topup", Long.toString(topup.id()), null, topupJson(topup));
     return ApiResponse.ok(topupJson(topup));
   }
 
@@ -245,6 +266,9 @@ public final class BillingApi {
     out.put("currency", billing.currency());
     out.put("expires_at", expires == null ? null : expires.toString());
     out.put("codes", codes); // shown once: only their hashes are kept
+    Map<String, Object> logged = new LinkedHashMap<>(out);
+    logged.put("codes", codes.stream().map(c -> c.substring(0, 8) + "…").toList()); // the codes' prefixes, never a code
+    audit(r, null, "redemption_codes.create", "redemption_codes", Integer.toString(count), null, logged);
     return ApiResponse.created(out);
   }
 
@@ -275,7 +299,9 @@ public final class BillingApi {
     Long writeIn = Fields.amount(b, "cache_write_input", false, true, Fields.MAX_PRICE_MICROS);
     long write = writeIn == null ? input : writeIn;
     ModelPrice p = new ModelPrice(model, input, output, cached, maxOut, write);
+    ModelPrice before = billing.prices().find(model);
     billing.savePrice(p);
+    audit(r, null, "price.update", "model_price", model, before == null ? null : priceJson(before), priceJson(p));
     return ApiResponse.ok(priceJson(p));
   }
 

@@ -34,7 +34,7 @@ public final class ProvidersApi {
   private ProvidersApi() {}
 
   public static void register(ApiRouter api, ProviderService providers, Router router, UsageRepository usage,
-                              RouteDecisionRepository decisions) {
+                              RouteDecisionRepository decisions, com.lijiaoqiao.store.AuditRepository audit) {
     api.add(HttpMethod.GET, "/admin/providers", Access.ADMIN, r -> {
       List<Map<String, Object>> out = new ArrayList<>();
       for (ProviderDef d : providers.list()) out.add(view(d));
@@ -43,7 +43,9 @@ public final class ProvidersApi {
     api.add(HttpMethod.POST, "/admin/providers", Access.ADMIN, r -> {
       ProviderDef d = parse(body(r), null, null);
       try {
-        return ApiResponse.created(view(providers.create(d)));
+        Map<String, Object> created = view(providers.create(d));
+        audit(audit, r, "provider.create", d.id(), null, created);
+        return ApiResponse.created(created);
       } catch (ProviderService.Invalid e) {
         throw GatewayException.badRequest(e.getMessage());
       }
@@ -55,6 +57,7 @@ public final class ProvidersApi {
       try {
         ProviderDef updated = providers.update(old.id(), d);
         if (updated == null) throw notFound();
+        audit(audit, r, "provider.update", old.id(), view(old), view(updated));
         return ApiResponse.ok(view(updated));
       } catch (ProviderService.Invalid e) {
         throw GatewayException.badRequest(e.getMessage());
@@ -62,7 +65,9 @@ public final class ProvidersApi {
     });
     api.add(HttpMethod.DELETE, "/admin/providers/{id}", Access.ADMIN, r -> {
       try {
+        ProviderDef old = providers.get(r.path("id"));
         if (!providers.delete(r.path("id"))) throw notFound();
+        audit(audit, r, "provider.delete", old.id(), view(old), null);
       } catch (ProviderService.Invalid e) {
         throw GatewayException.badRequest(e.getMessage());
       }
@@ -85,6 +90,14 @@ public final class ProvidersApi {
       out.put("route", route == null ? null : ApiRouter.JSON.readTree(route));
       return ApiResponse.ok(out);
     });
+  }
+
+  /** Provider changes in the audit log: the API's view, which never holds the credential (only has_credential). */
+  private static void audit(com.lijiaoqiao.store.AuditRepository audit, ApiRouter.ApiRequest r, String action, String id,
+                            Object before, Object after) throws Exception {
+    audit.append(new com.lijiaoqiao.store.AuditRepository.Event(r.caller().userId(), r.caller().apiKeyId(), null, action,
+        "provider", id, before == null ? null : ApiRouter.JSON.writeValueAsString(before),
+        after == null ? null : ApiRouter.JSON.writeValueAsString(after), r.requestId(), r.clientIp()));
   }
 
   private static GatewayException notFound() {
