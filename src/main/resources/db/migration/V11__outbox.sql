@@ -14,3 +14,6 @@ CREATE TABLE job_leases (
   node_id        VARCHAR(64) NOT NULL,
   expires_at_ms  BIGINT NOT NULL
 );
+
+-- key.expiring is sent once per key (a week ahead): when it was sent.
+ALTER TABLE api_keys ADD COLUMN expiry_notified_at TIMESTAMP WITH TIME ZONE;

@@ -186,6 +186,17 @@ public final class Gateway implements AutoCloseable, DataPlane {
           rc.breakerMinCalls, rc.breakerFailureRate, rc.breakerOpenMs, rc.latencyWindow, rc.availabilityWindow),
           weights(rc.weights), modelWeights(rc), rc.stickiness, System::nanoTime);
       router.modelOrder(rc.modelOrder);
+      router.onBreakerChange((provider, model, opened) -> {
+        EventsRoom events = eventsRoom;
+        if (events == null) return;
+        com.lijiaoqiao.events.DomainEvent e = com.lijiaoqiao.events.DomainEvent.of(opened
+            ? com.lijiaoqiao.events.EventTypes.CIRCUIT_OPENED : com.lijiaoqiao.events.EventTypes.CIRCUIT_CLOSED, null,
+            java.util.Map.of("provider", provider, "model", model, "node", nodeId));
+        vertx.executeBlocking(() -> {
+          events.outbox.append(List.of(e));
+          return null;
+        }, false).onFailure(t -> log.warn("recording a circuit event: {}", t.toString()));
+      });
       try {
         router.aliases(rc.modelAliases);
       } catch (IllegalArgumentException e) {

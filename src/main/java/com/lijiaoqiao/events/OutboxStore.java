@@ -22,4 +22,7 @@ public interface OutboxStore {
   boolean holdLease(String job, String nodeId, long ttlMs);
 
   void releaseLease(String job, String nodeId);
+
+  /** Deletes published events older than {@code before}; returns how many. */
+  int prunePublished(java.time.Instant before);
 }

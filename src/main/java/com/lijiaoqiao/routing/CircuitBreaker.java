@@ -40,6 +40,22 @@ public final class CircuitBreaker {
   private boolean probing;
   private long probeStartedAt;
   private long opens;
+  /** Told when the breaker opens from closed (true) and when it closes again (false); must not block. */
+  private volatile java.util.function.Consumer<Boolean> listener;
+
+  public void listen(java.util.function.Consumer<Boolean> l) {
+    this.listener = l;
+  }
+
+  private void tell(boolean opened) {
+    java.util.function.Consumer<Boolean> l = listener;
+    if (l == null) return;
+    try {
+      l.accept(opened);
+    } catch (RuntimeException ignored) {
+      // a listener's failure never changes the breaker
+    }
+  }
 
   public CircuitBreaker(int consecutiveLimit, int window, int minCalls, double failureRate, long openMs,
                         LongSupplier nanoClock) {
@@ -135,6 +151,7 @@ public final class CircuitBreaker {
   }
 
   private void close() {
+    if (state != State.CLOSED) tell(false);
     state = State.CLOSED;
     consecutive = 0;
     probing = false;
@@ -152,6 +169,7 @@ public final class CircuitBreaker {
   }
 
   private void open() {
+    if (state == State.CLOSED) tell(true);
     state = State.OPEN;
     openedAt = clock.getAsLong();
     probing = false;

@@ -21,6 +21,14 @@ public final class ProviderState {
 
   public final String id;
   private final java.util.function.Supplier<CircuitBreaker> breakers;
+  /** Told when one of this provider's model breakers opens or closes (provider.circuit_* events). */
+  volatile BreakerSink breakerSink;
+
+  /** Where breaker changes go: provider (or supply account) id, model, opened or closed. Must not block. */
+  @FunctionalInterface
+  public interface BreakerSink {
+    void changed(String provider, String model, boolean opened);
+  }
   private final Map<String, ModelLane> lanes = new ConcurrentHashMap<>();
   private final LongSupplier clock;
   private final long[] latencies;
@@ -50,7 +58,14 @@ public final class ProviderState {
   /** The breaker and cool-down of one model on this provider (created on first use). */
   public ModelLane lane(String model) {
     ModelLane l = lanes.get(model);
-    return l != null ? l : lanes.computeIfAbsent(model, m -> new ModelLane(m, breakers.get(), clock));
+    return l != null ? l : lanes.computeIfAbsent(model, m -> {
+      CircuitBreaker b = breakers.get();
+      b.listen(opened -> {
+        BreakerSink sink = breakerSink;
+        if (sink != null) sink.changed(id, m, opened);
+      });
+      return new ModelLane(m, b, clock);
+    });
   }
 
   /**

@@ -91,10 +91,24 @@ public final class Router {
   }
 
   public ProviderState state(String id) {
-    return states.computeIfAbsent(id, k -> new ProviderState(k,
-        () -> new CircuitBreaker(settings.breakerFailures(), settings.breakerWindow(), settings.breakerMinCalls(),
-            settings.breakerFailureRate(), settings.breakerOpenMs(), clock),
-        settings.latencyWindow(), settings.outcomeWindow(), clock));
+    return states.computeIfAbsent(id, k -> {
+      ProviderState st = new ProviderState(k,
+          () -> new CircuitBreaker(settings.breakerFailures(), settings.breakerWindow(), settings.breakerMinCalls(),
+              settings.breakerFailureRate(), settings.breakerOpenMs(), clock),
+          settings.latencyWindow(), settings.outcomeWindow(), clock);
+      st.breakerSink = (p, m, opened) -> {
+        ProviderState.BreakerSink sink = breakerSink;
+        if (sink != null) sink.changed(p, m, opened);
+      };
+      return st;
+    });
+  }
+
+  private volatile ProviderState.BreakerSink breakerSink;
+
+  /** Tells {@code sink} of every breaker that opens or closes (the circuit events). */
+  public void onBreakerChange(ProviderState.BreakerSink sink) {
+    this.breakerSink = sink;
   }
 
   public ProviderState existingState(String id) {

@@ -117,8 +117,27 @@ public final class AccountRepository {
     set(id, "role", role);
   }
 
+  /** A user's status; disabling writes user.disabled in the same transaction. */
   public void updateStatus(long id, String status) {
-    set(id, "status", status);
+    if ("active".equals(status)) {
+      set(id, "status", status);
+      return;
+    }
+    Jdbc.update(ds, "UPDATE users SET status = ?, updated_at = ? WHERE id = ? AND status <> ?", ps -> {
+      ps.setString(1, status);
+      ps.setTimestamp(2, Timestamp.from(Instant.now()));
+      ps.setLong(3, id);
+      ps.setString(4, status);
+    }, id, (c, userId) -> {
+      try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT tenant_id FROM users WHERE id = ?")) {
+        ps.setLong(1, userId);
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) return java.util.List.of();
+          return java.util.List.of(com.lijiaoqiao.events.DomainEvent.of(com.lijiaoqiao.events.EventTypes.USER_DISABLED,
+              rs.getLong(1), java.util.Map.of("user_id", userId, "status", status)));
+        }
+      }
+    });
   }
 
   private void set(long id, String column, String value) {

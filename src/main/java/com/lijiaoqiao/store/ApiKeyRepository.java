@@ -56,7 +56,22 @@ public final class ApiKeyRepository implements ApiKeyStore {
           ps.setInt(9, k.rpm());
           ps.setInt(10, k.tpm());
           ps.setTimestamp(11, Jdbc.timestamp(k.expiresAt()));
-        });
+        }, (c, id) -> List.of(com.lijiaoqiao.events.DomainEvent.of(com.lijiaoqiao.events.EventTypes.KEY_CREATED,
+            k.tenantId(), java.util.Map.of("api_key_id", id, "user_id", k.userId(), "name",
+                k.name() == null ? "" : k.name()))));
+  }
+
+  /** key.disabled for the key (why: revoked, disabled), with its tenant and user read in the change's transaction. */
+  private static List<com.lijiaoqiao.events.DomainEvent> keyDisabled(java.sql.Connection c, long keyId, String why)
+      throws java.sql.SQLException {
+    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT tenant_id, user_id FROM api_keys WHERE id = ?")) {
+      ps.setLong(1, keyId);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return List.of();
+        return List.of(com.lijiaoqiao.events.DomainEvent.of(com.lijiaoqiao.events.EventTypes.KEY_DISABLED, rs.getLong(1),
+            java.util.Map.of("api_key_id", keyId, "user_id", rs.getLong(2), "reason", why)));
+      }
+    }
   }
 
   @Override
@@ -106,7 +121,7 @@ public final class ApiKeyRepository implements ApiKeyStore {
         ps -> {
           ps.setTimestamp(1, now);
           ps.setLong(2, keyId);
-        }) == 1;
+        }, keyId, (c, id) -> keyDisabled(c, id, "disabled")) == 1;
   }
 
   @Override
@@ -117,7 +132,7 @@ public final class ApiKeyRepository implements ApiKeyStore {
           ps.setTimestamp(1, now);
           ps.setTimestamp(2, now);
           ps.setLong(3, keyId);
-        }) == 1;
+        }, keyId, (c, id) -> keyDisabled(c, id, "revoked")) == 1;
   }
 
   @Override

@@ -35,6 +35,55 @@ final class Jdbc {
     }
   }
 
+  /** Events of a change, made once its row is known (by id), written in the change's transaction. */
+  @FunctionalInterface
+  interface Events {
+    java.util.List<com.lijiaoqiao.events.DomainEvent> of(Connection c, long id) throws SQLException;
+  }
+
+  /** {@link #insertReturningId} with the change's events in the same transaction (the outbox). */
+  static long insertReturningId(DataSource ds, String sql, Binder binder, Events events) {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+        binder.bind(ps);
+        ps.executeUpdate();
+        long id;
+        try (ResultSet rs = ps.getGeneratedKeys()) {
+          if (!rs.next()) throw new StoreException("no id returned by: " + sql, null);
+          id = rs.getLong(1);
+        }
+        OutboxRepository.append(c, events.of(c, id));
+        c.commit();
+        return id;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("insert failed", e);
+    }
+  }
+
+  /** {@link #update} with the change's events (for the row {@code id}) when it changed a row, in one transaction. */
+  static int update(DataSource ds, String sql, Binder binder, long id, Events events) {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        binder.bind(ps);
+        int n = ps.executeUpdate();
+        if (n > 0) OutboxRepository.append(c, events.of(c, id));
+        c.commit();
+        return n;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("update failed", e);
+    }
+  }
+
   static int update(DataSource ds, String sql, Binder binder) {
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       binder.bind(ps);

@@ -93,6 +93,12 @@ public final class OutboxRepository implements OutboxStore {
   }
 
   @Override
+  public int prunePublished(java.time.Instant before) {
+    return Jdbc.update(ds, "DELETE FROM events WHERE published_at IS NOT NULL AND published_at < ?",
+        ps -> ps.setTimestamp(1, Timestamp.from(before)));
+  }
+
+  @Override
   public void releaseLease(String job, String nodeId) {
     Jdbc.update(ds, "DELETE FROM job_leases WHERE name = ? AND node_id = ?", ps -> {
       ps.setString(1, job);
