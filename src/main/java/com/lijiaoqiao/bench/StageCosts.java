@@ -42,8 +42,37 @@ public final class StageCosts {
   private StageCosts() {}
 
   public static List<Cost> measure(int iterations) throws Exception {
-    return List.of(authAndLimits(iterations), reserveAndSettle(iterations), routing(iterations),
+    return List.of(authAndLimits(iterations), risk(iterations), reserveAndSettle(iterations), routing(iterations),
         decodeOpenAi(iterations), decodeAndTranslateAnthropic(iterations));
+  }
+
+  /**
+   * The risk stage's work with every rule on: the key's counters (this node's memory) counted and read, and the
+   * request scored; 1,000 keys, each with some history.
+   */
+  static Cost risk(int n) {
+    com.lijiaoqiao.risk.LocalRiskCounters counters = new com.lijiaoqiao.risk.LocalRiskCounters();
+    com.lijiaoqiao.risk.RiskPolicy policy = com.lijiaoqiao.risk.RiskPolicy.defaults();
+    long now = System.currentTimeMillis();
+    for (int k = 0; k < 1_000; k++) {
+      counters.observe(new com.lijiaoqiao.risk.RiskSignals(k, k, k, 30, 1_000, 200, "gpt-4o-mini", "10.0.0." + (k % 200),
+          now));
+      counters.spent(k, 1_000, now - 600_000);
+    }
+    long[] t = new long[n];
+    long sink = 0;
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < n; i++) {
+        long s = System.nanoTime();
+        var signals = new com.lijiaoqiao.risk.RiskSignals(i % 1_000, 1, 1, 30, 1_000, 200, "gpt-4o-mini",
+            "10.0.0." + (i % 7), System.currentTimeMillis());
+        var o = counters.observe(signals).result();
+        sink += com.lijiaoqiao.risk.RiskEngine.score(policy, signals, o, Set.of()).score();
+        t[i] = System.nanoTime() - s;
+      }
+    }
+    if (sink == 42) System.out.print("");
+    return summarize("risk (counters + 5 rules)", t);
   }
 
   /** Router.plan for a model served by 20 providers with live latency and outcome history. */
