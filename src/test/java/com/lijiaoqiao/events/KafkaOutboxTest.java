@@ -7,6 +7,11 @@ import com.lijiaoqiao.testing.Databases;
 import com.lijiaoqiao.testing.Http;
 import com.lijiaoqiao.testing.KafkaBroker;
 import com.lijiaoqiao.testing.TestGateway;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -19,6 +24,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
@@ -153,5 +160,92 @@ class KafkaOutboxTest {
       assertThat(lag).containsEntry(group, 0L);
       assertThat(gw.gateway.billingMismatches()).isZero();
     }
+  }
+
+  record Child(Process process, String baseUrl, String apiKey) {}
+
+  /** {@code ljq demo} as a child JVM with Kafka configured; returns once it serves. */
+  static Child launch(Path dataDir, String bootstrap, String prefix) throws Exception {
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(javaBin, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
+        "com.lijiaoqiao.app.Main", "demo", "--port", Integer.toString(TestGateway.freePort()), "--data-dir",
+        dataDir.toString(), "--kafka-bootstrap-servers", bootstrap, "--kafka-topic-prefix", prefix)
+        .redirectError(dataDir.resolveSibling("gateway-" + System.nanoTime() + ".log").toFile())
+        .start();
+    var out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+        StandardCharsets.UTF_8));
+    String base = null;
+    String key = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while ((base == null || key == null) && System.nanoTime() < deadline) {
+      String line = out.readLine();
+      if (line == null) throw new AssertionError("the gateway exited before it was ready; see its log in " + dataDir.getParent());
+      if (line.startsWith("LJQ_BASE_URL=")) base = line.substring(13);
+      if (line.startsWith("LJQ_API_KEY=")) key = line.substring(12);
+    }
+    Thread drain = new Thread(() -> {
+      try {
+        while (out.readLine() != null) {
+          // keep the pipe empty
+        }
+      } catch (Exception ignored) {
+        // process gone
+      }
+    });
+    drain.setDaemon(true);
+    drain.start();
+    return new Child(p, base, key);
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void killDashNineMidLoadLosesNoEventAndRestartPublishesTheRest() throws Exception {
+    String bootstrap = KafkaBroker.bootstrapServers();
+    String prefix = "kill" + System.nanoTime() + ".";
+    Path dataDir = Files.createTempDirectory("ljq-kafka-kill").resolve("data");
+    Child first = launch(dataDir, bootstrap, prefix);
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger ok = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    for (int t = 0; t < 6; t++) {
+      String body = t % 2 == 0 ? CHAT : STREAM;
+      pool.submit(() -> {
+        while (!stop.get()) {
+          try {
+            if (Http.postJson(first.baseUrl() + "/chat/completions", first.apiKey(), body).status() == 200) {
+              ok.incrementAndGet();
+            }
+          } catch (Throwable e) {
+            // killed mid-request: expected
+          }
+        }
+      });
+    }
+    long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (ok.get() < 60 && System.nanoTime() < warm) Thread.sleep(20);
+    assertThat(ok.get()).as("requests served before the kill").isGreaterThanOrEqualTo(60);
+    first.process().destroyForcibly(); // SIGKILL, mid-load: the relay may have sent a batch it did not mark
+    first.process().waitFor(30, TimeUnit.SECONDS);
+    stop.set(true);
+    pool.shutdown();
+    assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+
+    Child second = launch(dataDir, bootstrap, prefix); // same data: the journal's settlements and their events
+    assertThat(Http.postJson(second.baseUrl() + "/chat/completions", second.apiKey(), CHAT).status()).isEqualTo(200);
+    second.process().destroy(); // SIGTERM: the last relay round publishes what is left
+    assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    List<Row> rows;
+    try (com.lijiaoqiao.store.Database db = com.lijiaoqiao.store.Database.open(
+        com.lijiaoqiao.store.Database.embeddedUrl(dataDir), "", "", 2)) {
+      rows = outbox(db.dataSource());
+    }
+    assertThat(rows.stream().filter(r -> r.topic().equals(Topics.BILLING)).count())
+        .as("billing.settled events").isGreaterThanOrEqualTo(ok.get() + 1L);
+    assertThat(rows).as("unpublished after a clean stop").allMatch(Row::published);
+    List<KafkaTopicsRead.Rec> recs = KafkaTopicsRead.all(bootstrap, prefix);
+    assertOnKafkaOnce(rows, recs);
+    System.out.println("kill -9: " + rows.size() + " events, " + recs.size() + " records on Kafka ("
+        + (recs.size() - rows.size()) + " sent twice)");
   }
 }
