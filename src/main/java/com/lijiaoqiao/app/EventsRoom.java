@@ -99,6 +99,16 @@ final class EventsRoom implements AutoCloseable {
       log.warn("last relay round: {}", e.toString());
     }
     relay.stop();
+    closeKafka();
+  }
+
+  /** After a failed start: stops without a last relay round (the outbox keeps what it has). */
+  void abandon() {
+    vertx.cancelTimer(timer);
+    closeKafka();
+  }
+
+  private void closeKafka() {
     if (kafka != null) {
       if (kafka.lagTimer() >= 0) vertx.cancelTimer(kafka.lagTimer());
       kafka.source().close();

@@ -278,6 +278,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
         if (bill != null) bill.close();
         if (rec != null) rec.close();
         if (dec != null) dec.close();
+        if (eventsRoom != null) eventsRoom.abandon();
         if (db != null) db.close();
         if (sim != null) sim.close();
         vertx.close();
