@@ -1,6 +1,7 @@
 package com.lijiaoqiao.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.lijiaoqiao.kafka.KafkaEventSource;
 import com.lijiaoqiao.kafka.KafkaLag;
@@ -32,6 +33,7 @@ class KafkaDeliveryTest {
   static final class MemoryOutbox implements OutboxStore {
     final Map<String, DomainEvent> events = new LinkedHashMap<>();
     final Map<String, Boolean> published = new ConcurrentHashMap<>();
+    volatile boolean dieBeforeMarking;
 
     @Override
     public synchronized void append(List<DomainEvent> batch) {
@@ -45,6 +47,10 @@ class KafkaDeliveryTest {
 
     @Override
     public synchronized void markPublished(List<String> ids) {
+      if (dieBeforeMarking) {
+        dieBeforeMarking = false;
+        throw new IllegalStateException("the node died after Kafka took the batch, before marking it");
+      }
       ids.forEach(id -> published.put(id, true));
     }
 
@@ -105,6 +111,28 @@ class KafkaDeliveryTest {
     }
     assertThat(outbox.backlog()).isZero();
     assertThat(KafkaTopicsRead.all(bootstrap, prefix)).extracting(KafkaTopicsRead.Rec::eventId)
+        .containsExactlyInAnyOrderElementsOf(outbox.events.keySet());
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void aBatchSentButNotMarkedIsSentAgainAndDeDuplicatesToOncePerEvent() throws Exception {
+    MemoryOutbox outbox = new MemoryOutbox();
+    outbox.append(events(12));
+    String prefix = "twice" + System.nanoTime() + ".";
+    String bootstrap = KafkaBroker.bootstrapServers();
+    KafkaSettings s = settings(bootstrap, prefix, 10_000);
+    try (Admin admin = Admin.create(s.adminProps());
+         KafkaPublisher publisher = new KafkaPublisher(s, new KafkaTopics(admin, prefix, 1, 10_000))) {
+      OutboxRelay relay = new OutboxRelay(outbox, publisher, "n1", 5_000, 5);
+      outbox.dieBeforeMarking = true;
+      assertThatThrownBy(relay::drain).hasMessageContaining("before marking");
+      assertThat(outbox.backlog()).isEqualTo(12);
+      assertThat(relay.drain()).isEqualTo(12);
+    }
+    List<KafkaTopicsRead.Rec> recs = KafkaTopicsRead.all(bootstrap, prefix);
+    assertThat(recs).hasSize(12 + 5); // the first batch twice
+    assertThat(recs.stream().map(KafkaTopicsRead.Rec::eventId).distinct())
         .containsExactlyInAnyOrderElementsOf(outbox.events.keySet());
   }
 
