@@ -39,6 +39,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--key-tpm", defaultValue = "1000000", description = "Tokens per minute of the demo key (first start).")
   int keyTpm;
 
+  @Option(names = "--kafka-bootstrap-servers", description = "Publish events to Kafka at host:port (docs/events.md).")
+  String kafkaBootstrapServers;
+
+  @Option(names = "--kafka-topic-prefix", defaultValue = "", description = "Prefix of the Kafka topics' names.")
+  String kafkaTopicPrefix;
+
   @Option(names = "--initial-credit", defaultValue = "10.00",
       description = "Starting balance of the demo tenant (first start), e.g. 10.00.")
   String initialCredit;
@@ -55,6 +61,11 @@ final class DemoCommand implements Callable<Integer> {
     if (redisUrl != null && !redisUrl.isBlank()) {
       cfg.redis.url = redisUrl;
       cfg.redis.keyPrefix = redisPrefix;
+    }
+    if (kafkaBootstrapServers != null && !kafkaBootstrapServers.isBlank()) {
+      cfg.kafka.bootstrapServers = kafkaBootstrapServers;
+      cfg.kafka.topicPrefix = kafkaTopicPrefix;
+      cfg.kafka.groupPrefix = kafkaTopicPrefix;
     }
     if (upstream != null && !upstream.isBlank()) {
       cfg.simulator.enabled = false;

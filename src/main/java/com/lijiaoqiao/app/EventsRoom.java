@@ -1,18 +1,29 @@
 package com.lijiaoqiao.app;
 
+import com.lijiaoqiao.billing.BillingCrossCheck;
+import com.lijiaoqiao.billing.Books;
 import com.lijiaoqiao.events.EventBus;
 import com.lijiaoqiao.events.EventSource;
 import com.lijiaoqiao.events.OutboxRelay;
 import com.lijiaoqiao.events.Publisher;
+import com.lijiaoqiao.kafka.KafkaEventSource;
+import com.lijiaoqiao.kafka.KafkaLag;
+import com.lijiaoqiao.kafka.KafkaPublisher;
+import com.lijiaoqiao.kafka.KafkaSettings;
+import com.lijiaoqiao.kafka.KafkaTopics;
 import com.lijiaoqiao.store.OutboxRepository;
 import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Wires the event outbox: the store, the relay (one node at a time publishes, by lease) and where it publishes — the
- * in-process bus, or Kafka when configured — and the source consumers (webhooks) subscribe to.
+ * in-process bus, or Kafka when {@code kafka.bootstrap_servers} is set — and the source consumers (webhooks, the
+ * billing cross-check) subscribe to.
  */
 final class EventsRoom implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventsRoom.class);
@@ -24,14 +35,21 @@ final class EventsRoom implements AutoCloseable {
   private final long timer;
   private final long noticeTimer;
   private final int retentionDays;
-  private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final Kafka kafka;
 
-  EventsRoom(Vertx vertx, GatewayConfig config, DataSource ds, String nodeId) {
+  /** The Kafka side, when configured. */
+  private record Kafka(Admin admin, KafkaPublisher publisher, KafkaEventSource source, KafkaLag lag,
+                       BillingCrossCheck billingCheck, long lagTimer) {}
+
+  EventsRoom(Vertx vertx, GatewayConfig config, DataSource ds, Books.Source books, String nodeId) {
     this.vertx = vertx;
     this.outbox = new OutboxRepository(ds);
     GatewayConfig.Events ec = config.events;
     this.retentionDays = ec.retentionDays;
-    Publisher publisher = bus;
+    this.kafka = config.kafka.bootstrapServers == null || config.kafka.bootstrapServers.isBlank() ? null
+        : startKafka(vertx, config.kafka, books);
+    Publisher publisher = kafka != null ? kafka.publisher() : bus;
     this.relay = new OutboxRelay(outbox, publisher, nodeId, Math.max(2_000L, ec.relayIntervalMs * 10L),
         Math.max(1, ec.batchSize));
     this.timer = vertx.setPeriodic(Math.max(20, ec.relayIntervalMs), id -> {
@@ -60,9 +78,36 @@ final class EventsRoom implements AutoCloseable {
     }, false).onFailure(t -> log.warn("key expiry notices: {}", t.toString()));
   }
 
+  private static Kafka startKafka(Vertx vertx, GatewayConfig.Kafka kc, Books.Source books) {
+    KafkaSettings s = new KafkaSettings(kc.bootstrapServers.trim(), kc.clientId, kc.replicationFactor,
+        kc.topicPrefix, kc.groupPrefix, kc.deliveryTimeoutMs, kc.retryBackoffMs);
+    Admin admin = Admin.create(s.adminProps());
+    KafkaTopics topics = new KafkaTopics(admin, kc.topicPrefix, kc.replicationFactor, kc.deliveryTimeoutMs);
+    KafkaEventSource source = new KafkaEventSource(s, topics);
+    KafkaLag lag = new KafkaLag(admin, source::groups, kc.deliveryTimeoutMs);
+    BillingCrossCheck check = kc.billingCheck ? new BillingCrossCheck(books).subscribe(source) : null;
+    long lagTimer = kc.lagIntervalMs <= 0 ? -1 : vertx.setPeriodic(kc.lagIntervalMs,
+        id -> vertx.executeBlocking(() -> {
+          lag.check(kc.lagWarnRecords);
+          return null;
+        }, false));
+    log.info("events go to Kafka at {} (topics {}llm.*)", s.bootstrapServers(), kc.topicPrefix);
+    return new Kafka(admin, new KafkaPublisher(s, topics), source, lag, check, lagTimer);
+  }
+
   /** Where consumers take events from. */
   EventSource source() {
-    return bus;
+    return kafka != null ? kafka.source() : bus;
+  }
+
+  /** Each Kafka consumer group's lag, measured now (empty without Kafka). Blocking. */
+  Map<String, Long> kafkaLag() throws InterruptedException {
+    return kafka == null ? Map.of() : kafka.lag().lagByGroup();
+  }
+
+  /** billing.settled events on Kafka that disagree with the ledger (0 without Kafka or the check). */
+  long billingMismatches() {
+    return kafka == null || kafka.billingCheck() == null ? 0 : kafka.billingCheck().mismatches();
   }
 
   @Override
@@ -75,5 +120,22 @@ final class EventsRoom implements AutoCloseable {
       log.warn("last relay round: {}", e.toString());
     }
     relay.stop();
+    closeKafka();
+  }
+
+  /** After a failed start: stops without a last relay round (the outbox keeps what it has). */
+  void abandon() {
+    vertx.cancelTimer(timer);
+    vertx.cancelTimer(noticeTimer);
+    closeKafka();
+  }
+
+  private void closeKafka() {
+    if (kafka != null) {
+      if (kafka.lagTimer() >= 0) vertx.cancelTimer(kafka.lagTimer());
+      kafka.source().close();
+      kafka.publisher().close();
+      kafka.admin().close(java.time.Duration.ofSeconds(5));
+    }
   }
 }

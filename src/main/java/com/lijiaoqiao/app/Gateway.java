@@ -175,7 +175,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
       seedPrices(bill, config);
       this.ledgerRefreshTimer = shareBalances(bill, config, db, ledger);
       ledger.requestEvents(config.events.requestEvents);
-      this.eventsRoom = new EventsRoom(vertx, config, db.dataSource(), nodeId);
+      this.eventsRoom = new EventsRoom(vertx, config, db.dataSource(),
+          new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(), db.isPostgres()), nodeId);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).audited(audit).register(api);
       new com.lijiaoqiao.http.api.ReconcileApi(bill, new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(),
           db.isPostgres()), rec::pending).register(api);
@@ -293,6 +294,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
         if (bill != null) bill.close();
         if (rec != null) rec.close();
         if (dec != null) dec.close();
+        if (eventsRoom != null) eventsRoom.abandon();
         if (db != null) db.close();
         if (sim != null) sim.close();
         vertx.close();
@@ -577,6 +579,16 @@ public final class Gateway implements AutoCloseable, DataPlane {
   /** Where consumers take the gateway's events from (the in-process bus, or Kafka). */
   public com.lijiaoqiao.events.EventSource events() {
     return eventsRoom.source();
+  }
+
+  /** Each Kafka consumer group's lag in records, measured now (empty without Kafka; seed §7.6). Blocking. */
+  public java.util.Map<String, Long> kafkaLag() throws InterruptedException {
+    return eventsRoom.kafkaLag();
+  }
+
+  /** billing.settled events on Kafka that disagree with the ledger (the billing-service cross-check). */
+  public long billingMismatches() {
+    return eventsRoom.billingMismatches();
   }
 
   /** The marketplace's rules, or null when supply.enabled is false. */

@@ -27,6 +27,7 @@ public final class GatewayConfig {
   public Supply supply = new Supply();
   public Events events = new Events();
   public Risk risk = new Risk();
+  public Kafka kafka = new Kafka();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -176,6 +177,31 @@ public final class GatewayConfig {
     public int batchSize = 500;
     /** Published events are deleted from the outbox after this many days; 0 = kept. */
     public int retentionDays = 7;
+  }
+
+  /**
+   * Kafka (docs/events.md): with {@code bootstrap_servers} set, the outbox relay publishes to the seed's four topics
+   * and consumers (webhooks, the billing cross-check) read them as consumer groups; empty = the in-process bus.
+   */
+  public static final class Kafka {
+    /** host:port[,host:port]; empty = no Kafka. */
+    public String bootstrapServers = "";
+    public String clientId = "ljq";
+    /** Replicas of each topic the gateway creates: 1 for a single broker; production (the seed) uses 3. */
+    public int replicationFactor = 1;
+    /** Prepended to every topic name ({@code staging.} → {@code staging.llm.events}); tests isolate with it. */
+    public String topicPrefix = "";
+    /** Prepended to every consumer group id. */
+    public String groupPrefix = "";
+    /** The longest a send (and the relay's batch) waits for the brokers' acknowledgement. */
+    public int deliveryTimeoutMs = 30_000;
+    /** A consumer whose handler failed waits this long before the same records come again. */
+    public int retryBackoffMs = 1_000;
+    /** Consumer lag is computed this often and logged when a group's exceeds {@code lag_warn_records}; 0 = never. */
+    public int lagIntervalMs = 30_000;
+    public long lagWarnRecords = 10_000;
+    /** The billing consumer cross-checks llm.billing against the ledger (consumer group billing-service). */
+    public boolean billingCheck = true;
   }
 
   /** The supplier marketplace (docs/marketplace.md). */

@@ -44,6 +44,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void kafkaIsReadFromYamlAndEnvironment() throws Exception {
+    Path f = dir.resolve("kafka.yaml");
+    Files.writeString(f, "kafka:\n  bootstrap_servers: k1:9092,k2:9092\n  replication_factor: 3\n");
+    GatewayConfig c = ConfigLoader.load(f, Map.of("LJQ_KAFKA_TOPIC_PREFIX", "staging."));
+    assertThat(c.kafka.bootstrapServers).isEqualTo("k1:9092,k2:9092");
+    assertThat(c.kafka.replicationFactor).isEqualTo(3);
+    assertThat(c.kafka.topicPrefix).isEqualTo("staging.");
+    assertThat(ConfigLoader.load(null, Map.of()).kafka.bootstrapServers).isEmpty();
+  }
+
+  @Test
   void mistakesAreReportedInOneLine() throws Exception {
     Path f = dir.resolve("bad.yaml");
     Files.writeString(f, "server:\n  prot: 9000\n");
