@@ -66,6 +66,11 @@ class KafkaDeliveryTest {
 
     @Override
     public void releaseLease(String job, String nodeId) {}
+
+    @Override
+    public int prunePublished(java.time.Instant before) {
+      return 0;
+    }
   }
 
   static KafkaSettings settings(String bootstrap, String prefix, int timeoutMs) {
