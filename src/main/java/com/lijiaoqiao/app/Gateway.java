@@ -102,6 +102,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private BudgetRoom budgetRoom;
   private SupplyRoom supplyRoom;
   private EventsRoom eventsRoom;
+  private WebhooksRoom webhooksRoom;
   /** This process among the cluster's nodes (leases of cluster jobs). */
   private final String nodeId = java.util.UUID.randomUUID().toString();
   private final List<Stage> relayPipeline;
@@ -222,6 +223,10 @@ public final class Gateway implements AutoCloseable, DataPlane {
             audit, api,
             java.time.Clock.systemUTC());
         relay.packages(supplyRoom.gate);
+      }
+      if (config.webhooks.enabled) {
+        this.webhooksRoom = new WebhooksRoom(vertx, config, db.dataSource(), eventsRoom.outbox, eventsRoom.source(),
+            cipher, audit, api, nodeId);
       }
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
@@ -591,6 +596,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     }
     if (health != null) health.close();
     if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
+    if (webhooksRoom != null) webhooksRoom.close();
     if (supplyRoom != null) supplyRoom.close();
     if (budgetRoom != null) budgetRoom.close();
     // The writers drain (settlements, then usage records and decisions) before the database closes, last.
