@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** A webhook receiver on loopback: answers each path with the status set for it (200 by default), records every call. */
+/** A webhook receiver on loopback: answers each path with the
+ * status set for it (200 by default; a 3xx points at /followed; a negative one never answers), records every call. */
 final class Receiver implements AutoCloseable {
   record Call(String path, Map<String, String> headers, String body, long atMs) {
     String header(String name) {
@@ -28,6 +29,8 @@ final class Receiver implements AutoCloseable {
       req.headers().forEach(e -> h.put(e.getKey().toLowerCase(), e.getValue()));
       calls.add(new Call(req.path(), h, body.toString(), System.currentTimeMillis()));
       int status = statusByPath.getOrDefault(req.path(), 200);
+      if (status < 0) return; // never answers
+      if (status / 100 == 3) req.response().putHeader("location", "/followed");
       req.response().setStatusCode(status).end(status == 200 ? "ok" : "no\u0007 thanks\n\n  " + "x".repeat(1000));
     })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }

@@ -284,6 +284,34 @@ abstract class WebhooksContract {
   }
 
   @Test
+  void redirectsAreNotFollowedAndSilenceTimesOut() throws Exception {
+    String[] admin = tenant("tenant_admin");
+    long tenant = Long.parseLong(admin[1]);
+    receiver.statusByPath.put("/moved", 302);
+    receiver.statusByPath.put("/hang", -1);
+    long moved = create(admin[0], "/moved", "[\"risk.review\"]").get("id").asLong();
+    long hang = create(admin[0], "/hang", "[\"risk.review\"]").get("id").asLong();
+    append(EventTypes.RISK_REVIEW, tenant, Map.of("request_id", "req_1"));
+    await("both first attempts logged", 15_000, () -> {
+      JsonNode a = call("GET", "/v1/webhooks/" + moved + "/deliveries", admin[0], null).json().get("data");
+      JsonNode b = call("GET", "/v1/webhooks/" + hang + "/deliveries", admin[0], null).json().get("data");
+      return a.size() == 1 && a.get(0).get("log").size() >= 1 && b.size() == 1 && b.get(0).get("log").size() >= 1;
+    });
+    JsonNode redirect = call("GET", "/v1/webhooks/" + moved + "/deliveries", admin[0], null).json().get("data").get(0)
+        .get("log").get(0);
+    assertThat(redirect.get("status_code").asInt()).isEqualTo(302);
+    assertThat(redirect.get("error_class").asText()).isEqualTo("http_status");
+    JsonNode silent = call("GET", "/v1/webhooks/" + hang + "/deliveries", admin[0], null).json().get("data").get(0)
+        .get("log").get(0);
+    assertThat(silent.get("error_class").asText()).isEqualTo("timeout");
+    assertThat(silent.get("status_code").isNull()).isTrue();
+    assertThat(silent.get("duration_ms").asLong()).isBetween(1_900L, 5_000L); // webhooks.timeout_ms = 2000
+    assertThat(receiver.at("/followed")).isEmpty();
+    call("DELETE", "/v1/webhooks/" + moved, admin[0], null);
+    call("DELETE", "/v1/webhooks/" + hang, admin[0], null);
+  }
+
+  @Test
   void anotherTenantsEndpointIsNotFoundAndMembersMayNotManage() {
     String[] a = tenant("tenant_admin");
     String[] b = tenant("tenant_admin");
