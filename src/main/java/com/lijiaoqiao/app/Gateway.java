@@ -103,6 +103,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private SupplyRoom supplyRoom;
   private EventsRoom eventsRoom;
   private RiskRoom riskRoom;
+  private WebhooksRoom webhooksRoom;
   /** This process among the cluster's nodes (leases of cluster jobs). */
   private final String nodeId = java.util.UUID.randomUUID().toString();
   private final List<Stage> relayPipeline;
@@ -237,6 +238,10 @@ public final class Gateway implements AutoCloseable, DataPlane {
             audit, api,
             java.time.Clock.systemUTC());
         relay.packages(supplyRoom.gate);
+      }
+      if (config.webhooks.enabled) {
+        this.webhooksRoom = new WebhooksRoom(vertx, config, db.dataSource(), eventsRoom.outbox, eventsRoom.source(),
+            cipher, audit, api, nodeId);
       }
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
@@ -633,6 +638,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     }
     if (health != null) health.close();
     if (ledgerRefreshTimer >= 0) vertx.cancelTimer(ledgerRefreshTimer);
+    if (webhooksRoom != null) webhooksRoom.close();
     if (supplyRoom != null) supplyRoom.close();
     if (riskRoom != null) riskRoom.close();
     if (budgetRoom != null) budgetRoom.close();

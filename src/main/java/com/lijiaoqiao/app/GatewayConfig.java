@@ -28,6 +28,7 @@ public final class GatewayConfig {
   public Events events = new Events();
   public Risk risk = new Risk();
   public Kafka kafka = new Kafka();
+  public Webhooks webhooks = new Webhooks();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -202,6 +203,35 @@ public final class GatewayConfig {
     public long lagWarnRecords = 10_000;
     /** The billing consumer cross-checks llm.billing against the ledger (consumer group billing-service). */
     public boolean billingCheck = true;
+  }
+
+  /** Signed webhooks (docs/webhooks.md). Times in milliseconds, so tests can run the schedule fast. */
+  public static final class Webhooks {
+    /** /v1/webhooks, /admin/webhooks and the delivery worker. */
+    public boolean enabled = true;
+    /** One attempt, connecting included. */
+    public long timeoutMs = 10_000;
+    /** Retries: the wait after the n-th failed attempt is drawn from [0, min(max, base × 2^(n−1))] (full jitter). */
+    public long retryBaseMs = 10_000;
+    public long retryMaxMs = 3_600_000;
+    /** A delivery is retried for this long after it was created (or redelivered), then it has failed. */
+    public long retryWindowMs = 24L * 3_600_000;
+    /** false: always wait the full back-off (tests that look at the gaps). */
+    public boolean retryJitter = true;
+    /** An endpoint is disabled once it has failed for this long without a success, and at least … */
+    public long disableAfterMs = 24L * 3_600_000;
+    /** … this many attempts in a row. */
+    public int disableAfterFailures = 10;
+    /** How often the node holding the delivery lease looks for due deliveries. */
+    public int pollIntervalMs = 500;
+    /** Deliveries in flight at once (per node; one node sends). */
+    public int maxInFlight = 32;
+    /** Endpoints per tenant (and for the platform's operators). */
+    public int maxEndpointsPerTenant = 20;
+    /** Lets webhook URLs point at loopback, private and link-local addresses; separate from supply's on purpose. */
+    public boolean allowPrivateAddresses = false;
+    /** CIDR blocks, addresses or reserved names webhook URLs may use although private (security-ssrf.md). */
+    public List<String> allowedAddresses = new ArrayList<>();
   }
 
   /** The supplier marketplace (docs/marketplace.md). */

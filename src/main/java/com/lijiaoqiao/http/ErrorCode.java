@@ -29,6 +29,7 @@ public enum ErrorCode {
       "账号当前状态不允许此操作"),
   SUP_PAY_4091(409, "invalid_request_error", false, "The payout is not in a state that allows this",
       "结算当前状态不允许此操作"),
+  WEBHOOK_4091(409, "invalid_request_error", false, "The webhook endpoint is disabled", "该 Webhook 端点已停用"),
   COMMON_001(400, "invalid_request_error", false, "Invalid request", "请求无效"),
   COMMON_002(404, "not_found_error", false, "Not found", "资源不存在"),
   COMMON_003(500, "api_error", true, "Internal error", "内部错误"),

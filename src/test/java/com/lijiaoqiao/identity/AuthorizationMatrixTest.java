@@ -46,6 +46,7 @@ class AuthorizationMatrixTest {
     gw = TestGateway.start(Databases.Kind.H2, c -> {
       c.security.maxKeysPerUser = 1000;
       c.supply.allowedAddresses.add("127.0.0.1/32"); // the supplier's account is on the simulator
+      c.webhooks.allowedAddresses.add("127.0.0.1/32"); // tenant A's webhook points at the simulator
       GatewayConfig.PriceSpec p = new GatewayConfig.PriceSpec();
       p.input = "1.00";
       p.output = "2.00";
@@ -78,7 +79,15 @@ class AuthorizationMatrixTest {
         + ",\"name\":\"p\",\"quota_tokens\":1000,\"input_per_1m\":\"0.1\",\"output_per_1m\":\"0.3\"}");
     assertThat(pkg.status()).as(pkg.body()).isEqualTo(201);
     supplyPackage = pkg.json().get("id").asLong();
+    // Tenant A's webhook endpoint, made by A's own tenant admin.
+    Users.create(accounts, "ta@a.test", PW, "TA A", "tenant_admin", tenantA);
+    Http.Reply hook = api.call("POST", "/v1/webhooks", api.login("ta@a.test", PW), "{\"url\":\"" + sim
+        + "/hook\",\"event_types\":[\"settlement.completed\"]}");
+    assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+    webhook = hook.json().get("id").asLong();
   }
+
+  long webhook;
 
   long supplierTenant;
   long supplyAccount;
@@ -163,7 +172,23 @@ class AuthorizationMatrixTest {
         new Row("PUT", () -> "/admin/supply/accounts/999999", "{\"status\":\"active\"}", s(401, 403, 403, 403, 403, 404)),
         new Row("GET", () -> "/admin/supply/packages", null, s(401, 403, 403, 403, 403, 200)),
         new Row("GET", () -> "/admin/payouts", null, s(401, 403, 403, 403, 403, 200)),
-        new Row("PUT", () -> "/admin/payouts/999999", "{\"status\":\"processing\"}", s(401, 403, 403, 403, 403, 404)));
+        new Row("PUT", () -> "/admin/payouts/999999", "{\"status\":\"processing\"}", s(401, 403, 403, 403, 403, 404)),
+        // webhooks: a tenant admin's or supplier's own tenant (the endpoint is tenant A's); operators use /admin
+        new Row("GET", () -> "/v1/webhooks", null, s(401, 403, 403, 200, 200, 403)),
+        new Row("POST", () -> "/v1/webhooks", "{}", s(401, 403, 403, 400, 400, 403)),
+        new Row("GET", () -> "/v1/webhooks/" + webhook, null, s(401, 403, 403, 404, 404, 403)),
+        new Row("PUT", () -> "/v1/webhooks/" + webhook, "{\"description\":\"d\"}", s(401, 403, 403, 404, 404, 403)),
+        new Row("DELETE", () -> "/v1/webhooks/" + webhook, null, s(401, 403, 403, 404, 404, 403)),
+        new Row("POST", () -> "/v1/webhooks/" + webhook + "/rotate-secret", null, s(401, 403, 403, 404, 404, 403)),
+        new Row("GET", () -> "/v1/webhooks/" + webhook + "/deliveries", null, s(401, 403, 403, 404, 404, 403)),
+        new Row("POST", () -> "/v1/webhooks/" + webhook + "/deliveries/999999/redeliver", null,
+            s(401, 403, 403, 404, 404, 403)),
+        new Row("GET", () -> "/v1/webhooks/999999", null, s(401, 403, 403, 404, 404, 403)),
+        new Row("GET", () -> "/admin/webhooks", null, s(401, 403, 403, 403, 403, 200)),
+        new Row("GET", () -> "/admin/webhooks/" + webhook, null, s(401, 403, 403, 403, 403, 200)),
+        new Row("PUT", () -> "/admin/webhooks/" + webhook, "{\"description\":\"ops\"}", s(401, 403, 403, 403, 403, 200)),
+        new Row("GET", () -> "/admin/webhooks/" + webhook + "/deliveries", null, s(401, 403, 403, 403, 403, 200)),
+        new Row("GET", () -> "/admin/webhooks/999999", null, s(401, 403, 403, 403, 403, 404)));
     List<String> mismatches = new ArrayList<>();
     int cells = 0;
     for (Row row : rows) {
