@@ -34,6 +34,9 @@ public final class WebhookFanout implements EventSource.Handler {
     String body = null;
     for (Endpoint ep : store.enabledFor(e.tenantId())) {
       if (!ep.wants(e.type())) continue;
+      // An event from before the endpoint existed is not its: a consumer group replaying old records (Kafka's first
+      // start reads from the oldest kept) must not flood a new endpoint with history.
+      if (ep.createdAt() != null && e.at() != null && e.at().isBefore(ep.createdAt().minusSeconds(1))) continue;
       if (body == null) body = body(e);
       long now = clock.millis();
       store.addDelivery(ep.id(), e, body, now, now + schedule.windowMs());
