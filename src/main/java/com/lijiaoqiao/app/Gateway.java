@@ -271,6 +271,16 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new ListModelsStage(router::catalog, Instant.now().getEpochSecond()));
       ProvidersApi.register(api, providerService, router, usageRepository, decisionRepository, audit);
       com.lijiaoqiao.http.api.AuditApi.register(api, audit);
+      com.lijiaoqiao.http.api.EventsApi.register(api, () -> {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("outbox_backlog", eventsRoom.outbox.backlog());
+        m.put("published_by_this_node", eventsRoom.relay.published());
+        m.put("transport", config.kafka.bootstrapServers == null || config.kafka.bootstrapServers.isBlank()
+            ? "in-process" : "kafka");
+        m.put("kafka_consumer_lag", eventsRoom.kafkaLag());
+        m.put("billing_check_mismatches", eventsRoom.billingMismatches());
+        return m;
+      });
       this.simulator = sim;
       this.database = db;
       this.recorder = rec;
