@@ -37,6 +37,7 @@ final class EventsRoom implements AutoCloseable {
   private final int retentionDays;
   private final AtomicBoolean running = new AtomicBoolean();
   private final Kafka kafka;
+  private final String nodeId;
 
   /** The Kafka side, when configured. */
   private record Kafka(Admin admin, KafkaPublisher publisher, KafkaEventSource source, KafkaLag lag,
@@ -44,6 +45,7 @@ final class EventsRoom implements AutoCloseable {
 
   EventsRoom(Vertx vertx, GatewayConfig config, DataSource ds, Books.Source books, String nodeId) {
     this.vertx = vertx;
+    this.nodeId = nodeId;
     this.outbox = new OutboxRepository(ds);
     GatewayConfig.Events ec = config.events;
     this.retentionDays = ec.retentionDays;
@@ -93,6 +95,28 @@ final class EventsRoom implements AutoCloseable {
         }, false));
     log.info("events go to Kafka at {} (topics {}llm.*)", s.bootstrapServers(), kc.topicPrefix);
     return new Kafka(admin, new KafkaPublisher(s, topics), source, lag, check, lagTimer);
+  }
+
+  /** A breaker opened or closed on this node: provider.circuit_opened / closed, written off the event loop. */
+  void circuitChanged(String provider, String model, boolean opened) {
+    com.lijiaoqiao.events.DomainEvent e = com.lijiaoqiao.events.DomainEvent.of(opened
+        ? com.lijiaoqiao.events.EventTypes.CIRCUIT_OPENED : com.lijiaoqiao.events.EventTypes.CIRCUIT_CLOSED, null,
+        Map.of("provider", provider, "model", model, "node", nodeId));
+    vertx.executeBlocking(() -> {
+      outbox.append(java.util.List.of(e));
+      return null;
+    }, false).onFailure(t -> log.warn("recording a circuit event: {}", t.toString()));
+  }
+
+  /** GET /admin/events/stats. Blocking. */
+  Map<String, Object> stats() throws InterruptedException {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("outbox_backlog", outbox.backlog());
+    m.put("published_by_this_node", relay.published());
+    m.put("transport", kafka == null ? "in-process" : "kafka");
+    m.put("kafka_consumer_lag", kafkaLag());
+    m.put("billing_check_mismatches", billingMismatches());
+    return m;
   }
 
   /** Where consumers take events from. */

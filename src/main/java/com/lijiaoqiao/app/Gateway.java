@@ -22,21 +22,18 @@ import com.lijiaoqiao.http.HttpFrontend;
 import com.lijiaoqiao.pipeline.AuthenticateStage;
 import com.lijiaoqiao.pipeline.AuthorizeStage;
 import com.lijiaoqiao.pipeline.DecodeStage;
-import com.lijiaoqiao.pipeline.ListModelsStage;
 import com.lijiaoqiao.identity.AuthService;
 import com.lijiaoqiao.identity.GatewayCallerResolver;
 import com.lijiaoqiao.identity.IdentityApi;
 import com.lijiaoqiao.identity.LoginThrottle;
 import com.lijiaoqiao.limits.LocalRateLimiter;
 import com.lijiaoqiao.limits.RateLimiter;
-import com.lijiaoqiao.pipeline.RateLimitStage;
 import com.lijiaoqiao.pipeline.RecordStage;
 import com.lijiaoqiao.pipeline.RelayStage;
 import com.lijiaoqiao.pipeline.RouteStage;
 import com.lijiaoqiao.pipeline.Stage;
 import com.lijiaoqiao.http.api.ProvidersApi;
 import com.lijiaoqiao.providers.Providers;
-import com.lijiaoqiao.routing.Backoff;
 import com.lijiaoqiao.routing.CredentialCipher;
 import com.lijiaoqiao.routing.DecisionRecorder;
 import com.lijiaoqiao.routing.HealthChecker;
@@ -190,14 +187,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       router.modelOrder(rc.modelOrder);
       router.onBreakerChange((provider, model, opened) -> {
         EventsRoom events = eventsRoom;
-        if (events == null) return;
-        com.lijiaoqiao.events.DomainEvent e = com.lijiaoqiao.events.DomainEvent.of(opened
-            ? com.lijiaoqiao.events.EventTypes.CIRCUIT_OPENED : com.lijiaoqiao.events.EventTypes.CIRCUIT_CLOSED, null,
-            java.util.Map.of("provider", provider, "model", model, "node", nodeId));
-        vertx.executeBlocking(() -> {
-          events.outbox.append(List.of(e));
-          return null;
-        }, false).onFailure(t -> log.warn("recording a circuit event: {}", t.toString()));
+        if (events != null) events.circuitChanged(provider, model, opened);
       });
       try {
         router.aliases(rc.modelAliases);
@@ -227,12 +217,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           com.lijiaoqiao.pipeline.StoredResponsesStage.NOT_FOUND);
       this.riskRoom = new RiskRoom(vertx, config, db.dataSource(), redisClient, bill, audit, api, this::blockKey,
           this::disableUser);
-      RelayStage relay = new RelayStage(new RelayStage.Settings(rc.headersTimeoutMs > 0 ? rc.headersTimeoutMs : rc.firstByteTimeoutMs,
-          rc.firstByteTimeoutMs, Math.min(rc.firstTokenTimeoutMs, rc.firstByteTimeoutMs),
-          config.upstream.idleTimeoutMs, rc.totalTimeoutMs, rc.maxAttemptsPerProvider,
-          new Backoff(rc.backoffBaseMs, rc.backoffMaxMs), Math.max(1024, config.upstream.maxBodyBytes),
-          rc.retryAfterMaxWaitMs, RelayStage.Settings.rescue(rc.rescue, rc.rescueOffModels)),
-          router, rc.contextFallbacks, new com.lijiaoqiao.pipeline.ModelFallbacks(rc.fallbacks, rc.requestFallbacks));
+      RelayStage relay = Pipelines.relay(config, router);
       if (config.supply.enabled) {
         this.supplyRoom = new SupplyRoom(vertx, config, db, ledger, redisClient, bill, providerService, router, cipher,
             audit, api,
@@ -255,32 +240,12 @@ public final class Gateway implements AutoCloseable, DataPlane {
           new SettleStage(),
           new RouteStage(router, decisions),
           relay);
-      this.countTokensPipeline = List.of(
-          new AuthenticateStage(keys, secrets),
-          new com.lijiaoqiao.pipeline.AnthropicDecodeStage(true),
-          AuthorizeStage.resolving(router::resolve),
-          new RouteStage(router, decisions),
-          new com.lijiaoqiao.pipeline.CountTokensStage());
-      this.geminiCountTokensPipeline = List.of(
-          new AuthenticateStage(keys, secrets),
-          new com.lijiaoqiao.pipeline.GeminiCountTokensStage(),
-          AuthorizeStage.resolving(router::resolve),
-          com.lijiaoqiao.pipeline.GeminiCountTokensStage.COUNT);
-      this.modelsPipeline = List.of(
-          new AuthenticateStage(keys, secrets),
-          new ListModelsStage(router::catalog, Instant.now().getEpochSecond()));
+      this.countTokensPipeline = Pipelines.countTokens(keys, secrets, router, decisions);
+      this.geminiCountTokensPipeline = Pipelines.geminiCountTokens(keys, secrets, router);
+      this.modelsPipeline = Pipelines.models(keys, secrets, router);
       ProvidersApi.register(api, providerService, router, usageRepository, decisionRepository, audit);
       com.lijiaoqiao.http.api.AuditApi.register(api, audit);
-      com.lijiaoqiao.http.api.EventsApi.register(api, () -> {
-        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("outbox_backlog", eventsRoom.outbox.backlog());
-        m.put("published_by_this_node", eventsRoom.relay.published());
-        m.put("transport", config.kafka.bootstrapServers == null || config.kafka.bootstrapServers.isBlank()
-            ? "in-process" : "kafka");
-        m.put("kafka_consumer_lag", eventsRoom.kafkaLag());
-        m.put("billing_check_mismatches", eventsRoom.billingMismatches());
-        return m;
-      });
+      com.lijiaoqiao.http.api.EventsApi.register(api, eventsRoom::stats);
       this.simulator = sim;
       this.database = db;
       this.recorder = rec;
