@@ -512,6 +512,9 @@ final class CaseGenerator {
       case "responses.get", "responses.delete" -> pick(rnd, List.of("resp_nope", "resp_" + randomToken(rnd), "x"));
       case "keys.budget", "keys.budget.put" -> Long.toString(g.victimKeyIds.get(rnd.nextInt(g.victimKeyIds.size())));
       case "tenants.budget", "tenants.budget.put", "tenants.limits", "tenants.limits.put" -> Long.toString(g.victimTenantId);
+      case "admin.supplier.put" -> Long.toString(g.victimTenantId);
+      case "admin.payout.put" -> pick(rnd, List.of("1", "999999", "x"));
+      case "admin.risk.resolve" -> pick(rnd, List.of("1", "999999", "x"));
       default -> throw new IllegalStateException(r.name());
     };
     return t.replaceFirst("\\{[a-z_]+}", value);
@@ -529,6 +532,10 @@ final class CaseGenerator {
       case "from" -> pick(rnd, List.of("2026-01-01", "2026-01-01T00:00:00Z"));
       case "to" -> pick(rnd, List.of("2030-01-01", "2030-01-01T00:00:00Z"));
       case "key_id" -> Long.toString(g.apiKeyId);
+      case "before_id", "limit", "actor_user_id", "supplier_id", "account_id", "package_id" -> pick(rnd, List.of("1", "50"));
+      case "action" -> pick(rnd, List.of("user.", "risk.", "supply."));
+      case "target_type" -> "user";
+      case "target_id" -> "1";
       case "model" -> "gpt-4o-mini";
       case "group_by" -> pick(rnd, List.of("day", "model", "key"));
       case "format" -> pick(rnd, List.of("json", "csv"));
@@ -652,6 +659,14 @@ final class CaseGenerator {
           + "\"credential\":\"sk-hostile\",\"models\":" + (rnd.nextBoolean() ? "{\"hx-model-" + index + "\":\"hx-up\"}" : "[\"hx-model-" + index + "\"]")
           + ",\"capabilities\":{\"streaming\":true,\"tools\":false,\"vision\":false,\"max_context\":8192},\"tier\":2,\"quality\":0.5,"
           + "\"input_price\":0.1,\"output_price\":0.2,\"owned_by\":\"hostile\",\"enabled\":" + rnd.nextBoolean() + "}";
+      case "supply.accounts.create" -> "{\"name\":\"hx\",\"vendor\":\"openai-compatible\",\"base_url\":"
+          + "\"http://127.0.0.1:9/v1\",\"credential\":\"sk-hostile\",\"models\":[\"hx-model\"],\"rpm\":10}";
+      case "supply.payouts.create" -> "{\"amount\":\"1.00\",\"note\":\"hx\"}";
+      case "admin.supplier.put" -> "{\"note\":\"hx\",\"hold_days\":7,\"min_margin_bps\":1000}";
+      case "admin.payout.put" -> "{\"status\":\"processing\",\"reference\":\"hx\"}";
+      case "admin.risk.resolve" -> "{\"action\":\"allow\",\"note\":\"hx\",\"allow_for_hours\":1}";
+      case "admin.webhooks.create" -> "{\"url\":\"http://10.0.0.1/hook\",\"event_types\":[\"billing.low_balance\"],"
+          + "\"description\":\"hx\"}";
       default -> "{}";
     };
     try {

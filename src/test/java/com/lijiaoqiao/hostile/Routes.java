@@ -106,7 +106,34 @@ final class Routes {
       new Route("tenants.budget", "GET", "/v1/tenants/{tenant_id}/budget", Access.SESSION, 6, false, List.of()),
       new Route("tenants.budget.put", "PUT", "/v1/tenants/{tenant_id}/budget", Access.SESSION, 15, true, List.of()),
       new Route("tenants.limits", "GET", "/v1/tenants/{tenant_id}/limits", Access.SESSION, 6, false, List.of()),
-      new Route("tenants.limits.put", "PUT", "/v1/tenants/{tenant_id}/limits", Access.SESSION, 15, true, List.of()));
+      new Route("tenants.limits.put", "PUT", "/v1/tenants/{tenant_id}/limits", Access.SESSION, 15, true, List.of()),
+      // the marketplace (a member's session: refused by role; the bodies are still hostile)
+      new Route("supply.me", "GET", "/v1/supply/me", Access.SESSION, 4, false, List.of()),
+      new Route("supply.accounts", "GET", "/v1/supply/accounts", Access.SESSION, 4, false, PAGING),
+      new Route("supply.accounts.create", "POST", "/v1/supply/accounts", Access.SESSION, 10, true, List.of()),
+      new Route("supply.packages", "GET", "/v1/supply/packages", Access.SESSION, 4, false, List.of("status")),
+      new Route("supply.earnings", "GET", "/v1/supply/earnings", Access.SESSION, 6, false,
+          List.of("from", "to", "group_by", "format", "account_id", "package_id", "model")),
+      new Route("supply.payouts.create", "POST", "/v1/supply/payouts", Access.SESSION, 6, true, List.of()),
+      new Route("admin.suppliers", "GET", "/admin/suppliers", Access.ADMIN, 4, false, List.of("status")),
+      new Route("admin.supplier.put", "PUT", "/admin/suppliers/{tenant_id}", Access.ADMIN, 10, true, List.of()),
+      new Route("admin.supply.accounts", "GET", "/admin/supply/accounts", Access.ADMIN, 4, false,
+          List.of("supplier_id", "status")),
+      new Route("admin.supply.packages", "GET", "/admin/supply/packages", Access.ADMIN, 4, false,
+          List.of("supplier_id", "status")),
+      new Route("admin.payouts", "GET", "/admin/payouts", Access.ADMIN, 4, false, List.of("supplier_id", "status")),
+      new Route("admin.payout.put", "PUT", "/admin/payouts/{payout_id}", Access.ADMIN, 8, true, List.of()),
+      // risk (the rules are read only here: the suite's own traffic must keep flowing), audit, events, webhooks
+      new Route("admin.risk.rules", "GET", "/admin/risk/rules", Access.ADMIN, 3, false, List.of()),
+      new Route("admin.risk.reviews", "GET", "/admin/risk/reviews", Access.ADMIN, 6, false,
+          List.of("status", "tenant_id", "before_id", "limit")),
+      new Route("admin.risk.resolve", "POST", "/admin/risk/reviews/{review_id}/resolve", Access.ADMIN, 8, true, List.of()),
+      new Route("admin.audit", "GET", "/admin/audit", Access.ADMIN, 8, false,
+          List.of("actor_user_id", "tenant_id", "action", "target_type", "target_id", "from", "to", "before_id", "limit")),
+      new Route("admin.audit.verify", "GET", "/admin/audit/verify", Access.ADMIN, 2, false, List.of()),
+      new Route("admin.events.stats", "GET", "/admin/events/stats", Access.ADMIN, 2, false, List.of()),
+      new Route("admin.webhooks", "GET", "/admin/webhooks", Access.ADMIN, 4, false, PAGING),
+      new Route("admin.webhooks.create", "POST", "/admin/webhooks", Access.ADMIN, 10, true, List.of()));
 
   static final int TOTAL_WEIGHT = ALL.stream().mapToInt(Route::weight).sum();
 
