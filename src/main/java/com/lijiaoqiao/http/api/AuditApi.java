@@ -24,8 +24,8 @@ public final class AuditApi {
       String action = r.query().get("action");
       String type = r.query().get("target_type");
       String target = r.query().get("target_id");
-      List<AuditRepository.Row> rows = audit.find(new AuditRepository.Query(optLong(r, "actor_user_id"),
-          optLong(r, "tenant_id"), action == null ? null : Fields.bounded("action", action, 64),
+      List<AuditRepository.Row> rows = audit.find(new AuditRepository.Query(Fields.queryLong(r.query(), "actor_user_id"),
+          Fields.queryLong(r.query(), "tenant_id"), action == null ? null : Fields.bounded("action", action, 64),
           type == null ? null : Fields.bounded("target_type", type, 32),
           target == null ? null : Fields.bounded("target_id", target, 64),
           Fields.instant("from", r.query().get("from")), Fields.instant("to", r.query().get("to")),
@@ -66,18 +66,8 @@ public final class AuditApi {
     return m;
   }
 
-  private static Long optLong(ApiRequest r, String name) {
-    String v = r.query().get(name);
-    if (v == null || v.isEmpty()) return null;
-    try {
-      return Long.parseLong(Fields.bounded(name, v, 20));
-    } catch (NumberFormatException e) {
-      throw Fields.invalid(name, "'" + name + "' must be an integer.");
-    }
-  }
-
   private static long longParam(ApiRequest r, String name, long dflt) {
-    Long v = optLong(r, name);
+    Long v = Fields.queryLong(r.query(), name);
     return v == null ? dflt : v;
   }
 }

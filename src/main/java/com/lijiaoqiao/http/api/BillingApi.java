@@ -40,15 +40,7 @@ public final class BillingApi {
   }
 
   private void audit(ApiRequest r, Long tenant, String action, String type, String target, Object before, Object after) {
-    if (audit == null) return;
-    try {
-      audit.append(new com.lijiaoqiao.store.AuditRepository.Event(r.caller().userId(), r.caller().apiKeyId(), tenant,
-          action, type, target, before == null ? null : com.lijiaoqiao.http.ApiRouter.JSON.writeValueAsString(before),
-          after == null ? null : com.lijiaoqiao.http.ApiRouter.JSON.writeValueAsString(after), r.requestId(),
-          r.clientIp()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    if (audit != null) Audits.record(audit, r, tenant, action, type, target, before, after);
   }
 
   public BillingApi(BillingService billing, BillingQueries queries, LedgerStore ledger) {

@@ -58,6 +58,17 @@ public final class Fields {
     return body;
   }
 
+  /** An integer query parameter; null when absent or empty; 400 naming it when it is not one. */
+  public static Long queryLong(io.vertx.core.MultiMap query, String name) {
+    String v = query.get(name);
+    if (v == null || v.isEmpty()) return null;
+    try {
+      return Long.parseLong(bounded(name, v, 20));
+    } catch (NumberFormatException e) {
+      throw invalid(name, "'" + name + "' must be a whole number.");
+    }
+  }
+
   /** A string field of at most {@code max} characters; null when absent and not required. */
   public static String text(JsonNode b, String field, boolean required, int max) {
     JsonNode v = b == null ? null : b.get(field);

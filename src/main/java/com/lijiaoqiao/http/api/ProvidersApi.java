@@ -94,10 +94,8 @@ public final class ProvidersApi {
 
   /** Provider changes in the audit log: the API's view, which never holds the credential (only has_credential). */
   private static void audit(com.lijiaoqiao.store.AuditRepository audit, ApiRouter.ApiRequest r, String action, String id,
-                            Object before, Object after) throws Exception {
-    audit.append(new com.lijiaoqiao.store.AuditRepository.Event(r.caller().userId(), r.caller().apiKeyId(), null, action,
-        "provider", id, before == null ? null : ApiRouter.JSON.writeValueAsString(before),
-        after == null ? null : ApiRouter.JSON.writeValueAsString(after), r.requestId(), r.clientIp()));
+                            Object before, Object after) {
+    Audits.record(audit, r, null, action, "provider", id, before, after);
   }
 
   private static GatewayException notFound() {

@@ -3,9 +3,7 @@ package com.lijiaoqiao.http.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.lijiaoqiao.http.ApiRouter;
 import com.lijiaoqiao.http.ApiRouter.Access;
-import com.lijiaoqiao.http.ApiRouter.ApiRequest;
 import com.lijiaoqiao.http.ApiRouter.ApiResponse;
-import com.lijiaoqiao.http.Caller;
 import com.lijiaoqiao.http.ErrorCode;
 import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.risk.RiskControl;
@@ -47,7 +45,7 @@ public final class RiskApi {
       RiskPolicy before = risk.global();
       RiskPolicy after = merge(before, Fields.object(r.body(), true));
       risk.save(null, after);
-      audit(r, null, "risk.rules.update", "risk_policy", "global", before, after);
+      Audits.record(audit, r, null, "risk.rules.update", "risk_policy", "global", tree(before), tree(after));
       return ApiResponse.ok(RiskControl.JSON.valueToTree(after));
     });
     api.add(HttpMethod.GET, "/admin/risk/rules/tenants/{tenant_id}", Access.ADMIN, r -> {
@@ -61,14 +59,14 @@ public final class RiskApi {
       RiskPolicy before = risk.tenantPolicies().get(t);
       RiskPolicy after = merge(before != null ? before : risk.global(), Fields.object(r.body(), true));
       risk.save(t, after);
-      audit(r, t, "risk.rules.update", "risk_policy", "tenant:" + t, before, after);
+      Audits.record(audit, r, t, "risk.rules.update", "risk_policy", "tenant:" + t, tree(before), tree(after));
       return ApiResponse.ok(RiskControl.JSON.valueToTree(after));
     });
     api.add(HttpMethod.DELETE, "/admin/risk/rules/tenants/{tenant_id}", Access.ADMIN, r -> {
       long t = r.pathLong("tenant_id");
       RiskPolicy before = risk.tenantPolicies().get(t);
       if (before == null || !risk.deleteTenantPolicy(t)) throw new GatewayException(ErrorCode.COMMON_002, "Not found.");
-      audit(r, t, "risk.rules.delete", "risk_policy", "tenant:" + t, before, null);
+      Audits.record(audit, r, t, "risk.rules.delete", "risk_policy", "tenant:" + t, tree(before), null);
       return ApiResponse.noContent();
     });
     api.add(HttpMethod.GET, "/admin/risk/reviews", Access.ADMIN, r -> {
@@ -76,9 +74,9 @@ public final class RiskApi {
       if (status != null && !List.of("open", "allowed", "blocked_key", "disabled_user").contains(status)) {
         throw Fields.invalid("status", "'status' must be open, allowed, blocked_key or disabled_user.");
       }
-      Long tenant = queryLong(r, "tenant_id");
-      Long before = queryLong(r, "before_id");
-      int limit = (int) Math.max(1, Math.min(200, queryLong(r, "limit") == null ? 50 : queryLong(r, "limit")));
+      Long tenant = Fields.queryLong(r.query(), "tenant_id");
+      Long before = Fields.queryLong(r.query(), "before_id");
+      int limit = (int) Math.max(1, Math.min(200, Fields.queryLong(r.query(), "limit") == null ? 50 : Fields.queryLong(r.query(), "limit")));
       List<Object> out = new ArrayList<>();
       List<RiskStore.Review> rows = risk.store().reviews(status, tenant, limit, before == null ? Long.MAX_VALUE : before);
       for (RiskStore.Review v : rows) out.add(view(v));
@@ -104,7 +102,7 @@ public final class RiskApi {
             "该审核已处理。", Map.of("status", before.status()), null);
       }
       RiskStore.Review after = risk.store().review(id).orElseThrow();
-      audit(r, before.tenantId(), "risk.review." + action, "risk_review", Long.toString(id), view(before), view(after));
+      Audits.record(audit, r, before.tenantId(), "risk.review." + action, "risk_review", Long.toString(id), view(before), view(after));
       return ApiResponse.ok(view(after));
     });
   }
@@ -134,6 +132,10 @@ public final class RiskApi {
     return new RiskPolicy(enabled, reviewAt, blockAt, rules);
   }
 
+  private static Object tree(RiskPolicy p) {
+    return p == null ? null : RiskControl.JSON.valueToTree(p);
+  }
+
   private static Map<String, Object> view(RiskStore.Review v) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", v.id());
@@ -159,24 +161,4 @@ public final class RiskApi {
     return m;
   }
 
-  private static Long queryLong(ApiRequest r, String name) {
-    String v = r.query().get(name);
-    if (v == null || v.isEmpty()) return null;
-    try {
-      return Long.parseLong(Fields.bounded(name, v, 20));
-    } catch (NumberFormatException e) {
-      throw Fields.invalid(name, "'" + name + "' must be an integer.");
-    }
-  }
-
-  private void audit(ApiRequest r, Long tenant, String action, String type, String target, Object before, Object after) {
-    Caller c = r.caller();
-    try {
-      audit.append(new AuditRepository.Event(c.userId(), c.apiKeyId(), tenant, action, type, target,
-          before == null ? null : RiskControl.JSON.writeValueAsString(before),
-          after == null ? null : RiskControl.JSON.writeValueAsString(after), r.requestId(), r.clientIp()));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

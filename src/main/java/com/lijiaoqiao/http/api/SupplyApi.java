@@ -173,7 +173,7 @@ public final class SupplyApi {
       return ApiResponse.ok(adminSupplier(after));
     });
     api.add(HttpMethod.GET, "/admin/supply/accounts", Access.ADMIN, r -> {
-      Long supplier = queryLong(r, "supplier_id");
+      Long supplier = Fields.queryLong(r.query(), "supplier_id");
       List<Object> out = new ArrayList<>();
       for (Account a : store.accounts(supplier, status(r, List.of("pending", "active", "suspended", "disabled")))) {
         Map<String, Object> m = account(a);
@@ -192,7 +192,7 @@ public final class SupplyApi {
       return ApiResponse.ok(account(a));
     });
     api.add(HttpMethod.GET, "/admin/supply/packages", Access.ADMIN, r -> {
-      Long supplier = queryLong(r, "supplier_id");
+      Long supplier = Fields.queryLong(r.query(), "supplier_id");
       List<Object> out = new ArrayList<>();
       for (Package p : store.packages(supplier, status(r, List.of("draft", "active", "paused", "sold_out", "expired")))) {
         Map<String, Object> m = pkg(p);
@@ -203,7 +203,7 @@ public final class SupplyApi {
     });
     api.add(HttpMethod.GET, "/admin/payouts", Access.ADMIN, r -> {
       List<Object> out = new ArrayList<>();
-      for (Payout p : store.payouts(queryLong(r, "supplier_id"), status(r, PAYOUT_STATES), 1000)) {
+      for (Payout p : store.payouts(Fields.queryLong(r.query(), "supplier_id"), status(r, PAYOUT_STATES), 1000)) {
         Map<String, Object> m = payout(p);
         m.put("supplier_id", p.supplierId());
         out.add(m);
@@ -414,8 +414,8 @@ public final class SupplyApi {
     Instant from = Fields.instant("from", r.query().get("from"));
     Instant to = Fields.instant("to", r.query().get("to"));
     String groupBy = r.query().get("group_by") == null ? "day" : Fields.bounded("group_by", r.query().get("group_by"), 20);
-    Long account = queryLong(r, "account_id");
-    Long pkg = queryLong(r, "package_id");
+    Long account = Fields.queryLong(r.query(), "account_id");
+    Long pkg = Fields.queryLong(r.query(), "package_id");
     String model = r.query().get("model") == null ? null : Fields.bounded("model", r.query().get("model"), Fields.MAX_MODEL);
     List<SupplyStore.EarningGroup> groups = call(() -> earnings.earnings(supplierId,
         from == null ? Fields.MIN_TIME : from, to == null ? Fields.MAX_TIME : to, groupBy, account, pkg, model));
@@ -505,28 +505,9 @@ public final class SupplyApi {
     return s;
   }
 
-  private static Long queryLong(ApiRequest r, String name) {
-    String v = r.query().get(name);
-    if (v == null || v.isEmpty()) return null;
-    try {
-      return Long.parseLong(Fields.bounded(name, v, 20));
-    } catch (NumberFormatException e) {
-      throw Fields.invalid(name, "'" + name + "' must be an integer.");
-    }
-  }
-
   private void auditChange(ApiRequest r, long tenant, String action, String type, long target, Object before,
                            Object after) {
-    Caller c = r.caller();
-    audit.append(new AuditRepository.Event(c.userId(), c.apiKeyId(), tenant, action, type, Long.toString(target),
-        before == null ? null : json(before), after == null ? null : json(after), r.requestId(), r.clientIp()));
+    Audits.record(audit, r, tenant, action, type, Long.toString(target), before, after);
   }
 
-  private static String json(Object o) {
-    try {
-      return ApiRouter.JSON.writeValueAsString(o);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -51,7 +51,7 @@ public final class WebhooksApi {
     api.add(HttpMethod.GET, root, access, r -> {
       Scope s = scopeOf.apply(r);
       Paging p = Paging.from(r.query());
-      Long owner = s.operator() ? queryLong(r, "tenant_id") : null;
+      Long owner = s.operator() ? Fields.queryLong(r.query(), "tenant_id") : null;
       boolean platformOnly = s.operator() && "platform".equals(r.query().get("owner"));
       List<Object> out = new ArrayList<>();
       for (Endpoint e : call(() -> webhooks.list(s, owner, platformOnly, p.pageSize(), p.offset()))) out.add(view(e));
@@ -141,16 +141,6 @@ public final class WebhooksApi {
         Fields.text(b, "description", false, Fields.MAX_DESCRIPTION), enabled, filter);
   }
 
-  private static Long queryLong(ApiRequest r, String name) {
-    String v = r.query().get(name);
-    if (v == null || v.isEmpty()) return null;
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw Fields.invalid(name, "'" + name + "' must be a whole number.");
-    }
-  }
-
   /** Runs webhook work, mapping its refusals to the documented errors. */
   private static <T> T call(Callable<T> work) throws Exception {
     try {
@@ -221,17 +211,7 @@ public final class WebhooksApi {
   }
 
   private void auditChange(ApiRequest r, Endpoint e, String action, Object before, Object after) {
-    Caller c = r.caller();
-    audit.append(new AuditRepository.Event(c.userId(), c.apiKeyId(), e.tenantId(), action, "webhook_endpoint",
-        Long.toString(e.id()), before == null ? null : json(before), after == null ? null : json(after), r.requestId(),
-        r.clientIp()));
+    Audits.record(audit, r, e.tenantId(), action, "webhook_endpoint", Long.toString(e.id()), before, after);
   }
 
-  private static String json(Object o) {
-    try {
-      return ApiRouter.JSON.writeValueAsString(o);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

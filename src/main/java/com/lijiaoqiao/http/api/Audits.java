@@ -1,0 +1,28 @@
+package com.lijiaoqiao.http.api;
+
+import com.lijiaoqiao.http.ApiRouter;
+import com.lijiaoqiao.http.ApiRouter.ApiRequest;
+import com.lijiaoqiao.http.Caller;
+import com.lijiaoqiao.store.AuditRepository;
+
+/** One administrative change into the audit log: who (the caller), the target, before and after as JSON. */
+final class Audits {
+  private Audits() {}
+
+  /** {@code before} and {@code after} are API views: they never hold a secret (callers mask what must be). */
+  static void record(AuditRepository audit, ApiRequest r, Long tenant, String action, String type, String target,
+                     Object before, Object after) {
+    Caller c = r.caller();
+    audit.append(new AuditRepository.Event(c == null ? null : c.userId(), c == null ? null : c.apiKeyId(), tenant,
+        action, type, target, json(before), json(after), r.requestId(), r.clientIp()));
+  }
+
+  private static String json(Object o) {
+    if (o == null) return null;
+    try {
+      return ApiRouter.JSON.writeValueAsString(o);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
