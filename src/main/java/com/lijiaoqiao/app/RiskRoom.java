@@ -56,7 +56,7 @@ final class RiskRoom implements AutoCloseable {
     risk.reload();
     loadTenants();
     billing.onSettled(s -> {
-      if (s.costMicros() > 0) risk.spent(s.apiKeyId(), s.costMicros());
+      if (s.costMicros() > 0 || s.completionTokens() > 0) risk.spent(s.apiKeyId(), s.costMicros(), s.completionTokens());
     });
     this.stage = new RiskStage(risk, billing.prices(), this::ageDays);
     new RiskApi(risk, audit).register(api);

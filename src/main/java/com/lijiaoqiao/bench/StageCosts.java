@@ -57,7 +57,7 @@ public final class StageCosts {
     for (int k = 0; k < 1_000; k++) {
       counters.observe(new com.lijiaoqiao.risk.RiskSignals(k, k, k, 30, 1_000, 200, "gpt-4o-mini", "10.0.0." + (k % 200),
           now));
-      counters.spent(k, 1_000, now - 600_000);
+      counters.spent(k, 1_000, 50, now - 600_000);
     }
     long[] t = new long[n];
     long sink = 0;

@@ -33,10 +33,9 @@ public final class RiskStage implements Stage {
   public Future<Void> process(Exchange ex, Chain chain) {
     if (!risk.active()) return chain.proceed(ex);
     ApiKeyPrincipal p = ex.principal;
-    long maxTokens = ReserveStage.maxTokensFor(ex, prices, ex.model());
     var addr = ex.request.remoteAddress();
     RiskSignals s = new RiskSignals(p.keyId(), p.userId(), p.tenantId(), tenantAgeDays.applyAsLong(p.tenantId()),
-        ReserveStage.estimate(ex, prices, ex.model()), ex.promptTokens() + maxTokens, ex.model(),
+        ReserveStage.estimate(ex, prices, ex.model()), ex.promptTokens(), ex.model(),
         addr == null ? null : addr.hostAddress(), System.currentTimeMillis());
     return risk.assess(s).transform(ar -> {
       if (ar.failed() || ar.result().action() == RiskEngine.Action.ALLOW) return chain.proceed(ex);
@@ -44,7 +43,7 @@ public final class RiskStage implements Stage {
       Map<String, Object> context = new LinkedHashMap<>();
       context.put("model", s.model());
       context.put("estimated_cost_micros", s.estimatedCostMicros());
-      context.put("estimated_tokens", s.estimatedTokens());
+      context.put("prompt_tokens", s.estimatedTokens());
       context.put("client_ip", s.clientIp());
       context.put("account_age_days", s.accountAgeDays());
       context.put("score", v.score());

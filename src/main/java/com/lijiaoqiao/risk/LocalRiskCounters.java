@@ -62,11 +62,20 @@ public final class LocalRiskCounters implements RiskCounters {
   }
 
   @Override
-  public void spent(long keyId, long micros, long nowMillis) {
-    if (micros <= 0) return;
+  public void spent(long keyId, long micros, long completionTokens, long nowMillis) {
     KeyState k = keys.getIfPresent(keyId);
     if (k == null) return;
     synchronized (k) {
+      if (completionTokens > 0) {
+        long b10 = nowMillis / TEN_S;
+        int t = (int) (b10 % 6);
+        if (k.tokenAt[t] != b10) {
+          k.tokenAt[t] = b10;
+          k.tokenSlot[t] = 0;
+        }
+        k.tokenSlot[t] += completionTokens;
+      }
+      if (micros <= 0) return;
       long bucket = nowMillis / FIVE_MIN;
       int i = (int) (bucket % SPEND_SLOTS);
       if (k.spendAt[i] != bucket) {

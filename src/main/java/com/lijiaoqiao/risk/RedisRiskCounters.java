@@ -47,10 +47,16 @@ public final class RedisRiskCounters implements RiskCounters {
       return {tokens, ips, new, prior, spendNow, math.floor(sum / 288)}
       """;
 
-  /** KEYS spend; ARGV bucket, micros. */
+  /** KEYS spend, tokens; ARGV 5-minute bucket, micros, 10-second bucket, completion tokens. */
   private static final String SPENT = """
-      redis.call('HINCRBY', KEYS[1], ARGV[1], tonumber(ARGV[2]))
-      redis.call('PEXPIRE', KEYS[1], 90000000)
+      if tonumber(ARGV[2]) > 0 then
+        redis.call('HINCRBY', KEYS[1], ARGV[1], tonumber(ARGV[2]))
+        redis.call('PEXPIRE', KEYS[1], 90000000)
+      end
+      if tonumber(ARGV[4]) > 0 then
+        redis.call('HINCRBY', KEYS[2], ARGV[3], tonumber(ARGV[4]))
+        redis.call('PEXPIRE', KEYS[2], 90000000)
+      end
       return 1
       """;
 
@@ -77,9 +83,10 @@ public final class RedisRiskCounters implements RiskCounters {
   }
 
   @Override
-  public void spent(long keyId, long micros, long nowMillis) {
-    if (micros <= 0) return;
-    RedisScripts.eval(redis, List.of(SPENT, "1", prefix + keyId + "}:s", Long.toString(nowMillis / 300_000),
-        Long.toString(micros)));
+  public void spent(long keyId, long micros, long completionTokens, long nowMillis) {
+    if (micros <= 0 && completionTokens <= 0) return;
+    String k = prefix + keyId + "}:";
+    RedisScripts.eval(redis, List.of(SPENT, "2", k + "s", k + "t", Long.toString(nowMillis / 300_000),
+        Long.toString(Math.max(0, micros)), Long.toString(nowMillis / 10_000), Long.toString(Math.max(0, completionTokens))));
   }
 }

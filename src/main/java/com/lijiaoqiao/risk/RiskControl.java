@@ -111,8 +111,8 @@ public final class RiskControl {
     return out;
   }
 
-  public void spent(long keyId, long micros) {
-    counters.spent(keyId, micros, System.currentTimeMillis());
+  public void spent(long keyId, long micros, long completionTokens) {
+    counters.spent(keyId, micros, completionTokens, System.currentTimeMillis());
   }
 
   /** Queues the request for review (flagged or blocked), off the request path; a failure is logged, never thrown. */
@@ -155,15 +155,18 @@ public final class RiskControl {
     };
     DomainEvent event = DomainEvent.of(EventTypes.RISK_RESOLVED, r.tenantId(), Map.of("review_id", reviewId,
         "api_key_id", r.keyId(), "decision", action));
-    if (!store.resolve(reviewId, status, operator, note, event)) return false;
+    if (!"open".equals(r.status())) return false;
+    // The decision's effect first (each is idempotent), then the review closed: a review never says a key was
+    // blocked while it still works.
     switch (action) {
       case "allow" -> store.suppress(r.keyId(), List.of(r.pattern().split(",")),
           System.currentTimeMillis() + Math.max(60_000, allowForMs));
       case "block_key" -> blockKey.accept(r.keyId());
       default -> disableUser.accept(r.userId());
     }
+    boolean closed = store.resolve(reviewId, status, operator, note, event);
     reload();
-    return true;
+    return closed;
   }
 
   public RiskStore store() {

@@ -7,6 +7,9 @@ public interface RiskCounters {
   /** Counts this request (tokens, IP, model) and returns what the rules need, this request included. */
   Future<Observed> observe(RiskSignals s);
 
-  /** A settled request's actual charge (the spend rules read it). */
-  void spent(long keyId, long micros, long nowMillis);
+  /**
+   * A settled request's actual charge and the tokens it produced (the spend rules read the charge; the velocity rule
+   * the tokens: a request counts its prompt when it is admitted and its output when it is settled, never a guess).
+   */
+  void spent(long keyId, long micros, long completionTokens, long nowMillis);
 }

@@ -85,11 +85,13 @@ public final class SupplyApi {
     api.add(HttpMethod.DELETE, "/v1/supply/accounts/{id}", Access.AUTHENTICATED, r -> {
       long s = supplier(r);
       long id = r.pathLong("id");
+      Account before = call(() -> market.account(s, id));
       call(() -> {
         market.delete(s, id);
         return null;
       });
-      auditChange(r, s, "supply.account.delete", "supply_account", id, null, null);
+      auditChange(r, s, "supply.account.delete", "supply_account", id, account(before),
+          account(store.account(id).orElse(before)));
       return ApiResponse.noContent();
     });
     api.add(HttpMethod.GET, "/v1/supply/packages", Access.AUTHENTICATED, r -> {

@@ -210,8 +210,23 @@ public final class WebhooksApi {
     return out;
   }
 
+  /** The audit row holds the endpoint's URL without its query or user info: a receiver's token often sits there. */
   private void auditChange(ApiRequest r, Endpoint e, String action, Object before, Object after) {
-    Audits.record(audit, r, e.tenantId(), action, "webhook_endpoint", Long.toString(e.id()), before, after);
+    Audits.record(audit, r, e.tenantId(), action, "webhook_endpoint", Long.toString(e.id()), masked(before),
+        masked(after));
+  }
+
+  private static Object masked(Object view) {
+    if (!(view instanceof Map<?, ?> m) || !(m.get("url") instanceof String url)) return view;
+    Map<Object, Object> copy = new java.util.LinkedHashMap<>(m);
+    try {
+      java.net.URI u = new java.net.URI(url);
+      copy.put("url", u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")
+          + (u.getRawPath() == null ? "" : u.getRawPath()) + (u.getRawQuery() == null ? "" : "?…"));
+    } catch (java.net.URISyntaxException | RuntimeException ex) {
+      copy.put("url", "…");
+    }
+    return copy;
   }
 
 }
