@@ -9,3 +9,5 @@ INSERT INTO audit_head(id, hash, last_id)
          COALESCE((SELECT MAX(id) FROM audit_events), 0);
 CREATE INDEX idx_audit_tenant ON audit_events(tenant_id, id);
 CREATE INDEX idx_audit_action ON audit_events(action, id);
+-- Targets as long as the objects they name (a model name is up to 128 characters).
+ALTER TABLE audit_events ALTER COLUMN target_id SET DATA TYPE VARCHAR(200);
