@@ -192,7 +192,13 @@ public final class AddressGuard {
         }
       });
     }
-    return Future.fromCompletionStage(lookup, vertx.getOrCreateContext()).compose(Verdict::future);
+    // Back on the caller's event loop; a blocking caller (a worker waiting on the result, as the account probe does)
+    // gets it on the lookup thread: hopping to its own busy worker context would wait for itself until a timeout.
+    io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+    Future<InetAddress> f = ctx != null && ctx.isEventLoopContext()
+        ? Future.fromCompletionStage(lookup, ctx).compose(Verdict::future)
+        : Future.fromCompletionStage(lookup).compose(Verdict::future);
+    return f;
   }
 
   /** {@link #resolve} for callers that may block (the management API checking a registration). */
