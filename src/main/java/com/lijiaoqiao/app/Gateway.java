@@ -113,6 +113,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private long responsesSweepTimer = -1;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ApiRouter api = new ApiRouter();
+  private final com.lijiaoqiao.http.OpsRoutes ops = new com.lijiaoqiao.http.OpsRoutes();
   private final int port;
   private String deploymentId;
   private BodyBudget bodyBudget;
@@ -442,6 +443,12 @@ public final class Gateway implements AutoCloseable, DataPlane {
   @Override
   public List<Stage> unknownPathPipeline() {
     return unknownPathPipeline;
+  }
+
+  /** Operational endpoints (metrics, probes, the API description), registered by their rooms at start. */
+  @Override
+  public com.lijiaoqiao.http.OpsRoutes ops() {
+    return ops;
   }
 
   @Override

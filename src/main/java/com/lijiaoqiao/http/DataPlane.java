@@ -30,6 +30,11 @@ public interface DataPlane {
     return List.of(com.lijiaoqiao.pipeline.StoredResponsesStage.NOT_FOUND);
   }
 
+  /** Operational endpoints (metrics, probes, the API description): checked before everything else. */
+  default OpsRoutes ops() {
+    return new OpsRoutes();
+  }
+
   /** The management API (users, keys, billing, admin …). */
   ApiRouter api();
 

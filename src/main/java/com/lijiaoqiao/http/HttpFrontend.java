@@ -32,6 +32,7 @@ public final class HttpFrontend extends VerticleBase {
 
   private final Settings settings;
   private final DataPlane plane;
+  private final OpsRoutes ops;
   private final EdgeGuard.Shared edge;
   private HttpClient upstream;
   private HttpServer server;
@@ -41,6 +42,7 @@ public final class HttpFrontend extends VerticleBase {
   public HttpFrontend(Settings settings, DataPlane plane, EdgeGuard.Shared edge) {
     this.settings = settings;
     this.plane = plane;
+    this.ops = plane.ops();
     this.edge = edge;
   }
 
@@ -97,6 +99,11 @@ public final class HttpFrontend extends VerticleBase {
       if (refused != null) {
         req.pause();
         reject(req, requestId, refused);
+        return;
+      }
+      io.vertx.core.Handler<HttpServerRequest> op = ops.find(path);
+      if (op != null) {
+        op.handle(req);
         return;
       }
       Endpoint endpoint = DataPlane.endpointOf(path);
