@@ -1,15 +1,8 @@
 """Shapes of the management API's answers (snake_case, as sent). Amounts are decimal strings."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
-
-if sys.version_info >= (3, 11):
-    from typing import NotRequired, TypedDict
-else:  # pragma: no cover
-    from typing import TypedDict
-    NotRequired = Optional  # type: ignore
+from typing import Any, Dict, List, Optional, TypedDict
 
 
 @dataclass
