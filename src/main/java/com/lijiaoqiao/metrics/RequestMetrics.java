@@ -46,15 +46,23 @@ public final class RequestMetrics implements RequestObserver {
     final String model;
     final String provider;
     final AtomicReferenceArray<Meters> byStatus = new AtomicReferenceArray<>(STATUS.length);
-    final Timer ttft;
+    /** Made at the tuple's first token: a tuple that never relays one (refusals) costs no histogram. */
+    volatile Timer ttft;
 
     Served(String in, String model, String provider) {
       this.in = in;
       this.model = model;
       this.provider = provider;
-      this.ttft = Timer.builder("ljq.request.ttft").description("Time to the first token relayed to the client")
-          .tags("ingress", in, "model", model, "provider", provider).serviceLevelObjectives(Buckets.REQUEST)
-          .register(reg);
+    }
+
+    Timer ttft() {
+      Timer t = ttft;
+      if (t == null) {
+        ttft = t = Timer.builder("ljq.request.ttft").description("Time to the first byte of the answer relayed")
+            .tags("ingress", in, "model", model, "provider", provider).serviceLevelObjectives(Buckets.REQUEST)
+            .register(reg); // a racing twin gets the same timer from the registry
+      }
+      return t;
     }
 
     Meters at(int status) {
@@ -147,7 +155,7 @@ public final class RequestMetrics implements RequestObserver {
     long total = Math.max(0, end - ex.startNanos);
     m.count().increment();
     m.latency().record(total, TimeUnit.NANOSECONDS);
-    if (ex.firstTokenNanos != 0) s.ttft.record(Math.max(0, ex.firstTokenNanos - ex.startNanos), TimeUnit.NANOSECONDS);
+    if (ex.firstTokenNanos != 0) s.ttft().record(Math.max(0, ex.firstTokenNanos - ex.startNanos), TimeUnit.NANOSECONDS);
     if (ex.upstreamNanos > 0) overhead[in].record(Math.max(0, total - ex.upstreamNanos), TimeUnit.NANOSECONDS);
     String code = ex.errorCode;
     if (code != null) {
