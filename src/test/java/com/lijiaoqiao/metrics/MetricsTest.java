@@ -117,6 +117,21 @@ class MetricsTest {
   }
 
   @Test
+  void aRetriedAttemptIsCountedByOutcomeAndAsARetry() {
+    String before = scrape();
+    String chat = "{\"model\":\"gpt-4o\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    Http.Reply r = Http.postJson(gw.baseUrl() + "/chat/completions", gw.apiKey, chat,
+        "x-ljq-sim", "fault=500,times=1,key=metrics-retry-" + System.nanoTime());
+    assertThat(r.status()).isEqualTo(200);
+    String after = scrape();
+    assertThat(sum(after, "ljq_upstream_retries_total") + sum(after, "ljq_upstream_fallovers_total"))
+        .isGreaterThan(sum(before, "ljq_upstream_retries_total") + sum(before, "ljq_upstream_fallovers_total"));
+    assertThat(sum(after, "ljq_upstream_attempts_total")).isGreaterThanOrEqualTo(
+        sum(before, "ljq_upstream_attempts_total") + 2);
+    assertThat(after).containsPattern("ljq_upstream_attempts_total\\{outcome=\"(?!ok\")[a-z_0-9]+\",provider=\"sim\"}");
+  }
+
+  @Test
   void theDashboardNamesOnlyScrapedMetrics() throws Exception {
     load();
     Set<String> names = sampleNames(scrape());
