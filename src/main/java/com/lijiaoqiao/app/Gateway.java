@@ -100,6 +100,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private SupplyRoom supplyRoom;
   private EventsRoom eventsRoom;
   private RiskRoom riskRoom;
+  private MetricsRoom metricsRoom;
   private WebhooksRoom webhooksRoom;
   /** This process among the cluster's nodes (leases of cluster jobs). */
   private final String nodeId = java.util.UUID.randomUUID().toString();
@@ -229,9 +230,10 @@ public final class Gateway implements AutoCloseable, DataPlane {
         this.webhooksRoom = new WebhooksRoom(vertx, config, db.dataSource(), eventsRoom.outbox, eventsRoom.source(),
             cipher, audit, api, nodeId);
       }
+      this.metricsRoom = new MetricsRoom(vertx, config, this, riskRoom.risk);
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
-          new RecordStage(rec),
+          new RecordStage(rec, metricsRoom.observer),
           new DecodeStage(responsesStore),
           AuthorizeStage.resolving(router::resolve), // every authorization decision before limits, money, upstreams
           budgetRoom.rateLimitStage(rateLimiter), // key, tenant, gateway
@@ -623,6 +625,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     if (webhooksRoom != null) webhooksRoom.close();
     if (supplyRoom != null) supplyRoom.close();
     if (riskRoom != null) riskRoom.close();
+    if (metricsRoom != null) metricsRoom.close();
     if (budgetRoom != null) budgetRoom.close();
     // The writers drain (settlements, then usage records and decisions) before the database closes, last.
     billing.close();

@@ -29,6 +29,7 @@ public final class GatewayConfig {
   public Risk risk = new Risk();
   public Kafka kafka = new Kafka();
   public Webhooks webhooks = new Webhooks();
+  public Metrics metrics = new Metrics();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -355,5 +356,16 @@ public final class GatewayConfig {
     /** Context window in tokens; 0 = not checked. */
     public int maxContext = 0;
     public boolean enabled = true;
+  }
+
+  /** Prometheus metrics at GET /metrics (docs/metrics.md). */
+  public static final class Metrics {
+    public boolean enabled = true;
+    /** When set, scrapes must send {@code Authorization: Bearer <token>} (else 401). */
+    public String token = "";
+    /** When set, only these addresses or CIDR ranges may scrape (else 403); empty = any. */
+    public List<String> allowedCidrs = new ArrayList<>();
+    /** Distinct tenants labelled by id on the token and cost families; later ones are "other". */
+    public int maxTenantLabels = 100;
   }
 }

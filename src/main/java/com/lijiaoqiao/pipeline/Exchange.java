@@ -51,6 +51,10 @@ public final class Exchange {
   public String servedModel;
   public long firstTokenNanos;
   public long endNanos;
+  /** Time spent in upstream attempts, summed (the gateway's own share is the rest). */
+  public long upstreamNanos;
+  /** Who watches this request (metrics); set by Record. */
+  public RequestObserver observer = RequestObserver.NONE;
 
   // Billing: set by Reserve; Settle (and Relay, before the response's last byte) settle exactly once.
   public Settler settler;

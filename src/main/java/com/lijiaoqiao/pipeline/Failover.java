@@ -183,6 +183,7 @@ final class Failover {
   }
 
   private void advance() {
+    ex.observer.step(ex, RequestObserver.Step.FALLOVER);
     releaseHeld();
     index++;
     onCurrent = 0;
@@ -190,6 +191,7 @@ final class Failover {
   }
 
   private void retrySameAfter(long delayMs) {
+    ex.observer.step(ex, RequestObserver.Step.RETRY);
     waitTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
       waitTimer = -1;
       next();
@@ -263,6 +265,7 @@ final class Failover {
     long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a.startNanos);
     if (c != null) c.state().record(ex.model(), outcome, false, true, latency);
     log(c, outcome, 200, a.startNanos, "rescued by a fallback");
+    ex.observer.step(ex, RequestObserver.Step.RESCUE);
     ex.keepPart();
     heldOffer = null; // the part it served is charged to its package at settlement: the hold stays until then
     rescues++;
@@ -370,6 +373,7 @@ final class Failover {
 
   /** Another public model serves from here on (a fallback model, a larger context): its candidates, its name. */
   private void servedBy(String model, List<Scored> candidates) {
+    ex.observer.step(ex, RequestObserver.Step.MODEL_FALLBACK);
     if (ex.route != null) {
       ex.route.fallbackModel = model;
       ex.route.fallbackCandidates = candidates;
@@ -470,10 +474,14 @@ final class Failover {
   }
 
   void log(Candidate c, String outcome, int status, long startNanos, String detail) {
+    long took = System.nanoTime() - startNanos;
+    String provider = c != null ? c.id() : ex.target != null ? ex.target.provider().id() : "none";
+    ex.upstreamNanos += took;
+    ex.observer.attempt(ex, provider, outcome, status, took);
     if (ex.route == null) return;
     RouteDecision d = ex.route;
-    d.attempts.add(new RouteDecision.Attempt(c == null ? ex.target.provider().id() : c.id(),
+    d.attempts.add(new RouteDecision.Attempt(provider,
         c == null ? ex.target.upstreamModel() : c.target().upstreamModel(), outcome, status,
-        d.sinceStartMs(startNanos), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), detail));
+        d.sinceStartMs(startNanos), TimeUnit.NANOSECONDS.toMillis(took), detail));
   }
 }

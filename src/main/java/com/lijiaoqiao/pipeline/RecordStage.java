@@ -20,15 +20,24 @@ public final class RecordStage implements Stage {
   public static final String INTERRUPTED = "interrupted";
 
   private final UsageRecorder recorder;
+  private final RequestObserver observer;
 
   public RecordStage(UsageRecorder recorder) {
+    this(recorder, RequestObserver.NONE);
+  }
+
+  /** {@code observer} sees each request's attempts and its end (metrics). */
+  public RecordStage(UsageRecorder recorder, RequestObserver observer) {
     this.recorder = recorder;
+    this.observer = observer;
   }
 
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
+    ex.observer = observer;
     return chain.proceed(ex).andThen(ar -> {
       ended(ex, ar.failed() ? ar.cause() : null);
+      observer.ended(ex);
       if (!ex.usageSettled) recorder.record(toRecord(ex));
     });
   }

@@ -38,6 +38,7 @@ public final class RiskControl {
   private final LongConsumer disableUser;
   private final RiskPolicy defaults;
   private volatile RiskPolicy global;
+  private volatile java.util.function.Consumer<String> flagged = action -> {};
   private volatile Map<Long, RiskPolicy> tenants = Map.of();
   private volatile Map<Long, Map<String, Long>> suppressed = Map.of();
 
@@ -115,9 +116,15 @@ public final class RiskControl {
     counters.spent(keyId, micros, completionTokens, System.currentTimeMillis());
   }
 
+  /** Told each review queued by {@link #flag}, with its action ("review" or "block"); must be quick (metrics). */
+  public void onFlag(java.util.function.Consumer<String> listener) {
+    this.flagged = listener;
+  }
+
   /** Queues the request for review (flagged or blocked), off the request path; a failure is logged, never thrown. */
   public void flag(RiskEngine.Verdict v, RiskSignals s, String requestId, Map<String, Object> context) {
     String action = v.action() == RiskEngine.Action.BLOCK ? "block" : "review";
+    flagged.accept(action);
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("api_key_id", s.keyId());
     payload.put("user_id", s.userId());
