@@ -148,6 +148,9 @@ class OpenApiContractTest {
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     expect(chat, 200);
     expect(data("POST", "/v1/chat/completions", key, "{\"model\":\"gpt-4o-mini\"}"), 400);
+    streamed(data("POST", "/v1/chat/completions", key, "{\"model\":\"gpt-4o-mini\",\"max_tokens\":8,\"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+    streamed(data("POST", "/v1/responses", key, "{\"model\":\"gpt-4o-mini\",\"input\":\"hi\",\"stream\":true}"));
     expect(data("POST", "/v1/chat/completions", null, "{\"model\":\"gpt-4o-mini\",\"messages\":[]}"), 401);
     expect(data("POST", "/v1/chat/completions", key, "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 0);
     expect(data("POST", "/v1/completions", key, "{\"model\":\"gpt-4o-mini\",\"prompt\":\"hi\",\"max_tokens\":8}"), 0);
@@ -175,6 +178,8 @@ class OpenApiContractTest {
     expect(data("POST", "/v1/messages", key, "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":8,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "anthropic-version", "2023-06-01"), 200);
     expect(data("POST", "/v1/messages", key, "{\"model\":\"claude-haiku-4-5\"}"), 400);
+    streamed(data("POST", "/v1/messages", key, "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":8,\"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "anthropic-version", "2023-06-01"));
     expect(send("POST", "/v1/messages", "{}", "x-api-key", "lgw-wrong"), 401);
     expect(data("POST", "/v1/messages/count_tokens", key, "{\"model\":\"claude-haiku-4-5\","
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}"), 200);
@@ -184,6 +189,7 @@ class OpenApiContractTest {
     expect(send("POST", "/v1beta/models/gemini-2.5-flash:generateContent", g, "x-goog-api-key", key), 200);
     expect(send("POST", "/v1beta/models/gemini-2.5-flash:countTokens", g, "x-goog-api-key", key), 200);
     expect(send("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent", g, "x-goog-api-key", key), 400);
+    streamed(send("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", g, "x-goog-api-key", key));
     expect(send("POST", "/v1beta/models/gemini-2.5-flash:generateContent", g, "x-goog-api-key", "lgw-wrong"), 401);
     expect(send("POST", "/v1beta/models/gemini-2.5-flash:generateContent", "{\"contents\":5}", "x-goog-api-key", key), 400);
     expect(send("GET", "/v1beta/models", null, "x-goog-api-key", key), 200);
@@ -240,9 +246,11 @@ class OpenApiContractTest {
     expect(mgmt("GET", "/v1/billing/usage", member, null), 200);
     expect(mgmt("GET", "/v1/billing/usage?group_by=model", member, null), 200);
     expect(mgmt("GET", "/v1/billing/usage?group_by=week", member, null), 400);
+    csv(mgmt("GET", "/v1/billing/usage?format=csv", member, null));
     expect(mgmt("GET", "/v1/billing/invoices", member, null), 200);
     expect(mgmt("GET", "/v1/billing/invoices/" + month, member, null), 200);
     expect(mgmt("GET", "/v1/billing/invoices/last-month", member, null), 400);
+    csv(mgmt("GET", "/v1/billing/invoices/" + month + "?format=csv", member, null));
     Http.Reply codes = mgmt("POST", "/admin/redemption-codes", admin, "{\"amount\":\"1.00\",\"count\":1}");
     expect(codes, 201);
     if (codes.status() == 201) {
@@ -359,6 +367,7 @@ class OpenApiContractTest {
     expect(mgmt("GET", "/v1/supply/earnings", supplier, null), 200);
     expect(mgmt("GET", "/v1/supply/statements?month=" + month, supplier, null), 200);
     expect(mgmt("GET", "/v1/supply/payouts", supplier, null), 200);
+    csv(mgmt("GET", "/v1/supply/statements?month=" + month + "&format=csv", supplier, null));
     expect(mgmt("POST", "/v1/supply/payouts", supplier, "{\"amount\":\"100.00\"}"), 0);
     expect(mgmt("GET", "/admin/suppliers", admin, null), 200);
     expect(mgmt("GET", "/admin/suppliers/" + supplierTenant, admin, null), 200);
@@ -475,6 +484,21 @@ class OpenApiContractTest {
   void expect(Http.Reply r, int status) {
     if (status != 0 && r.status() != status) {
       mismatches.add("expected " + status + " but got " + r.status() + ": " + clip(r.body()));
+    }
+  }
+
+  /** A streamed answer: 200 as server-sent events (its media type is checked against the description in record). */
+  void streamed(Http.Reply r) {
+    expect(r, 200);
+    if (r.status() == 200 && !String.valueOf(r.header("content-type")).startsWith("text/event-stream")) {
+      mismatches.add("expected an event stream, got " + r.header("content-type"));
+    }
+  }
+
+  void csv(Http.Reply r) {
+    expect(r, 200);
+    if (r.status() == 200 && !String.valueOf(r.header("content-type")).startsWith("text/csv")) {
+      mismatches.add("expected CSV, got " + r.header("content-type"));
     }
   }
 
