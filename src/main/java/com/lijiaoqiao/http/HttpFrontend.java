@@ -415,6 +415,7 @@ public final class HttpFrontend extends VerticleBase {
     for (String m : List.of(com.lijiaoqiao.protocol.gemini.GeminiPath.GENERATE,
         com.lijiaoqiao.protocol.gemini.GeminiPath.STREAM, com.lijiaoqiao.protocol.gemini.GeminiPath.COUNT)) {
       r.add(new Route(HttpMethod.POST, com.lijiaoqiao.protocol.gemini.GeminiPath.LIST + "/{model}:" + m));
+      r.add(new Route(HttpMethod.POST, "/v1/models/{model}:" + m)); // Google's stable version (GeminiPath.parse)
     }
     r.add(new Route(HttpMethod.GET, com.lijiaoqiao.protocol.gemini.GeminiPath.LIST));
     r.add(new Route(HttpMethod.GET, com.lijiaoqiao.protocol.gemini.GeminiPath.LIST + "/{model}"));

@@ -192,6 +192,9 @@ class OpenApiContractTest {
     streamed(send("POST", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", g, "x-goog-api-key", key));
     expect(send("POST", "/v1beta/models/gemini-2.5-flash:generateContent", g, "x-goog-api-key", "lgw-wrong"), 401);
     expect(send("POST", "/v1beta/models/gemini-2.5-flash:generateContent", "{\"contents\":5}", "x-goog-api-key", key), 400);
+    expect(send("POST", "/v1/models/gemini-2.5-flash:generateContent", g, "x-goog-api-key", key), 200);
+    expect(send("POST", "/v1/models/gemini-2.5-flash:countTokens", g, "x-goog-api-key", key), 200);
+    streamed(send("POST", "/v1/models/gemini-2.5-flash:streamGenerateContent?alt=sse", g, "x-goog-api-key", key));
     expect(send("GET", "/v1beta/models", null, "x-goog-api-key", key), 200);
     expect(send("GET", "/v1beta/models/gemini-2.5-flash", null, "x-goog-api-key", key), 200);
     expect(send("GET", "/v1beta/models/nope", null, "x-goog-api-key", key), 404);
