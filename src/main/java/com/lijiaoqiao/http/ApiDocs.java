@@ -33,16 +33,29 @@ public final class ApiDocs {
 
   private record Asset(String contentType, Buffer bytes, String cacheControl) {}
 
+  /** Read once per process (the first registration), shared by every gateway and event loop: read-only bytes. */
+  private static final class Loaded {
+    static final Asset SPEC = new Asset("application/json", Buffer.buffer(read("openapi/openapi.json")), "no-cache");
+    static final Map<String, Asset> VIEWER = viewer();
+
+    private static Map<String, Asset> viewer() {
+      Map<String, Asset> viewer = new LinkedHashMap<>();
+      String webjar = "META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion() + "/";
+      for (String f : WEBJAR_FILES) {
+        viewer.put(f, new Asset(type(f), Buffer.buffer(read(webjar + f)), "public, max-age=86400"));
+      }
+      for (String f : OWN_FILES) viewer.put(f, new Asset(type(f), Buffer.buffer(read("openapi/docs/" + f)), "no-cache"));
+      viewer.put("", viewer.get("index.html"));
+      return Map.copyOf(viewer);
+    }
+  }
+
   private ApiDocs() {}
 
   /** Registers /openapi.json, /docs (a redirect to /docs/) and /docs/… on the operational routes. */
   public static void register(OpsRoutes ops) {
-    Asset spec = new Asset("application/json", Buffer.buffer(read("openapi/openapi.json")), "no-cache");
-    Map<String, Asset> viewer = new LinkedHashMap<>();
-    String webjar = "META-INF/resources/webjars/swagger-ui/" + swaggerUiVersion() + "/";
-    for (String f : WEBJAR_FILES) viewer.put(f, new Asset(type(f), Buffer.buffer(read(webjar + f)), "public, max-age=86400"));
-    for (String f : OWN_FILES) viewer.put(f, new Asset(type(f), Buffer.buffer(read("openapi/docs/" + f)), "no-cache"));
-    viewer.put("", viewer.get("index.html"));
+    Asset spec = Loaded.SPEC;
+    Map<String, Asset> viewer = Loaded.VIEWER;
     ops.add(SPEC_PATH, req -> serve(req, spec));
     ops.add("/docs", req -> {
       if (!readOnly(req)) return;
@@ -99,15 +112,20 @@ public final class ApiDocs {
     return "application/octet-stream";
   }
 
-  /** The webjar's version, from its Maven metadata (so a dependency bump needs no change here). */
+  /**
+   * The webjar's version, from its Maven metadata (so a dependency bump needs no change here); the version this
+   * was written against when a repackaged jar dropped that metadata.
+   */
   private static String swaggerUiVersion() {
+    InputStream in = ApiDocs.class.getClassLoader().getResourceAsStream("META-INF/maven/org.webjars/swagger-ui/pom.properties");
+    if (in == null) return "5.35.0";
     Properties p = new Properties();
-    try (InputStream in = stream("META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
+    try (in) {
       p.load(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return p.getProperty("version");
+    return p.getProperty("version", "5.35.0");
   }
 
   private static byte[] read(String resource) {
