@@ -248,6 +248,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.modelsPipeline = Pipelines.models(keys, secrets, router);
       ProvidersApi.register(api, providerService, router, usageRepository, decisionRepository, audit);
       com.lijiaoqiao.http.api.AuditApi.register(api, audit);
+      com.lijiaoqiao.http.ApiDocs.register(ops); // GET /openapi.json and the viewer at /docs/
       com.lijiaoqiao.http.api.EventsApi.register(api, eventsRoom::stats);
       this.simulator = sim;
       this.database = db;

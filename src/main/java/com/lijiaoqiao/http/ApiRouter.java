@@ -94,7 +94,11 @@ public final class ApiRouter {
     Future<ApiResponse> handle(ApiRequest request, Worker worker) throws Exception;
   }
 
-  private record Route(HttpMethod method, Pattern pattern, List<String> names, Access access, AsyncHandler handler) {}
+  private record Route(HttpMethod method, String template, Pattern pattern, List<String> names, Access access,
+                       AsyncHandler handler) {}
+
+  /** A registered route as the API description lists it: method, path template ({@code /v1/keys/{id}}), access. */
+  public record RouteInfo(HttpMethod method, String template, Access access) {}
 
   private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile CallerResolver callers = req -> Future.succeededFuture(null);
@@ -114,8 +118,13 @@ public final class ApiRouter {
       last = m.end();
     }
     regex.append(Pattern.quote(template.substring(last)));
-    routes.add(new Route(method, Pattern.compile(regex.toString()), names, access, handler));
+    routes.add(new Route(method, template, Pattern.compile(regex.toString()), names, access, handler));
     return this;
+  }
+
+  /** Every route registered so far, in registration order (read-only). */
+  public List<RouteInfo> routes() {
+    return routes.stream().map(r -> new RouteInfo(r.method, r.template, r.access)).toList();
   }
 
   public void callerResolver(CallerResolver resolver) {

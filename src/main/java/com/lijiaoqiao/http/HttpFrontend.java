@@ -392,6 +392,40 @@ public final class HttpFrontend extends VerticleBase {
         "不支持该请求方法。", Map.of("allow", allow), null), requestId, shapeFor(req));
   }
 
+  /** A data-plane route as {@link #handle} serves it, path parameters in braces (the API description lists each). */
+  public record Route(HttpMethod method, String template) {}
+
+  /**
+   * Every route {@link #handle} serves itself, beside the management API's (ApiRouter) and the operational ones
+   * (OpsRoutes). Keep in step with {@link #handle}: OpenApiContractTest checks each has an operation in /openapi.json.
+   */
+  public static final List<Route> ROUTES = dataPlaneRoutes();
+
+  private static List<Route> dataPlaneRoutes() {
+    List<Route> r = new java.util.ArrayList<>();
+    for (Endpoint e : Endpoint.values()) r.add(new Route(HttpMethod.POST, e.path));
+    r.add(new Route(HttpMethod.POST, "/v1/messages"));
+    r.add(new Route(HttpMethod.POST, "/v1/messages/count_tokens"));
+    r.add(new Route(HttpMethod.POST, "/v1/responses"));
+    r.add(new Route(HttpMethod.GET, "/v1/responses/{response_id}"));
+    r.add(new Route(HttpMethod.DELETE, "/v1/responses/{response_id}"));
+    r.add(new Route(HttpMethod.GET, "/v1/responses/{response_id}/input_items"));
+    r.add(new Route(HttpMethod.GET, "/v1/models"));
+    r.add(new Route(HttpMethod.GET, "/v1/models/{model}"));
+    for (String m : List.of(com.lijiaoqiao.protocol.gemini.GeminiPath.GENERATE,
+        com.lijiaoqiao.protocol.gemini.GeminiPath.STREAM, com.lijiaoqiao.protocol.gemini.GeminiPath.COUNT)) {
+      r.add(new Route(HttpMethod.POST, com.lijiaoqiao.protocol.gemini.GeminiPath.LIST + "/{model}:" + m));
+      r.add(new Route(HttpMethod.POST, "/v1/models/{model}:" + m)); // Google's stable version (GeminiPath.parse)
+    }
+    r.add(new Route(HttpMethod.GET, com.lijiaoqiao.protocol.gemini.GeminiPath.LIST));
+    r.add(new Route(HttpMethod.GET, com.lijiaoqiao.protocol.gemini.GeminiPath.LIST + "/{model}"));
+    for (String p : List.of("/health", "/healthz", "/ready", "/")) {
+      r.add(new Route(HttpMethod.GET, p));
+      r.add(new Route(HttpMethod.HEAD, p));
+    }
+    return List.copyOf(r);
+  }
+
   static final String MESSAGES = "/v1/messages";
   static final String COUNT_TOKENS = "/v1/messages/count_tokens";
   static final String RESPONSES = "/v1/responses";

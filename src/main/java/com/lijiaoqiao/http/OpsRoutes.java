@@ -20,6 +20,13 @@ public final class OpsRoutes {
     return this;
   }
 
+  /** The registered paths, exact ones and prefixes (ending in '/'), for the API description's contract test. */
+  public java.util.Set<String> paths() {
+    java.util.Set<String> all = new java.util.TreeSet<>(exact.keySet());
+    all.addAll(prefixes.keySet());
+    return all;
+  }
+
   /** The handler of this path, or null. */
   public Handler<HttpServerRequest> find(String path) {
     Handler<HttpServerRequest> h = exact.get(path);
