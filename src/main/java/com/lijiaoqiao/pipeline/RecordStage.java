@@ -20,9 +20,16 @@ public final class RecordStage implements Stage {
   public static final String INTERRUPTED = "interrupted";
 
   private final UsageRecorder recorder;
+  /** Told of every request once it has ended (the JSON access log); null = nobody. Must not block or throw. */
+  private final java.util.function.Consumer<Exchange> ended;
 
   public RecordStage(UsageRecorder recorder) {
+    this(recorder, null);
+  }
+
+  public RecordStage(UsageRecorder recorder, java.util.function.Consumer<Exchange> ended) {
     this.recorder = recorder;
+    this.ended = ended;
   }
 
   @Override
@@ -30,6 +37,7 @@ public final class RecordStage implements Stage {
     return chain.proceed(ex).andThen(ar -> {
       ended(ex, ar.failed() ? ar.cause() : null);
       if (!ex.usageSettled) recorder.record(toRecord(ex));
+      if (ended != null) ended.accept(ex);
     });
   }
 
