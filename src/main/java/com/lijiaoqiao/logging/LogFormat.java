@@ -31,7 +31,13 @@ public final class LogFormat {
   /** Applies the format to logback (call once at start, before the gateway logs). Returns the appenders changed. */
   public static int apply(String format) {
     check(format);
-    if (!isJson(format) || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) return 0;
+    return LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx ? apply(ctx, format) : 0;
+  }
+
+  /** As {@link #apply(String)}, on the given logback context. */
+  public static int apply(LoggerContext ctx, String format) {
+    check(format);
+    if (!isJson(format)) return 0;
     ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     int changed = 0;
     for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
