@@ -49,9 +49,7 @@ public final class LogFormat {
         encoder.setContext(ctx);
         encoder.setLayout(layout);
         encoder.start();
-        out.stop();
-        out.setEncoder(encoder);
-        out.start();
+        out.setEncoder(encoder); // in place: stopping the appender would close its stream (a file, stderr)
         changed++;
       }
     }
