@@ -1,5 +1,8 @@
 package com.lijiaoqiao.health;
 
+import com.lijiaoqiao.http.ErrorCode;
+import com.lijiaoqiao.http.ErrorRenderer;
+import com.lijiaoqiao.http.GatewayException;
 import com.lijiaoqiao.http.OpsRoutes;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -48,10 +51,16 @@ public final class HealthEndpoints {
     json(req, s.ready() ? 200 : 503, body(s));
   }
 
+  /** GET and HEAD only; else 405 rendered as every other 405 of the gateway. */
   private static boolean allowed(HttpServerRequest req) {
     if (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) return true;
-    req.response().setStatusCode(405).putHeader("allow", "GET, HEAD").putHeader("content-type", "application/json")
-        .end("{\"error\":{\"message\":\"method not allowed\",\"type\":\"invalid_request_error\"}}");
+    String allow = "GET, HEAD";
+    req.response().headers().set("allow", allow);
+    String path = req.path().length() > 64 ? req.path().substring(0, 64) : req.path();
+    ErrorRenderer.write(req.response(), new GatewayException(ErrorCode.COMMON_405,
+        "Method " + req.method().name() + " is not allowed on " + path + "; use " + allow + ".", "不支持该请求方法。",
+        java.util.Map.of("allow", allow), null), req.response().headers().get("x-request-id"),
+        ErrorRenderer.Shape.OPENAI);
     return false;
   }
 
