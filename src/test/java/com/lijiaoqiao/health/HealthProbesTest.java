@@ -104,6 +104,40 @@ class HealthProbesTest {
   }
 
   @Test
+  void redisAndKafkaAreCheckedWhenConfiguredAndALostRedisMakesTheNodeUnready() throws Exception {
+    String redis = com.lijiaoqiao.testing.Redises.require();
+    Matcher m = Pattern.compile("//(?:[^@/]*@)?([^/:]+):(\\d+)").matcher(redis);
+    assertThat(m.find()).isTrue();
+    TcpProxy proxy = new TcpProxy(m.group(1), Integer.parseInt(m.group(2)));
+    proxy.open(0);
+    String bootstrap = com.lijiaoqiao.testing.KafkaBroker.bootstrapServers();
+    String prefix = "readyz" + System.nanoTime() + ".";
+    try (TestGateway gw = TestGateway.start(Databases.Kind.H2, c -> {
+      c.redis.url = "redis://127.0.0.1:" + proxy.port;
+      c.redis.keyPrefix = prefix;
+      c.kafka.bootstrapServers = bootstrap;
+      c.kafka.topicPrefix = prefix;
+      c.kafka.groupPrefix = prefix;
+      c.health.checkIntervalMs = 200;
+      c.health.checkTimeoutMs = 1_000;
+    })) {
+      await(gw, 200, 20_000);
+      JsonNode checks = get(gw, "/readyz").json().get("checks");
+      assertThat(checks.get("redis").asText()).isEqualTo("ok");
+      assertThat(checks.get("kafka").asText()).isEqualTo("ok");
+      proxy.cut();
+      await(gw, 503, 15_000);
+      Http.Reply down = get(gw, "/readyz");
+      assertThat(down.json().get("failing").toString()).contains("redis").doesNotContain("database");
+      assertThat(down.body()).doesNotContain("redis://");
+      proxy.open(proxy.port);
+      await(gw, 200, 30_000);
+    } finally {
+      proxy.cut();
+    }
+  }
+
+  @Test
   void readinessTurnsUnreadyAsSoonAsShutdownBeginsWhileAStreamStillRuns() throws Exception {
     TestGateway gw = TestGateway.start(Databases.Kind.H2, c -> c.health.drainDelayMs = 2_500);
     Thread closer = new Thread(gw::close, "test-close");
