@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 class UpstreamSecretLeakTest {
   static final String CREDENTIAL = "plain-zebra-harbour-lantern-4711";
-  static final Vertx vertx = Vertx.vertx();
+  static Vertx vertx; // one per class run (the JSON variant runs after this class closed its own)
   static HttpServer upstream;
   static TestGateway gw;
   static ListAppender<ILoggingEvent> captured;
@@ -53,6 +53,8 @@ class UpstreamSecretLeakTest {
 
   static void startWith(boolean jsonLogs) throws Exception {
     json = jsonLogs;
+    seen.clear();
+    vertx = Vertx.vertx();
     upstream = vertx.createHttpServer().requestHandler(UpstreamSecretLeakTest::echo).listen(0, "127.0.0.1")
         .toCompletionStage().toCompletableFuture().get();
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
