@@ -124,6 +124,11 @@ final class EventsRoom implements AutoCloseable {
     return kafka != null ? kafka.source() : bus;
   }
 
+  /** The Kafka admin client (readiness asks it to describe the cluster), or null without Kafka. */
+  Admin kafkaAdmin() {
+    return kafka == null ? null : kafka.admin();
+  }
+
   /** Each Kafka consumer group's lag, measured now (empty without Kafka). Blocking. */
   Map<String, Long> kafkaLag() throws InterruptedException {
     return kafka == null ? Map.of() : kafka.lag().lagByGroup();

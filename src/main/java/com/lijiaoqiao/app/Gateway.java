@@ -102,6 +102,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private RiskRoom riskRoom;
   private MetricsRoom metricsRoom;
   private WebhooksRoom webhooksRoom;
+  private HealthRoom healthRoom;
   /** This process among the cluster's nodes (leases of cluster jobs). */
   private final String nodeId = java.util.UUID.randomUUID().toString();
   private final List<Stage> relayPipeline;
@@ -131,6 +132,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     BillingService bill = null;
     DecisionRecorder dec = null;
     try {
+      com.lijiaoqiao.logging.LogFormat.check(config.logging.format);
       if (config.simulator.enabled) {
         sim = Simulator.start(vertx, config.simulator.host, config.simulator.port);
       }
@@ -233,7 +235,9 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.metricsRoom = new MetricsRoom(vertx, config, this, riskRoom.risk);
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
-          new RecordStage(rec, metricsRoom.observer),
+          new RecordStage(rec, com.lijiaoqiao.logging.LogFormat.isJson(config.logging.format)
+              ? com.lijiaoqiao.pipeline.RequestObserver.withEnd(metricsRoom.observer, com.lijiaoqiao.logging.AccessLog::ended)
+              : metricsRoom.observer),
           new DecodeStage(responsesStore),
           AuthorizeStage.resolving(router::resolve), // every authorization decision before limits, money, upstreams
           budgetRoom.rateLimitStage(rateLimiter), // key, tenant, gateway
@@ -254,6 +258,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.database = db;
       this.recorder = rec;
       this.billing = bill;
+      this.healthRoom = new HealthRoom(config, ops, db.dataSource(), dataDir.resolve("journal"), redisClient,
+          eventsRoom.kafkaAdmin(), () -> router.catalog().all().size());
       GatewayConfig.Server srv = config.server;
       HttpFrontend.Settings settings = new HttpFrontend.Settings(srv.host, srv.port,
           srv.maxBodyBytes, config.upstream.maxConnectionsPerHost, config.upstream.connectTimeoutMs,
@@ -275,6 +281,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       ok = true;
     } finally {
       if (!ok) {
+        if (healthRoom != null) healthRoom.close();
         if (bill != null) bill.close();
         if (rec != null) rec.close();
         if (dec != null) dec.close();
@@ -598,11 +605,26 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return database;
   }
 
+  /** /readyz turns 503 first, then (health.drain_delay_ms) load balancers have a moment to stop sending here. */
+  private void drain() {
+    if (healthRoom == null) return;
+    healthRoom.drain();
+    int delay = config.health.drainDelayMs;
+    if (delay <= 0) return;
+    log.info("draining: unready for {} ms before the node stops accepting", delay);
+    try {
+      Thread.sleep(delay);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Stops accepting, lets in-flight requests finish (up to the grace period), writes queued records, stops. */
   @Override
   public synchronized void close() {
     if (closed) return;
     closed = true;
+    drain();
     long graceMs = TimeUnit.SECONDS.toMillis(config.server.shutdownGraceSeconds);
     try {
       if (deploymentId != null) {
@@ -651,6 +673,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     decisions.close();
     if (eventsRoom != null) eventsRoom.close(); // after the last settlements shipped: their events go out too
     if (hashing != null) hashing.close();
+    if (healthRoom != null) healthRoom.close();
     database.close();
     if (simulator != null) simulator.close();
     try {

@@ -30,6 +30,8 @@ public final class GatewayConfig {
   public Kafka kafka = new Kafka();
   public Webhooks webhooks = new Webhooks();
   public Metrics metrics = new Metrics();
+  public Health health = new Health();
+  public Logging logging = new Logging();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -55,6 +57,23 @@ public final class GatewayConfig {
      *  connection comes from its address). */
     public int maxConnectionsPerIp = 0;
     public int shutdownGraceSeconds = 30;
+  }
+
+  /** Probes (docs/deployment.md): /livez, /readyz and what readiness checks. */
+  public static final class Health {
+    /** How often readiness parts (database, journal, Redis, Kafka, models) are checked, off the event loops. */
+    public int checkIntervalMs = 2_000;
+    /** The longest one check may take before it counts as failed ("timeout"). */
+    public int checkTimeoutMs = 2_000;
+    /** On shutdown, /readyz answers 503 for this long while the node still serves, so load balancers stop sending
+     *  before it stops accepting (Kubernetes: a few seconds; 0 = stop accepting at once). */
+    public int drainDelayMs = 0;
+  }
+
+  /** Log lines: {@code text} (the default, logback.xml's pattern) or {@code json} (one object a line, plus one
+   *  access line per data-plane request). */
+  public static final class Logging {
+    public String format = "text";
   }
 
   public static final class Database {

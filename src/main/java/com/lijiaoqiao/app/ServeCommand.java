@@ -19,6 +19,7 @@ final class ServeCommand implements Callable<Integer> {
       file = Path.of("ljq.yaml");
     }
     GatewayConfig cfg = ConfigLoader.load(file, System.getenv());
+    com.lijiaoqiao.logging.LogFormat.apply(cfg.logging.format);
     Gateway gateway = Gateway.start(cfg);
     try {
       Bootstrap.ensureAdmin(gateway, cfg);

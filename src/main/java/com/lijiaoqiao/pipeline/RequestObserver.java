@@ -27,4 +27,25 @@ public interface RequestObserver {
 
   /** The request has ended: status, outcome, error code, usage, cost and timings in {@code ex} are final. */
   default void ended(Exchange ex) {}
+
+  /** {@code first}, and {@code alsoOnEnd} told of every end after it (the JSON access log beside the metrics). */
+  static RequestObserver withEnd(RequestObserver first, java.util.function.Consumer<Exchange> alsoOnEnd) {
+    return new RequestObserver() {
+      @Override
+      public void attempt(Exchange ex, String provider, String outcome, int status, long nanos) {
+        first.attempt(ex, provider, outcome, status, nanos);
+      }
+
+      @Override
+      public void step(Exchange ex, Step step) {
+        first.step(ex, step);
+      }
+
+      @Override
+      public void ended(Exchange ex) {
+        first.ended(ex);
+        alsoOnEnd.accept(ex);
+      }
+    };
+  }
 }

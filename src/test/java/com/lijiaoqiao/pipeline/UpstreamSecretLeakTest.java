@@ -35,15 +35,26 @@ import org.slf4j.LoggerFactory;
  */
 class UpstreamSecretLeakTest {
   static final String CREDENTIAL = "plain-zebra-harbour-lantern-4711";
-  static final Vertx vertx = Vertx.vertx();
+  static Vertx vertx; // one per class run (the JSON variant runs after this class closed its own)
   static HttpServer upstream;
   static TestGateway gw;
   static ListAppender<ILoggingEvent> captured;
   static Logger root;
   static final List<String> seen = new ArrayList<>();
 
+  /** Log lines are also scanned as the JSON layout writes them (set by the JSON variant). */
+  static boolean json;
+
   @BeforeAll
   static void start() throws Exception {
+    json = false;
+    startWith(false);
+  }
+
+  static void startWith(boolean jsonLogs) throws Exception {
+    json = jsonLogs;
+    seen.clear();
+    vertx = Vertx.vertx();
     upstream = vertx.createHttpServer().requestHandler(UpstreamSecretLeakTest::echo).listen(0, "127.0.0.1")
         .toCompletionStage().toCompletableFuture().get();
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
@@ -62,6 +73,7 @@ class UpstreamSecretLeakTest {
         p.models.put(m, m);
       }
       c.providers.add(p);
+      if (jsonLogs) c.logging.format = "json";
     });
   }
 
@@ -167,6 +179,17 @@ class UpstreamSecretLeakTest {
     for (ILoggingEvent e : captured.list) {
       haystacks.add("log: " + e.getFormattedMessage()
           + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy())));
+    }
+    if (json) {
+      com.lijiaoqiao.logging.JsonLayout layout = new com.lijiaoqiao.logging.JsonLayout();
+      layout.start();
+      long access = 0;
+      for (ILoggingEvent e : captured.list) {
+        String line = layout.doLayout(e);
+        haystacks.add("json log: " + line);
+        if (e.getLoggerName().equals("ljq.access") && line.contains("\"status\"")) access++;
+      }
+      assertThat(access).as("an access line per request").isGreaterThanOrEqualTo(ids.size());
     }
     try (Connection c = gw.gateway.database().dataSource().getConnection(); Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SCRIPT")) {
