@@ -14,6 +14,13 @@ import java.util.concurrent.TimeUnit;
  * address guard) its traffic will use. Blocking: waits for each answer up to the timeout.
  */
 public final class UpstreamAccountProbe implements AccountProbe {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpstreamAccountProbe.class);
+  /** Starts probes outside any Vert.x context (see {@link #probe}). */
+  private static final java.util.concurrent.Executor LAUNCHER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "ljq-account-probe");
+    t.setDaemon(true);
+    return t;
+  });
   private final HttpClient client;
   private final AddressGuard guard;
   private final long timeoutMs;
@@ -37,13 +44,20 @@ public final class UpstreamAccountProbe implements AccountProbe {
     for (var m : models.entrySet()) {
       int status;
       try {
-        status = p.probeModel(client, m.getValue(), timeoutMs).toCompletionStage().toCompletableFuture()
+        // Started from a thread outside Vert.x, so the request's callbacks run on an event loop — never on the
+        // caller's own worker context, which is blocked right here waiting for them.
+        String upstream = m.getValue();
+        status = java.util.concurrent.CompletableFuture
+            .supplyAsync(() -> p.probeModel(client, upstream, timeoutMs), LAUNCHER)
+            .thenCompose(f -> f.toCompletionStage())
             .get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         status = 0;
       } catch (Exception e) {
         status = 0; // unreachable, refused by the guard, reset or timed out
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        log.info("probing model {} of a supply account: no answer ({})", m.getKey(), cause.getClass().getSimpleName());
       }
       statuses.put(m.getKey(), status);
       if (status == 401 || status == 403) break; // the credential is refused: the other models say nothing more
