@@ -64,6 +64,7 @@ class DeploymentFilesTest {
     yaml(DEPLOY.resolve("grafana/provisioning/datasources/prometheus.yaml"));
     yaml(DEPLOY.resolve("grafana/provisioning/dashboards/ljq.yaml"));
     new ObjectMapper().readTree(DEPLOY.resolve("grafana/dashboards/ljq-overview.json").toFile());
+    new ObjectMapper().readTree(DEPLOY.resolve("grafana/dashboards/ljq-gateway.json").toFile()); // provisioned too
   }
 
   @Test

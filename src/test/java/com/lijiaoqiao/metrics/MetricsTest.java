@@ -135,7 +135,7 @@ class MetricsTest {
   void theDashboardNamesOnlyScrapedMetrics() throws Exception {
     load();
     Set<String> names = sampleNames(scrape());
-    JsonNode dash = Http.JSON.readTree(Files.readString(Path.of("deploy/grafana/ljq-dashboard.json")));
+    JsonNode dash = Http.JSON.readTree(Files.readString(Path.of("deploy/grafana/dashboards/ljq-gateway.json")));
     assertThat(dash.path("panels").size()).isGreaterThan(5);
     List<String> referenced = new ArrayList<>();
     Matcher m = Pattern.compile("ljq_[a-z0-9_]+").matcher(dash.toString());
