@@ -31,6 +31,25 @@ public final class UpstreamAccountProbe implements AccountProbe {
     this.timeoutMs = timeoutMs;
   }
 
+  /** One probe of one model: its HTTP status, or 0 when no answer came (unreachable, refused, reset, timed out). */
+  private int once(Provider p, String model, String upstream) {
+    try {
+      // Started from a thread outside Vert.x, so the request's callbacks run on an event loop — never on the
+      // caller's own worker context, which is blocked right here waiting for them.
+      return java.util.concurrent.CompletableFuture
+          .supplyAsync(() -> p.probeModel(client, upstream, timeoutMs), LAUNCHER)
+          .thenCompose(f -> f.toCompletionStage())
+          .get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      log.info("probing model {} of a supply account: no answer ({})", model, cause.getClass().getSimpleName());
+      return 0;
+    }
+  }
+
   @Override
   public Report probe(String kind, String baseUrl, String credential, Map<String, String> models) {
     Provider p;
@@ -42,23 +61,10 @@ public final class UpstreamAccountProbe implements AccountProbe {
     }
     Map<String, Integer> statuses = new LinkedHashMap<>();
     for (var m : models.entrySet()) {
-      int status;
-      try {
-        // Started from a thread outside Vert.x, so the request's callbacks run on an event loop — never on the
-        // caller's own worker context, which is blocked right here waiting for them.
-        String upstream = m.getValue();
-        status = java.util.concurrent.CompletableFuture
-            .supplyAsync(() -> p.probeModel(client, upstream, timeoutMs), LAUNCHER)
-            .thenCompose(f -> f.toCompletionStage())
-            .get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        status = 0;
-      } catch (Exception e) {
-        status = 0; // unreachable, refused by the guard, reset or timed out
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        log.info("probing model {} of a supply account: no answer ({})", m.getKey(), cause.getClass().getSimpleName());
-      }
+      int status = once(p, m.getKey(), m.getValue());
+      // No answer at all is retried once on a fresh connection: a verdict of "probe failed" should mean the upstream,
+      // not one lost request.
+      if (status == 0) status = once(p, m.getKey(), m.getValue());
       statuses.put(m.getKey(), status);
       if (status == 401 || status == 403) break; // the credential is refused: the other models say nothing more
     }
