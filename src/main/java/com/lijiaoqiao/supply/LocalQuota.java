@@ -89,8 +89,13 @@ final class LocalQuota implements ClusterBalance {
     });
   }
 
+  /** The package's remaining tokens and open holds on this node (as a wallet's balance and reservations). */
   @Override
   public Future<Wallets.Snapshot> snapshot(long packageId) {
-    return Future.failedFuture(new UnsupportedOperationException("no snapshot of package quotas"));
+    return pool(packageId).map(p -> {
+      synchronized (p) {
+        return new Wallets.Snapshot(p.remaining, p.held, null);
+      }
+    });
   }
 }
