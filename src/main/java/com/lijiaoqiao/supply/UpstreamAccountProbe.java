@@ -60,11 +60,18 @@ public final class UpstreamAccountProbe implements AccountProbe {
       throw SupplyException.invalid("The base URL cannot be used for this vendor.");
     }
     Map<String, Integer> statuses = new LinkedHashMap<>();
+    // One verification holds an API worker at most this long, however many models a slow upstream offers: past it,
+    // the models not yet probed count as unanswered (the account is refused, the worker is free again).
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * timeoutMs);
     for (var m : models.entrySet()) {
+      if (System.nanoTime() > deadline) {
+        statuses.put(m.getKey(), 0);
+        continue;
+      }
       int status = once(p, m.getKey(), m.getValue());
       // No answer at all is retried once on a fresh connection: a verdict of "probe failed" should mean the upstream,
       // not one lost request.
-      if (status == 0) status = once(p, m.getKey(), m.getValue());
+      if (status == 0 && System.nanoTime() < deadline) status = once(p, m.getKey(), m.getValue());
       statuses.put(m.getKey(), status);
       if (status == 401 || status == 403) break; // the credential is refused: the other models say nothing more
     }
