@@ -1,9 +1,8 @@
 package com.lijiaoqiao.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.security.SecureRandom;
+import com.lijiaoqiao.ids.SortableIds;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -13,7 +12,6 @@ import java.util.Map;
  */
 public record DomainEvent(String id, String type, String topic, Long tenantId, Instant at, String payload) {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A new event with a fresh id, on the topic its type belongs to. */
   public static DomainEvent of(String type, Long tenantId, Map<String, ?> payload) {
@@ -24,9 +22,8 @@ public record DomainEvent(String id, String type, String topic, Long tenantId, I
     }
   }
 
+  /** "evt_", the creation millisecond and 120 random bits: unguessable, and the outbox's index grows in order. */
   public static String newId() {
-    byte[] b = new byte[15];
-    RANDOM.nextBytes(b);
-    return "evt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    return SortableIds.next("evt_", 15);
   }
 }

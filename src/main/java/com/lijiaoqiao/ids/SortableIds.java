@@ -1,0 +1,68 @@
+package com.lijiaoqiao.ids;
+
+import java.security.SecureRandom;
+
+/**
+ * Ids that sort by creation time and cannot be guessed: a prefix, 8 characters of the millisecond clock (48 bits),
+ * then random characters from a SecureRandom. The clock part makes every index keyed by an id (billing records,
+ * usage, routing decisions, events) grow at its right edge instead of touching a random page per insert, which is
+ * what made the embedded store rewrite most of its index pages on every commit. The random part (at least 120
+ * bits) keeps ids unguessable and unique across nodes; only the millisecond of creation is revealed, which the
+ * records carry anyway. The alphabet is in ASCII order, so the string order is the time order on every database.
+ * Random bytes are drawn per thread in blocks, so the cost per id stays near a hundred nanoseconds with no lock
+ * shared between event loops.
+ */
+public final class SortableIds {
+  /** 64 URL-safe characters in ascending ASCII order. */
+  private static final char[] ALPHABET =
+      "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz".toCharArray();
+  private static final int TIME_CHARS = 8;
+  private static final ThreadLocal<Source> SOURCE = ThreadLocal.withInitial(Source::new);
+
+  private SortableIds() {}
+
+  /** {@code prefix}, the clock, then {@code randomBytes} random bytes (a multiple of 3: 4 characters each 3). */
+  public static String next(String prefix, int randomBytes) {
+    return SOURCE.get().next(prefix, randomBytes, System.currentTimeMillis());
+  }
+
+  /** The length of an id made by {@link #next} with these arguments. */
+  public static int length(String prefix, int randomBytes) {
+    return prefix.length() + TIME_CHARS + randomBytes / 3 * 4;
+  }
+
+  static String next(String prefix, int randomBytes, long millis) {
+    return SOURCE.get().next(prefix, randomBytes, millis);
+  }
+
+  private static final class Source {
+    private final SecureRandom random = new SecureRandom();
+    private final byte[] block = new byte[48 * 64];
+    private int at = block.length;
+
+    String next(String prefix, int randomBytes, long millis) {
+      if (randomBytes % 3 != 0 || randomBytes <= 0 || randomBytes > 48) {
+        throw new IllegalArgumentException("randomBytes must be a positive multiple of 3, at most 48");
+      }
+      if (at + randomBytes > block.length) {
+        random.nextBytes(block);
+        at = 0;
+      }
+      int p = prefix.length();
+      char[] out = new char[p + TIME_CHARS + randomBytes / 3 * 4];
+      prefix.getChars(0, p, out, 0);
+      int o = p;
+      for (int shift = 42; shift >= 0; shift -= 6) {
+        out[o++] = ALPHABET[(int) (millis >>> shift) & 63];
+      }
+      for (int end = at + randomBytes; at < end; at += 3) {
+        int v = (block[at] & 0xff) << 16 | (block[at + 1] & 0xff) << 8 | (block[at + 2] & 0xff);
+        out[o++] = ALPHABET[v >>> 18];
+        out[o++] = ALPHABET[v >>> 12 & 63];
+        out[o++] = ALPHABET[v >>> 6 & 63];
+        out[o++] = ALPHABET[v & 63];
+      }
+      return new String(out);
+    }
+  }
+}
