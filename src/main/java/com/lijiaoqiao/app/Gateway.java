@@ -164,6 +164,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           keyRepo, keyIssuer, keys, audit, new LoginThrottle(sc.loginPerIpPerMinute, sc.loginPerAccountPerMinute),
           hashing).register(api);
       api.callerResolver(new GatewayCallerResolver(vertx, accessTokens, sessions, keys, secrets));
+      api.durability(db.durability());
       this.lastUsedTimer = vertx.setPeriodic(Math.max(100, config.security.keyLastUsedFlushMs),
           id -> vertx.executeBlocking(keys::flushLastUsed, false)
               .onFailure(t -> log.warn("writing key last-used times: {}", t.toString())));
@@ -171,7 +172,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.usageRepository = new UsageRepository(db.dataSource(), db.isPostgres());
       rec = new UsageRecorder(usageRepository, config.usage.queueCapacity, config.usage.batchSize,
           config.usage.flushIntervalMs);
-      LedgerRepository ledger = new LedgerRepository(db.dataSource(), db.isPostgres());
+      LedgerRepository ledger = new LedgerRepository(db.dataSource(), db.isPostgres(), db.durability());
       bill = new BillingService(ledger, dataDir.resolve("journal"),
           parseMoney(config.billing.lowBalanceThreshold, "billing.low_balance_threshold", true), config.billing.currency);
       seedPrices(bill, config);

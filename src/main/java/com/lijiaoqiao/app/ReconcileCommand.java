@@ -46,7 +46,7 @@ final class ReconcileCommand implements Callable<Integer> {
     if (dirs.isEmpty()) dirs.add(dir.resolve("journal"));
     try (Database db = Database.open(url, cfg.database.username, cfg.database.password, 2)) {
       db.migrate();
-      LedgerRepository ledger = new LedgerRepository(db.dataSource(), db.isPostgres());
+      LedgerRepository ledger = new LedgerRepository(db.dataSource(), db.isPostgres(), db.durability());
       List<SettlementJournal.Figures> figures = new ArrayList<>();
       List<SettlementJournal.SetAside> aside = new ArrayList<>();
       for (Path d : dirs) {

@@ -23,6 +23,12 @@ final class LedgerShipper implements AutoCloseable {
 
   private static final long GATHER_MS = 50;
   private static final int MAX_BATCH = 1000;
+  /**
+   * How often the journal's checkpoint moves under load. Moving it needs the ledger durable first (a sync of the
+   * embedded store), so it is done about once a second rather than per batch; a crash replays at most that much,
+   * idempotently. When the queue is idle it moves at once.
+   */
+  private static final long CHECKPOINT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   record Item(Settlement settlement, long journalOffset, LedgerStore.LowBalance lowBalance) {}
 
@@ -40,6 +46,9 @@ final class LedgerShipper implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closing;
   private volatile long shipped;
+  /** Journal offset applied to the ledger and not yet checkpointed (-1: none). Shipper thread only. */
+  private long uncheckpointed = -1;
+  private long checkpointedAt = System.nanoTime();
 
   LedgerShipper(LedgerStore store, SettlementJournal journal) {
     this(store, journal, s -> {}, new Object());
@@ -75,6 +84,7 @@ final class LedgerShipper implements AutoCloseable {
         if (batch.isEmpty()) {
           Item first = queue.poll(50, TimeUnit.MILLISECONDS);
           if (first == null) {
+            checkpoint(true);
             if (closing) return;
             continue;
           }
@@ -97,11 +107,14 @@ final class LedgerShipper implements AutoCloseable {
           for (Item i : batch) onDone.done(i.settlement());
         }
         shipped += batch.size();
-        journal.checkpoint(offset);
+        shippedUpTo(offset);
         batch.clear();
         backoff = 50;
       } catch (InterruptedException e) {
-        if (closing && queue.isEmpty() && batch.isEmpty()) return;
+        if (closing && queue.isEmpty() && batch.isEmpty()) {
+          checkpoint(true);
+          return;
+        }
       } catch (RuntimeException e) {
         boolean permanent = StoreErrors.isPermanent(e);
         if (permanent || backoff >= 400) {
@@ -122,7 +135,7 @@ final class LedgerShipper implements AutoCloseable {
           }
           batch.removeIf(done::contains);
           if (batch.isEmpty()) {
-            journal.checkpoint(offset);
+            shippedUpTo(offset);
             backoff = 50;
             continue;
           }
@@ -139,6 +152,31 @@ final class LedgerShipper implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Everything before {@code offset} is in the ledger: visible at once, checkpointed once durable. */
+  private void shippedUpTo(long offset) {
+    if (offset < 0) return;
+    journal.applied(offset);
+    uncheckpointed = Math.max(uncheckpointed, offset);
+    checkpoint(false);
+  }
+
+  /** Makes the ledger durable and moves the journal's checkpoint, when due (or {@code now}) and something waits. */
+  private void checkpoint(boolean now) {
+    if (uncheckpointed < 0) return;
+    if (!now && System.nanoTime() - checkpointedAt < CHECKPOINT_EVERY_NANOS) return;
+    long offset = uncheckpointed;
+    try {
+      store.makeDurable();
+    } catch (RuntimeException e) {
+      // The checkpoint stays where it was (a replay re-ships idempotently); tried again at the next batch.
+      log.warn("could not make the ledger durable; the journal checkpoint waits: {}", StoreErrors.reason(e));
+      return;
+    }
+    journal.checkpoint(offset);
+    uncheckpointed = -1;
+    checkpointedAt = System.nanoTime();
   }
 
   private static void apply(LedgerStore store, List<Item> items) {

@@ -22,6 +22,12 @@ public interface LedgerStore {
    */
   void applySettlements(List<Settlement> batch, List<LowBalance> lowBalances);
 
+  /**
+   * Returns once every settlement applied so far survives a crash of the process; the journal's checkpoint moves
+   * only after this (see {@code store.Durability}).
+   */
+  default void makeDurable() {}
+
   Map<Long, WalletRow> loadWallets();
 
   /** One tenant's balance in the ledger (0 when it has no wallet yet). */

@@ -45,6 +45,8 @@ public final class SettlementJournal implements AutoCloseable {
   private Set<String> asideKeys;
   private final FileChannel channel;
   private long end;
+  /** Offset up to which settlements are applied to the ledger (visible, not necessarily durable yet). */
+  private long applied;
   private final StreamProgress progress = new StreamProgress();
   /** Durable counts that outlive compaction (reconcile compares them with the ledger). */
   private final JournalTotals totals;
@@ -283,13 +285,22 @@ public final class SettlementJournal implements AutoCloseable {
       for (Settlement s : pending) items.add(new LedgerShipper.Item(s, -1, null));
       shipped = LedgerShipper.shipIsolating(store, this, items, Collections.newSetFromMap(new IdentityHashMap<>()));
     }
+    store.makeDurable();
     checkpoint(end());
     return new Replayed(shipped, setAsideEntries().size() - asideBefore);
   }
 
   /**
-   * Records that everything before {@code offset} is in the ledger (held back to the oldest progress entry of
-   * a stream in flight); compacts the file when all of it is.
+   * Notes that everything before {@code offset} is visible in the ledger, though perhaps not yet durable there:
+   * the reconciliation then counts it as shipped, while a replay after a crash still starts at the checkpoint.
+   */
+  public synchronized void applied(long offset) {
+    if (offset > applied && offset <= end) applied = offset;
+  }
+
+  /**
+   * Records that everything before {@code offset} is durably in the ledger (held back to the oldest progress
+   * entry of a stream in flight); compacts the file when all of it is.
    */
   public synchronized void checkpoint(long offset) {
     if (offset < 0) return;
@@ -309,6 +320,7 @@ public final class SettlementJournal implements AutoCloseable {
           progress.record(e.getKey(), at, e.getValue());
         }
         offset = 0;
+        applied = 0;
         totals.compacted();
       }
       // A replay must still find the latest progress of every stream in flight.
@@ -417,6 +429,7 @@ public final class SettlementJournal implements AutoCloseable {
       }
     }
     if (checkpoint > end) checkpoint = 0;
+    checkpoint = Math.max(checkpoint, applied);
     List<Counted> out = new ArrayList<>();
     ByteBuffer buf = ByteBuffer.allocate((int) Math.min(end, Integer.MAX_VALUE - 8));
     channel.read(buf, 0);

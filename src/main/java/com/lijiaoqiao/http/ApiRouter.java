@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.lijiaoqiao.store.Durability;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -101,6 +102,7 @@ public final class ApiRouter {
   public record RouteInfo(HttpMethod method, String template, Access access) {}
 
   private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile Durability durability = Durability.NONE;
   private volatile CallerResolver callers = req -> Future.succeededFuture(null);
 
   public ApiRouter add(HttpMethod method, String template, Access access, Handler handler) {
@@ -129,6 +131,15 @@ public final class ApiRouter {
 
   public void callerResolver(CallerResolver resolver) {
     this.callers = resolver;
+  }
+
+  /**
+   * What makes a mutation crash-safe before it is answered (the embedded store defers its file writes): run after
+   * every handler of a method other than GET and HEAD, whether it succeeded or not (a refusal may have written an
+   * audit entry).
+   */
+  public void durability(Durability durability) {
+    this.durability = durability;
   }
 
   /** True when some route's template matches the path (whatever the method). */
@@ -228,6 +239,12 @@ public final class ApiRouter {
           result = route.handler.handle(request, work -> vertx.executeBlocking(work, false));
         } catch (Exception e) {
           result = Future.failedFuture(e);
+        }
+        if (durability != Durability.NONE && req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+          result = result.transform(done -> vertx.<Void>executeBlocking(() -> {
+            durability.flush();
+            return null;
+          }, false).transform(flushed -> flushed.failed() ? Future.failedFuture(flushed.cause()) : (Future<ApiResponse>) done));
         }
         // Work on a room's own pool completes on that pool's thread: answer from the request's context.
         result.onComplete(res -> context.runOnContext(v -> {

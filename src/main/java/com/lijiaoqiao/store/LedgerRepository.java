@@ -34,10 +34,16 @@ public final class LedgerRepository implements LedgerStore {
 
   private final DataSource ds;
   private final boolean postgres;
+  private final Durability durability;
 
   public LedgerRepository(DataSource ds, boolean postgres) {
+    this(ds, postgres, Durability.NONE);
+  }
+
+  public LedgerRepository(DataSource ds, boolean postgres, Durability durability) {
     this.ds = ds;
     this.postgres = postgres;
+    this.durability = durability;
   }
 
   @FunctionalInterface
@@ -59,6 +65,11 @@ public final class LedgerRepository implements LedgerStore {
     } catch (SQLException e) {
       throw new StoreException("ledger transaction failed", e);
     }
+  }
+
+  @Override
+  public void makeDurable() {
+    durability.flush();
   }
 
   @Override

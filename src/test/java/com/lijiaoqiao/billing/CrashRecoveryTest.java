@@ -32,7 +32,7 @@ class CrashRecoveryTest {
   static final String STREAM = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":64,\"stream\":true,\"stream_options\":{\"include_usage\":true},"
       + "\"messages\":[{\"role\":\"user\",\"content\":\"crash me\"}]}";
 
-  record Gateway(Process process, String baseUrl, String apiKey) {}
+  record Gateway(Process process, String baseUrl, String apiKey, String adminEmail, String adminPassword) {}
 
   static Gateway launch(Path dataDir, int port) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -43,12 +43,16 @@ class CrashRecoveryTest {
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String base = null;
     String key = null;
+    String adminEmail = null;
+    String adminPassword = null;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while ((base == null || key == null) && System.nanoTime() < deadline) {
       String line = out.readLine();
       if (line == null) throw new AssertionError("the gateway exited before it was ready");
       if (line.startsWith("LJQ_BASE_URL=")) base = line.substring(13);
       if (line.startsWith("LJQ_API_KEY=")) key = line.substring(12);
+      if (line.startsWith("LJQ_ADMIN_EMAIL=")) adminEmail = line.substring(16);
+      if (line.startsWith("LJQ_ADMIN_PASSWORD=")) adminPassword = line.substring(19);
     }
     Thread drain = new Thread(() -> {
       try {
@@ -61,7 +65,7 @@ class CrashRecoveryTest {
     });
     drain.setDaemon(true);
     drain.start();
-    return new Gateway(p, base, key);
+    return new Gateway(p, base, key, adminEmail, adminPassword);
   }
 
   @Test
@@ -138,6 +142,45 @@ class CrashRecoveryTest {
           assertThat(rs.getLong(2)).as("charge of " + e.getKey()).isEqualTo(e.getValue());
         }
       }
+    }
+  }
+
+  /**
+   * The embedded store writes commits to its file a moment later; a management change must still be durable once
+   * it is answered. Credits and a new key, each answered 2xx and followed at once by SIGKILL, are all there after
+   * the restart.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void aManagementChangeAnsweredIsThereAfterKillDashNine() throws Exception {
+    Path dataDir = Files.createTempDirectory("ljq-durable").resolve("data");
+    Gateway first = launch(dataDir, TestGateway.freePort());
+    Http.Reply login = Http.postJson(first.baseUrl() + "/auth/token", null,
+        "{\"email\":\"" + first.adminEmail() + "\",\"password\":\"" + first.adminPassword() + "\"}");
+    assertThat(login.status()).as(login.body()).isEqualTo(200);
+    String admin = Http.JSON.readTree(login.body()).get("access_token").asText();
+    JsonNode before = Http.JSON.readTree(Http.get(first.baseUrl() + "/billing/balance", first.apiKey()).body());
+    long tenant = before.get("tenant_id").asLong();
+    long balanceBefore = Money.parse(before.get("balance").asText(), true);
+    for (int i = 0; i < 5; i++) {
+      Http.Reply credit = Http.postJson(first.baseUrl().replace("/v1", "") + "/admin/tenants/" + tenant + "/credit", admin,
+          "{\"amount\":\"1.25\",\"note\":\"durable " + i + "\"}", "idempotency-key", "durable-credit-" + i);
+      assertThat(credit.status()).as(credit.body()).isIn(200, 201);
+    }
+    Http.Reply key = Http.postJson(first.baseUrl() + "/keys", admin, "{\"name\":\"made just before the crash\"}");
+    assertThat(key.status()).as(key.body()).isIn(200, 201);
+    String secret = Http.JSON.readTree(key.body()).get("key").asText();
+    first.process().destroyForcibly(); // SIGKILL right after the answers
+    first.process().waitFor(30, TimeUnit.SECONDS);
+
+    Gateway second = launch(dataDir, TestGateway.freePort());
+    try {
+      JsonNode after = Http.JSON.readTree(Http.get(second.baseUrl() + "/billing/balance", second.apiKey()).body());
+      assertThat(Money.parse(after.get("balance").asText(), true)).isEqualTo(balanceBefore + 5 * 1_250_000L);
+      assertThat(Http.get(second.baseUrl() + "/models", secret).status()).isEqualTo(200);
+    } finally {
+      second.process().destroy();
+      second.process().waitFor(60, TimeUnit.SECONDS);
     }
   }
 }
