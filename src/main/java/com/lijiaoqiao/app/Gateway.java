@@ -177,7 +177,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
           parseMoney(config.billing.lowBalanceThreshold, "billing.low_balance_threshold", true), config.billing.currency);
       seedPrices(bill, config);
       this.ledgerRefreshTimer = shareBalances(bill, config, db, ledger);
-      ledger.requestEvents(config.events.requestEvents);
+      ledger.requestEvents(config.events.requestEventsOn(!config.kafka.bootstrapServers.isBlank()));
       this.eventsRoom = new EventsRoom(vertx, config, db.dataSource(),
           new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(), db.isPostgres()), nodeId);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).audited(audit).register(api);

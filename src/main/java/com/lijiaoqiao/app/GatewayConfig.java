@@ -191,8 +191,24 @@ public final class GatewayConfig {
 
   /** The event outbox and its relay (docs/events.md). */
   public static final class Events {
-    /** Each request also writes request.completed and billing.settled events (llm.requests, llm.billing). */
-    public boolean requestEvents = true;
+    /**
+     * Whether each request also writes request.completed and billing.settled events (llm.requests, llm.billing):
+     * {@code auto} (on when Kafka is configured: nothing else reads those topics), {@code true} or {@code false}.
+     * Two outbox rows per request, published and marked later, are a large part of what a request costs the
+     * embedded store, so they are written only where a consumer can read them.
+     */
+    public String requestEvents = "auto";
+
+    /** {@link #requestEvents} resolved. */
+    public boolean requestEventsOn(boolean kafkaConfigured) {
+      return switch (requestEvents == null ? "auto" : requestEvents.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "auto" -> kafkaConfigured;
+        case "true", "on", "yes" -> true;
+        case "false", "off", "no" -> false;
+        default -> throw new IllegalArgumentException("events.request_events must be auto, true or false, not '"
+            + requestEvents + "'");
+      };
+    }
     /** How often the relay looks for unpublished events (on the node holding its lease). */
     public int relayIntervalMs = 200;
     public int batchSize = 500;

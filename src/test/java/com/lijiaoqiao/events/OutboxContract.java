@@ -37,7 +37,7 @@ abstract class OutboxContract {
 
   @BeforeAll
   void start() {
-    gw = TestGateway.start(database());
+    gw = TestGateway.start(database(), c -> c.events.requestEvents = "true");
     for (String topic : List.of(Topics.EVENTS, Topics.BILLING, Topics.REQUESTS)) {
       gw.gateway.events().subscribe(topic, "test", e -> received.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e));
     }
