@@ -119,6 +119,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private final int port;
   private String deploymentId;
   private BodyBudget bodyBudget;
+  private com.lijiaoqiao.http.RelaySlots relaySlots;
   private volatile boolean closed;
 
   private Gateway(GatewayConfig config) {
@@ -233,6 +234,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
         this.webhooksRoom = new WebhooksRoom(vertx, config, db.dataSource(), eventsRoom.outbox, eventsRoom.source(),
             cipher, audit, api, nodeId);
       }
+      this.relaySlots = new com.lijiaoqiao.http.RelaySlots(config.server.maxInFlight);
       this.metricsRoom = new MetricsRoom(vertx, config, this, riskRoom.risk);
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
@@ -263,12 +265,13 @@ public final class Gateway implements AutoCloseable, DataPlane {
           eventsRoom.kafkaAdmin(), () -> router.catalog().all().size());
       GatewayConfig.Server srv = config.server;
       HttpFrontend.Settings settings = new HttpFrontend.Settings(srv.host, srv.port,
-          srv.maxBodyBytes, config.upstream.maxConnectionsPerHost, config.upstream.connectTimeoutMs,
+          srv.maxBodyBytes, config.upstream.maxConnectionsPerHost > 0 ? config.upstream.maxConnectionsPerHost
+              : srv.maxInFlight, config.upstream.connectTimeoutMs,
           srv.shutdownGraceSeconds, srv.idleTimeoutMs, srv.requestReadTimeoutMs, srv.maxHeaderBytes, srv.maxHeaders,
           srv.maxRequestLineBytes, srv.maxConnectionsPerIp);
       this.bodyBudget = new BodyBudget(srv.maxBufferedBodyBytes > 0 ? srv.maxBufferedBodyBytes
           : Math.max(srv.maxBodyBytes, Runtime.getRuntime().maxMemory() / 4));
-      EdgeGuard.Shared edge = new EdgeGuard.Shared(bodyBudget);
+      EdgeGuard.Shared edge = new EdgeGuard.Shared(bodyBudget, relaySlots);
       this.deploymentId = await(vertx.deployVerticle(() -> new HttpFrontend(settings, this, edge),
           new DeploymentOptions().setInstances(loops)));
       this.port = config.server.port;
@@ -478,6 +481,11 @@ public final class Gateway implements AutoCloseable, DataPlane {
   }
 
   /** Request-body bytes held right now by requests still being read (server.max_buffered_body_bytes). */
+  /** The node's relay admission limit (server.max_in_flight) and its counts. */
+  public com.lijiaoqiao.http.RelaySlots relaySlots() {
+    return relaySlots;
+  }
+
   public BodyBudget bodyBudget() {
     return bodyBudget;
   }

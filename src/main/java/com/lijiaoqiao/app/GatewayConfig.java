@@ -39,6 +39,9 @@ public final class GatewayConfig {
     /** Event loops (one HTTP server instance each); 0 = number of CPU cores. */
     public int eventLoops = 0;
     public long maxBodyBytes = 8L * 1024 * 1024;
+    /** Relayed requests (streams included) in flight on this node at once; beyond it 503 COMMON_004 with
+     *  Retry-After: 1, answered before the body is read. The upstream connection pool is sized to it. */
+    public int maxInFlight = 4096;
     /** Body bytes held at once, over all requests still being read (before authentication has them); beyond it
      *  requests get 503 COMMON_004 with Retry-After. 0 = a quarter of the JVM's maximum heap. */
     public long maxBufferedBodyBytes = 0;
@@ -118,8 +121,9 @@ public final class GatewayConfig {
   }
 
   public static final class Upstream {
-    /** Pooled connections per upstream host, per event loop. */
-    public int maxConnectionsPerHost = 256;
+    /** Pooled connections per upstream host, per event loop; 0 = server.max_in_flight, so that no admitted
+     *  request ever waits for a connection (they are opened on demand and closed when idle). */
+    public int maxConnectionsPerHost = 0;
     public int connectTimeoutMs = 5_000;
     /** A call with no bytes from the upstream for this long fails (hung upstream, stalled stream). */
     public int idleTimeoutMs = 60_000;

@@ -67,6 +67,13 @@ final class MetricsRoom implements AutoCloseable {
         () -> g.billing() == null ? 0 : g.billing().pendingShipments(),
         () -> g.router().lanes());
     if (risk != null) risk.onFlag(gauges::flagged);
+    com.lijiaoqiao.http.RelaySlots slots = g.relaySlots();
+    if (slots != null) {
+      io.micrometer.core.instrument.Gauge.builder("ljq.relay.in_flight", slots::inFlight)
+          .description("Relayed requests in flight on this node (limit: server.max_in_flight)").register(reg);
+      io.micrometer.core.instrument.FunctionCounter.builder("ljq.relay.refused", slots, s -> s.refused())
+          .description("Requests answered 503 because every relay slot was taken").register(reg);
+    }
     this.loopDelay = new EventLoopDelay(((VertxInternal) vertx).eventLoopGroup(), reg, 100);
     refresh(g, gauges);
     this.refreshTimer = vertx.setPeriodic(REFRESH_MS, id -> refresh(g, gauges));

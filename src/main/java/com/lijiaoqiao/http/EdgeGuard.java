@@ -38,10 +38,16 @@ public final class EdgeGuard {
   /** What every event loop's guard shares. */
   public static final class Shared {
     final BodyBudget budget;
+    final RelaySlots relays;
     private final ConcurrentHashMap<String, Integer> connectionsPerIp = new ConcurrentHashMap<>();
 
-    public Shared(BodyBudget budget) {
+    public Shared(BodyBudget budget, RelaySlots relays) {
       this.budget = budget;
+      this.relays = relays;
+    }
+
+    public RelaySlots relays() {
+      return relays;
     }
 
     public BodyBudget budget() {
@@ -91,6 +97,7 @@ public final class EdgeGuard {
     private final BodyBudget.Hold hold = shared.budget.open();
     private boolean done;
     private boolean timedOut;
+    private boolean relaying;
 
     private Admission(HttpServerRequest req, Conn conn) {
       this.req = req;
@@ -102,10 +109,21 @@ public final class EdgeGuard {
       return hold;
     }
 
+    /** Takes one of the node's relay slots until this request ends, whichever way; false when all are taken. */
+    boolean enterRelay() {
+      if (done || !shared.relays.tryEnter()) return false;
+      relaying = true;
+      return true;
+    }
+
     private void finish() {
       if (done) return;
       done = true;
       hold.release();
+      if (relaying) {
+        relaying = false;
+        shared.relays.exit();
+      }
       if (conn != null) {
         conn.requests.remove(this);
         if (--conn.inFlight == 0) conn.idleSince = now();

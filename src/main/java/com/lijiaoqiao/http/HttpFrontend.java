@@ -53,7 +53,9 @@ public final class HttpFrontend extends VerticleBase {
             .setTcpNoDelay(true)
             .setConnectTimeout(settings.upstreamConnectTimeoutMs())
             .setMaxInitialLineLength(16 * 1024),
-        new PoolOptions().setHttp1MaxSize(settings.upstreamPoolSize()).setMaxWaitQueueSize(-1));
+        new PoolOptions().setHttp1MaxSize(settings.upstreamPoolSize())
+            // Admission (server.max_in_flight) keeps requests within the pool; a wait beyond it fails at once.
+            .setMaxWaitQueueSize(settings.upstreamPoolSize()));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
@@ -112,7 +114,7 @@ public final class HttpFrontend extends VerticleBase {
           methodNotAllowed(req, requestId, "POST");
           return;
         }
-        readBodyThen(req, requestId, admission.hold(), body -> runChain(plane.relayPipeline(),
+        relayBodyThen(req, requestId, admission, body -> runChain(plane.relayPipeline(),
             new Exchange(requestId, req, endpoint, body, upstream)));
         return;
       }
@@ -123,7 +125,7 @@ public final class HttpFrontend extends VerticleBase {
           return;
         }
         boolean count = path.equals(COUNT_TOKENS);
-        readBodyThen(req, requestId, admission.hold(), body -> {
+        relayBodyThen(req, requestId, admission, body -> {
           Exchange ex = new Exchange(requestId, req, Endpoint.CHAT_COMPLETIONS, body, upstream);
           ex.ingress = com.lijiaoqiao.protocol.Dialect.ANTHROPIC;
           runChain(count ? plane.countTokensPipeline() : plane.relayPipeline(), ex);
@@ -135,7 +137,7 @@ public final class HttpFrontend extends VerticleBase {
           methodNotAllowed(req, requestId, "POST");
           return;
         }
-        readBodyThen(req, requestId, admission.hold(), body -> {
+        relayBodyThen(req, requestId, admission, body -> {
           Exchange ex = new Exchange(requestId, req, Endpoint.CHAT_COMPLETIONS, body, upstream);
           ex.ingress = com.lijiaoqiao.protocol.Dialect.RESPONSES;
           runChain(plane.relayPipeline(), ex);
@@ -149,7 +151,7 @@ public final class HttpFrontend extends VerticleBase {
           return;
         }
         boolean count = gemini.method().equals(com.lijiaoqiao.protocol.gemini.GeminiPath.COUNT);
-        readBodyThen(req, requestId, admission.hold(), body -> {
+        relayBodyThen(req, requestId, admission, body -> {
           Exchange ex = new Exchange(requestId, req, Endpoint.CHAT_COMPLETIONS, body, upstream);
           ex.ingress = com.lijiaoqiao.protocol.Dialect.GEMINI;
           runChain(count ? plane.geminiCountTokensPipeline() : plane.relayPipeline(), ex);
@@ -332,6 +334,24 @@ public final class HttpFrontend extends VerticleBase {
       hold.release();
       then.accept(body);
     });
+  }
+
+  /** A relayed request: admitted within server.max_in_flight (else 503 at once), then its body is read. */
+  private void relayBodyThen(HttpServerRequest req, String requestId, EdgeGuard.Admission admission,
+                             java.util.function.Consumer<byte[]> then) {
+    if (!admission.enterRelay()) {
+      req.pause();
+      reject(req, requestId, overloaded());
+      return;
+    }
+    readBodyThen(req, requestId, admission.hold(), then);
+  }
+
+  /** Every relay slot is taken (server.max_in_flight): retry in a second rather than wait behind whole streams. */
+  private GatewayException overloaded() {
+    return new GatewayException(ErrorCode.COMMON_004, "The gateway is relaying as many requests as it admits; "
+        + "retry shortly.", "网关当前处理的请求已达上限，请稍后重试。",
+        Map.of("max_in_flight", edge.relays().max()), 1);
   }
 
   /** Too many bodies are being read at once (server.max_buffered_body_bytes): retry shortly. */
