@@ -18,10 +18,11 @@ RUN addgroup -S -g 10001 ljq && adduser -S -u 10001 -G ljq -h /data ljq \
     && apk add --no-cache curl
 COPY --from=build /ljq.jar /app/ljq.jar
 COPY ljq.example.yaml /etc/ljq/ljq.yaml
+COPY jvm.options /app/jvm.options
 ENV LJQ_DATA_DIR=/data \
     LJQ_SERVER_HOST=0.0.0.0 \
     LJQ_SERVER_PORT=8080 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    JAVA_TOOL_OPTIONS="-XX:+ExitOnOutOfMemoryError"
 USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]
@@ -29,4 +30,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8080/livez || exit 1
 # SIGTERM (docker stop, Kubernetes) starts the graceful shutdown: /readyz 503, in-flight requests finish.
-ENTRYPOINT ["java", "-XX:+UseZGC", "-jar", "/app/ljq.jar", "serve", "--config", "/etc/ljq/ljq.yaml"]
+ENTRYPOINT ["java", "@/app/jvm.options", "-jar", "/app/ljq.jar", "serve", "--config", "/etc/ljq/ljq.yaml"]

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.lijiaoqiao.app.ConfigLoader;
 import com.lijiaoqiao.app.GatewayConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +81,19 @@ class DeploymentFilesTest {
     assertThat(deployment).contains("path: /livez").contains("path: /readyz").contains("secretKeyRef");
     String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
     assertThat(dockerfile).contains("HEALTHCHECK").contains("/livez").contains("USER 10001")
-        .contains("\"-jar\", \"/app/ljq.jar\", \"serve\", \"--config\"");
+        .contains("\"-jar\", \"/app/ljq.jar\", \"serve\", \"--config\"")
+        .contains("COPY jvm.options /app/jvm.options").contains("\"java\", \"@/app/jvm.options\"");
+  }
+
+  @Test
+  void theJvmOptionsEveryLauncherPassesStartAJvmWithABoundedHeap() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(java, "@" + ROOT.resolve("jvm.options"), "-XX:+PrintFlagsFinal", "-version")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).containsPattern("MaxHeapSize\\s+= 268435456").containsPattern("UseSerialGC\\s+= true");
+    assertThat(Files.readString(ROOT.resolve("ljq"))).contains("@$ROOT/jvm.options");
   }
 
   @Test
