@@ -107,6 +107,7 @@ public final class BenchRunner {
     String javaVersion = System.getProperty("java.version");
     status("%d CPUs, java %s, %s", cpus, javaVersion, pinning);
     List<String> notes = new ArrayList<>();
+    String loadBefore = loadAverage();
     List<String> proxyWrap = pinned ? List.of(taskset, "-c", "1") : List.of();
 
     tempDir = Files.createTempDirectory("ljq-bench-");
@@ -212,6 +213,11 @@ public final class BenchRunner {
     // 7. many concurrent streams
     BurstResult burst = opt.streams() > 0 ? burst(targets) : null;
 
+    if (loadBefore != null) {
+      // other work on the machine shows here: a load far above the CPU count makes every figure suspect
+      notes.add(String.format(Locale.ROOT, "machine load average (1 min): %s at the start, %s before the tables "
+          + "(%d CPUs)", loadBefore, loadAverage(), cpus));
+    }
     BenchInfo info = new BenchInfo(cpus, javaVersion, pinning, opt.warmupSeconds(), opt.durationSeconds(),
         opt.rounds(), opt.streamDirectives(), warm.completed(), warm.errors(), warm.errorKinds(), nginxInfo, notes);
     err.flush();
@@ -386,6 +392,7 @@ public final class BenchRunner {
           long cpuBefore = t.proc != null && cpuSupported ? ProcTree.cpuNanos(t.proc.pid()) : 0;
           ProcTree.PeakSampler rss = t.proc != null && cpuSupported ? new ProcTree.PeakSampler(t.proc.pid(), 100)
               : null;
+          long selfBefore = cpuSupported ? ProcCpu.cpuNanos(ProcessHandle.current().pid()) : 0;
           StreamBurst.BurstResult b;
           try {
             b = sb.run(t.paced, n, timeout);
@@ -395,6 +402,7 @@ public final class BenchRunner {
             }
           }
           long cpu = t.proc != null && cpuSupported ? ProcTree.cpuNanos(t.proc.pid()) - cpuBefore : -1;
+          long self = cpuSupported ? ProcCpu.cpuNanos(ProcessHandle.current().pid()) - selfBefore : -1;
           Latencies ttft = new Latencies(n);
           Latencies total = new Latencies(n);
           for (int i = 0; i < b.ok(); i++) {
@@ -407,11 +415,12 @@ public final class BenchRunner {
           }
           int free = Stalls.stallFree(b.ttftNs(), b.maxGapNs(), gapLimit, ttftLimit);
           BurstRound br = new BurstRound(n, b.ok(), b.errors(), b.retryAfter503(), b.errorKinds(), b.wallNs() / 1e9,
-              ts, total.summarize(), free, cpu, rss == null ? -1 : rss.peak());
+              ts, total.summarize(), free, cpu, rss == null ? -1 : rss.peak(), self);
           byTarget.get(t.name).add(br);
           err.printf(Locale.ROOT, "[bench] %-28s %5.2f s  %5d ok  %6.0f streams/s  TTFT p50 %.1f ms  total p50 "
-                  + "%.1f ms  %d stall-free  %d errors%s%n", label, br.seconds(), br.ok(), br.streamsPerSecond(),
-              ts.p50Ns() / 1e6, br.total().p50Ns() / 1e6, free, br.errors(),
+                  + "%.1f ms  %d stall-free  %d errors  load generator %.2f cores%s%n", label, br.seconds(), br.ok(),
+              br.streamsPerSecond(), ts.p50Ns() / 1e6, br.total().p50Ns() / 1e6, free, br.errors(),
+              br.loadGeneratorCores(),
               br.errors() > 0 ? "  " + br.errorKinds() : "");
           err.flush();
           checkAlive();
@@ -463,6 +472,15 @@ public final class BenchRunner {
       return resp.statusCode() == 200 ? Report.heapUsedBytes(resp.body()) : -1;
     } catch (Exception e) {
       return -1;
+    }
+  }
+
+  /** The 1-minute load average from /proc/loadavg, or null. */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 

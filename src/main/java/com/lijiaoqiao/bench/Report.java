@@ -381,6 +381,9 @@ public final class Report {
           rn.put("seconds", round(r.seconds(), 3));
           rn.put("streams_per_sec", round(r.streamsPerSecond(), 1));
           rn.put("stall_free", r.stallFree());
+          if (r.loadGeneratorCpuNanos() >= 0) {
+            rn.put("load_generator_cores", round(r.loadGeneratorCores(), 3));
+          }
           summary(rn.putObject("ttft_ms"), r.ttft());
           summary(rn.putObject("total_ms"), r.total());
           if (r.cpuNanos() >= 0) {

@@ -116,10 +116,19 @@ public final class Results {
     }
   }
 
-  /** One target in one round of the many-streams scenario. */
+  /**
+   * One target in one round of the many-streams scenario.
+   *
+   * @param loadGeneratorCpuNanos CPU of the bench JVM itself during the burst (-1 when not measured)
+   */
   public record BurstRound(int streams, int ok, int errors, int retryAfter503, Map<String, Integer> errorKinds,
                            double seconds, Latencies.Summary ttft, Latencies.Summary total, int stallFree,
-                           long cpuNanos, long peakRssBytes) {
+                           long cpuNanos, long peakRssBytes, long loadGeneratorCpuNanos) {
+    /** Cores the load generator (this JVM) kept busy during the burst: near 1 would mean it is the bottleneck. */
+    public double loadGeneratorCores() {
+      return loadGeneratorCpuNanos < 0 || seconds <= 0 ? Double.NaN : loadGeneratorCpuNanos / 1e9 / seconds;
+    }
+
     public double streamsPerSecond() {
       return seconds <= 0 ? 0 : ok / seconds;
     }

@@ -116,9 +116,9 @@ class BenchSmokeTest {
   }
 
   private static BurstResult sampleBurst() {
-    BurstRound d = new BurstRound(1000, 1000, 0, 0, Map.of(), 1.04, summary(69, 90), summary(1040, 1100), 1000, -1, -1);
+    BurstRound d = new BurstRound(1000, 1000, 0, 0, Map.of(), 1.04, summary(69, 90), summary(1040, 1100), 1000, -1, -1, 300_000_000L);
     BurstRound g = new BurstRound(1000, 990, 10, 10, Map.of("http 503 with Retry-After", 10), 2.0,
-        summary(1060, 1900), summary(2040, 2900), 400, 2_000_000_000L, 550L << 20);
+        summary(1060, 1900), summary(2040, 2900), 400, 2_000_000_000L, 550L << 20, -1);
     return new BurstResult(1000, 20, 50, Stalls.gapLimitNs(50),
         List.of(new BurstStats("direct", List.of(d, d, d)), new BurstStats("gw-h2", List.of(g, g, g))));
   }
@@ -200,6 +200,9 @@ class BenchSmokeTest {
     assertThat(streams.get("stall_gap_limit_ms").asDouble()).isEqualTo(200.0);
     assertThat(streams.get("targets").get("gw-h2").get("retry_after_503").asInt()).isEqualTo(30);
     assertThat(streams.get("targets").get("gw-h2").get("median").get("stall_free").asDouble()).isEqualTo(400);
+    assertThat(streams.get("targets").get("direct").get("rounds").get(0).get("load_generator_cores").asDouble())
+        .isCloseTo(0.288, within(0.001));
+    assertThat(streams.get("targets").get("gw-h2").get("rounds").get(0).has("load_generator_cores")).isFalse();
     assertThat(root.get("startup").get(0).get("first_served_ms").asDouble()).isEqualTo(2100.0);
     assertThat(root.get("soak").get(0).get("heap_used_bytes").asLong()).isEqualTo(120L << 20);
   }
