@@ -246,6 +246,17 @@ class BenchSmokeTest {
   }
 
   @Test
+  void nginxIsFoundOrSkipped() {
+    assertThat(NginxProcess.find("off")).isNull();
+    assertThat(NginxProcess.find("/nonexistent/nginx")).isNull();
+    String auto = NginxProcess.find("auto");
+    if (auto != null) {
+      assertThat(Path.of(auto)).isExecutable();
+      assertThat(NginxProcess.find(auto)).isEqualTo(auto);
+    }
+  }
+
+  @Test
   void procStatusAndPrometheusParsing() {
     String status = "Name:\tjava\nVmPeak:\t 9000000 kB\nVmHWM:\t  412345 kB\nVmRSS:\t  398765 kB\nThreads:\t42\n";
     assertThat(ProcTree.parseStatusKb(status, "VmRSS")).isEqualTo(398_765);
