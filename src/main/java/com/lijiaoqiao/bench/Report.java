@@ -43,11 +43,12 @@ public final class Report {
     sb.append(String.format(Locale.ROOT, "ljq bench: %d CPUs, java %s, %s%n", info.cpus(), info.java(), info.pinning()));
     sb.append(info.nginx()).append('\n');
     info.notes().forEach(n -> sb.append(n).append('\n'));
+    String order = phases.isEmpty() ? "direct, proxies"
+        : String.join(", ", phases.get(0).targets().stream().map(TargetStats::target).toList());
     sb.append(String.format(Locale.ROOT,
-        "warmup %d s (%d ok, %d errors); each phase %d s per target in %d interleaved rounds (direct, nginx, "
-            + "gateways, direct, ...); figures are medians of the rounds; CPU and RSS are the target's whole "
-            + "process tree%n", info.warmupSeconds(), info.warmupOk(), info.warmupErrors(), info.durationSeconds(),
-        info.rounds()));
+        "warmup %d s (%d ok, %d errors); each phase %d s per target in %d interleaved rounds (%s, then again); "
+            + "figures are medians of the rounds; CPU and RSS are the target's whole process tree%n",
+        info.warmupSeconds(), info.warmupOk(), info.warmupErrors(), info.durationSeconds(), info.rounds(), order));
     sb.append('\n');
     sb.append(String.format(Locale.ROOT, ROW, "phase", "target", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms",
         "CPU µs/req", "RSS MB", "errors"));
