@@ -151,6 +151,10 @@ public final class BenchRunner {
 
     // 3. the gateways, one per storage mode, started one after the other (start-up measured alone)
     List<Startup> startups = new ArrayList<>();
+    List<String> jvmArgs = gatewayJvmArgs(opt.jar(), System.getenv("LJQ_JAVA_OPTS"));
+    notes.add("gateway JVM options: " + (jvmArgs.isEmpty() ? "the JVM's defaults (no jvm.options, no LJQ_JAVA_OPTS)"
+        : String.join(" ", jvmArgs)));
+    status("%s", notes.get(notes.size() - 1));
     for (String mode : opt.modes()) {
       String dbUrl = null;
       if (mode.equals("postgres")) {
@@ -283,7 +287,9 @@ public final class BenchRunner {
       throws Exception {
     String name = gatewayName(mode);
     List<String> gwCmd = new ArrayList<>(wrap);
-    gwCmd.addAll(List.of(opt.java(), "-jar", opt.jar().toString(), "demo", "--port", String.valueOf(freePort()),
+    gwCmd.add(opt.java());
+    gwCmd.addAll(gatewayJvmArgs(opt.jar(), System.getenv("LJQ_JAVA_OPTS")));
+    gwCmd.addAll(List.of("-jar", opt.jar().toString(), "demo", "--port", String.valueOf(freePort()),
         // The benchmark measures the gateway, not its limits: a key and a balance that never run out.
         "--key-rpm", "2000000000", "--key-tpm", "2000000000", "--initial-credit", "100000000.00",
         "--data-dir", tempDir.resolve("data-" + mode).toString(), "--upstream", simUrl));
@@ -337,6 +343,25 @@ public final class BenchRunner {
         gwUrl, s.announcedMs(), s.firstServedMs());
     String label = mode.equals("postgres") ? "ours, PostgreSQL" : "ours, embedded H2";
     return new Target(name, label, gwUrl, apiKey, gw);
+  }
+
+  /**
+   * The gateway child's JVM options, as {@code ./ljq} passes them: {@code LJQ_JAVA_OPTS} when set (it replaces the
+   * file), else {@code @jvm.options} when that file is beside the jar or in its parent (the repository root for
+   * {@code target/ljq.jar}, {@code /app} in the image); else none (the JVM's defaults).
+   */
+  static List<String> gatewayJvmArgs(Path jar, String envOpts) {
+    if (envOpts != null && !envOpts.isBlank()) {
+      return List.of(envOpts.trim().split("\\s+"));
+    }
+    Path dir = jar.toAbsolutePath().getParent();
+    for (Path d = dir; d != null && (d.equals(dir) || d.equals(dir.getParent())); d = d.getParent()) {
+      Path f = d.resolve("jvm.options");
+      if (Files.isRegularFile(f)) {
+        return List.of("@" + f);
+      }
+    }
+    return List.of();
   }
 
   /** One phase: opt.rounds() rounds, each target in turn per round; per-round results kept, medians reported. */

@@ -246,6 +246,17 @@ class BenchSmokeTest {
   }
 
   @Test
+  void gatewayGetsTheLaunchersJvmOptions(@org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+    Path jar = java.nio.file.Files.createDirectories(root.resolve("target")).resolve("ljq.jar");
+    assertThat(BenchRunner.gatewayJvmArgs(jar, null)).isEmpty();
+    java.nio.file.Files.writeString(root.resolve("jvm.options"), "-Xmx256m\n");
+    assertThat(BenchRunner.gatewayJvmArgs(jar, "")).containsExactly("@" + root.resolve("jvm.options"));
+    assertThat(BenchRunner.gatewayJvmArgs(jar, " -Xmx1g  -XX:+UseG1GC ")).containsExactly("-Xmx1g", "-XX:+UseG1GC");
+    java.nio.file.Files.writeString(root.resolve("target/jvm.options"), "-Xmx128m\n");
+    assertThat(BenchRunner.gatewayJvmArgs(jar, null)).containsExactly("@" + root.resolve("target/jvm.options"));
+  }
+
+  @Test
   void nginxIsFoundOrSkipped() {
     assertThat(NginxProcess.find("off")).isNull();
     assertThat(NginxProcess.find("/nonexistent/nginx")).isNull();
