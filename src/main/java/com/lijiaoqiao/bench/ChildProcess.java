@@ -70,6 +70,22 @@ final class ChildProcess implements AutoCloseable {
     return child;
   }
 
+  /** Starts {@code command} without waiting for anything (a child that announces nothing, such as nginx). */
+  static ChildProcess spawn(String name, List<String> command, Path logDir) throws IOException {
+    Path outLog = logDir.resolve(name + ".out.log");
+    Path errLog = logDir.resolve(name + ".err.log");
+    Process p = new ProcessBuilder(command)
+        .redirectErrorStream(false)
+        .redirectError(errLog.toFile())
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .start();
+    ChildProcess child = new ChildProcess(name, p, outLog, errLog);
+    Thread reader = new Thread(() -> child.pump(Set.of("\0"), new CountDownLatch(1)), "bench-" + name + "-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    return child;
+  }
+
   private void pump(Set<String> required, CountDownLatch ready) {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
          Writer log = Files.newBufferedWriter(outLog, StandardCharsets.UTF_8)) {

@@ -207,16 +207,7 @@ public final class LoadGenerator implements AutoCloseable {
       }
 
       boolean endsWithDone() {
-        outer:
-        for (int i = tailLen - DONE.length; i >= 0; i--) {
-          for (int j = 0; j < DONE.length; j++) {
-            if (tail[i + j] != DONE[j]) {
-              continue outer;
-            }
-          }
-          return true;
-        }
-        return false;
+        return endsWith(tail, tailLen, DONE);
       }
 
       void fail(String kind) {
@@ -238,6 +229,20 @@ public final class LoadGenerator implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** True when {@code needle} occurs in the first {@code len} bytes of {@code tail}. */
+  static boolean endsWith(byte[] tail, int len, byte[] needle) {
+    outer:
+    for (int i = len - needle.length; i >= 0; i--) {
+      for (int j = 0; j < needle.length; j++) {
+        if (tail[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   @Override
