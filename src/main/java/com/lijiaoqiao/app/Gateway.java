@@ -163,6 +163,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       new IdentityApi(new IdentityApi.Settings(sc.openRegistration, sc.maxKeysPerUser), auth, accounts, sessions,
           keyRepo, keyIssuer, keys, audit, new LoginThrottle(sc.loginPerIpPerMinute, sc.loginPerAccountPerMinute),
           hashing).register(api);
+      new com.lijiaoqiao.identity.KeyStatusApi(keyRepo, keys, audit).register(api); // disable / enable a key
       api.callerResolver(new GatewayCallerResolver(vertx, accessTokens, sessions, keys, secrets));
       this.lastUsedTimer = vertx.setPeriodic(Math.max(100, config.security.keyLastUsedFlushMs),
           id -> vertx.executeBlocking(keys::flushLastUsed, false)
