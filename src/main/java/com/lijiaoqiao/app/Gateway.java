@@ -254,6 +254,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       ProvidersApi.register(api, providerService, router, usageRepository, decisionRepository, audit);
       com.lijiaoqiao.http.api.AuditApi.register(api, audit);
       com.lijiaoqiao.http.ApiDocs.register(ops); // GET /openapi.json and the viewer at /docs/
+      com.lijiaoqiao.console.ConsoleRoutes.register(ops); // the web console at /console/ (docs/console.md)
       com.lijiaoqiao.http.api.EventsApi.register(api, eventsRoom::stats);
       this.simulator = sim;
       this.database = db;
