@@ -184,7 +184,7 @@ export function BarChart(props: { bars: Bar[]; title: string; format?: (v: numbe
   const fmt = props.format || ((v: number) => String(v));
   if (bars.length === 0) return <p class="muted">{t('No data for this period.')}</p>;
   const max = Math.max(...bars.map((b) => b.value), 0) || 1;
-  const w = 600, h = 220, pad = 28, bw = (w - pad) / bars.length;
+  const w = 600, h = 220, pad = 28, bw = Math.min(64, (w - pad) / bars.length); // a few bars stay bars, not walls
   const labelEvery = Math.ceil(bars.length / 8);
   return (
     <figure class="chart">

@@ -64,6 +64,8 @@ export const ZH: Record<string, string> = {
   'Valid days': '有效天数', 'Vendor': '厂商', 'Verify the hash chain': '校验哈希链', 'Your keys': '我的密钥',
   'Your new key: {name}': '新密钥：{name}', 'e-mail or name': '邮箱或名称',
   'public=upstream pairs or names, comma-separated.': '“公开名=上游名”或模型名，逗号分隔。',
+  'Redemption codes': '兑换码', 'How many': '数量', 'Create codes': '生成兑换码',
+  'Copy them now: codes are shown once.': '请立即复制：兑换码只显示一次。',
   'Suppliers': '供应商', 'Supplier approved.': '供应商已批准。', 'Supplier suspended.': '供应商已暂停。',
   'No suppliers here.': '暂无供应商。', 'Suspend': '暂停',
   'Your supplier account awaits an operator\'s approval: packages stay drafts until then.': '供应商资格待运营审核：审核通过前套餐只能保存为草稿。',

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { call, idempotencyKey, qs } from '../api';
 import { t } from '../i18n';
-import { Badge, BarChart, bind, Card, Field, fmtInt, fmtTime, Loading, Notice, onSubmit, Page, Pager, Stat, Table, useAction,
+import { Badge, BarChart, bind, Card, CopyBlock, Field, fmtInt, fmtTime, Loading, Notice, onSubmit, Page, Pager, Stat, Table, useAction,
   useLoad } from '../ui';
 
 const ROLES = ['member', 'tenant_admin', 'supplier', 'admin'];
@@ -100,11 +100,39 @@ function CreditTenant() {
   );
 }
 
+function RedemptionCodes() {
+  const [amount, setAmount] = useState('');
+  const [count, setCount] = useState('1');
+  const [codes, setCodes] = useState<string[]>([]);
+  const action = useAction();
+  const submit = () => action.run(async () => {
+    const r = await call('/admin/redemption-codes', { method: 'POST', body: { amount, count: Number(count) } });
+    setCodes(r.codes || []);
+  });
+  return (
+    <Card title={t('Redemption codes')}>
+      <form class="form-grid" onSubmit={onSubmit(submit)} aria-label={t('Redemption codes')}>
+        <Field label={t('Amount')}><input inputMode="decimal" required value={amount} onInput={bind(setAmount)} /></Field>
+        <Field label={t('How many')}><input type="number" min={1} max={100} value={count} onInput={bind(setCount)} /></Field>
+        <div class="form-actions"><button type="submit" disabled={action.busy}>{t('Create codes')}</button></div>
+      </form>
+      <Notice error={action.error} />
+      {codes.length > 0 && (
+        <>
+          <p class="warn">{t('Copy them now: codes are shown once.')}</p>
+          <CopyBlock label={t('Redemption codes')} text={codes.join('\n')} />
+        </>
+      )}
+    </Card>
+  );
+}
+
 export function AdminUsers() {
   const [q, setQ] = useState('');
-  const [query, setQuery] = useState('');
+  const [tenant, setTenant] = useState('');
+  const [query, setQuery] = useState({ q: '', tenant: '' });
   const [page, setPage] = useState(1);
-  const users = useLoad(() => call('/admin/users' + qs({ q: query, page, page_size: 25 })), [query, page]);
+  const users = useLoad(() => call('/admin/users' + qs({ q: query.q, tenant_id: query.tenant, page, page_size: 25 })), [query, page]);
   const action = useAction();
   const setStatus = (u: any, on: boolean) => action.run(async () => {
     await call(`/admin/users/${u.id}/${on ? 'enable' : 'disable'}`, { method: 'POST' });
@@ -116,13 +144,10 @@ export function AdminUsers() {
   }, t('Role changed.'));
   return (
     <Page title={t('Users & tenants')}>
-      <div class="grid2">
-        <CreateUser onDone={users.reload} />
-        <CreditTenant />
-      </div>
       <Card title={t('Users')}>
-        <form class="filters" onSubmit={onSubmit(() => { setQuery(q); setPage(1); })} role="search">
+        <form class="filters" onSubmit={onSubmit(() => { setQuery({ q, tenant }); setPage(1); })} role="search">
           <Field label={t('Search')}><input type="search" value={q} onInput={bind(setQ)} placeholder={t('e-mail or name')} data-testid="user-search" /></Field>
+          <Field label={t('Tenant id')}><input inputMode="numeric" value={tenant} onInput={bind(setTenant)} /></Field>
           <button type="submit">{t('Search')}</button>
         </form>
         <Notice error={action.error} ok={action.done} />
@@ -145,6 +170,11 @@ export function AdminUsers() {
         ]} />
         {users.data && <Pager page={page} pageSize={25} total={users.data.pagination.total} onPage={setPage} />}
       </Card>
+      <div class="grid2">
+        <CreateUser onDone={users.reload} />
+        <CreditTenant />
+        <RedemptionCodes />
+      </div>
     </Page>
   );
 }

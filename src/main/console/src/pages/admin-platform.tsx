@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { call, qs } from '../api';
 import { t } from '../i18n';
-import { Badge, BarChart, bind, Card, Field, fmtInt, fmtTime, Loading, Notice, onSubmit, Page, Table, useAction, useLoad } from '../ui';
+import { Badge, BarChart, bind, Card, Field, fmtInt, fmtTime, Loading, Notice, onSubmit, Page, Stat, Table, useAction, useLoad } from '../ui';
 import { money } from './dashboard';
 
 function ProviderStats(props: { id: string }) {
@@ -16,14 +16,20 @@ function ProviderStats(props: { id: string }) {
   return (
     <div class="provider-stats">
       <div class="stats">
-        <Stat2 label={t('Breaker')} value={<Badge value={s.breaker} />} />
-        <Stat2 label={t('Health')} value={<Badge value={s.health?.ok === true ? 'up' : s.health?.ok === false ? 'down' : 'unknown'} />} />
-        <Stat2 label="p99" value={s.p99_ms == null ? '—' : Math.round(s.p99_ms) + ' ms'} />
-        <Stat2 label={t('Availability')} value={s.availability == null ? '—' : (Number(s.availability) * 100).toFixed(1) + ' %'} />
+        <Stat label={t('Breaker')} value={<Badge value={s.breaker} />} />
+        <Stat label={t('Health')} value={<Badge value={s.health?.ok === true ? 'up' : s.health?.ok === false ? 'down' : 'unknown'} />} />
+        <Stat label="p99" value={s.p99_ms == null ? '—' : Math.round(s.p99_ms) + ' ms'} />
+        <Stat label={t('Availability')} value={s.availability == null ? '—' : (Number(s.availability) * 100).toFixed(1) + ' %'} />
       </div>
       <div class="grid2">
-        <BarChart title={t('Latency (ms buckets)')} bars={hist.map(([k, v]) => ({ label: k.replace('le_', '≤'), value: v }))} />
-        <BarChart title={t('Outcomes')} bars={outcomes.map(([k, v]) => ({ label: k, value: v }))} />
+        <div>
+          <h3>{t('Latency (ms buckets)')}</h3>
+          <BarChart title={t('Latency (ms buckets)')} bars={hist.map(([k, v]) => ({ label: k.replace('le_', '≤'), value: v }))} />
+        </div>
+        <div>
+          <h3>{t('Outcomes')}</h3>
+          <BarChart title={t('Outcomes')} bars={outcomes.map(([k, v]) => ({ label: k, value: v }))} />
+        </div>
       </div>
       <Table caption={t('Breaker per model')} rows={models} columns={[
         { label: t('Model'), render: ([m]) => m },
@@ -33,10 +39,6 @@ function ProviderStats(props: { id: string }) {
       ]} />
     </div>
   );
-}
-
-function Stat2(props: { label: string; value: preact.ComponentChildren }) {
-  return <div class="stat"><span class="stat-label">{props.label}</span><span class="stat-value">{props.value}</span></div>;
 }
 
 export function AdminProviders() {

@@ -14,6 +14,7 @@ export function Usage() {
   const params = () => ({ from: isoOf(filters.from), to: isoOf(filters.to), key_id: filters.key_id, model: filters.model,
     group_by: filters.group_by });
   const usage = useLoad(() => call('/v1/billing/usage' + qs({ ...params(), page, page_size: 50 })), [filters, page]);
+  const keys = useLoad(() => call('/v1/keys' + qs({ page_size: 200 })), []);
   const action = useAction();
   const set = (k: keyof Filters) => bind((v) => setDraft({ ...draft, [k]: v }));
   const g = filters.group_by;
@@ -39,7 +40,12 @@ export function Usage() {
         <form class="form-grid" onSubmit={onSubmit(() => { setFilters(draft); setPage(1); })} aria-label={t('Filters')}>
           <Field label={t('From')}><input type="datetime-local" value={draft.from} onInput={set('from')} /></Field>
           <Field label={t('To')}><input type="datetime-local" value={draft.to} onInput={set('to')} /></Field>
-          <Field label={t('Key id')}><input inputMode="numeric" value={draft.key_id} onInput={set('key_id')} /></Field>
+          <Field label={t('Key')}>
+            <select value={draft.key_id} onChange={set('key_id')}>
+              <option value="">{t('All')}</option>
+              {(keys.data?.data || []).map((k: any) => <option value={String(k.id)}>{(k.name || '—') + ' · ' + k.key_prefix}</option>)}
+            </select>
+          </Field>
           <Field label={t('Model')}><input value={draft.model} onInput={set('model')} /></Field>
           <Field label={t('Group by')}>
             <select value={draft.group_by} onChange={set('group_by')}>

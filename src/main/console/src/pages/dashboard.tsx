@@ -25,6 +25,11 @@ export function Dashboard() {
   const byDay = useLoad(() => call('/v1/billing/usage' + qs({ group_by: 'day', from, page_size: 200 })), []);
   const byModel = useLoad(() => call('/v1/billing/usage' + qs({ group_by: 'model', from, page_size: 50 })), []);
   const byKey = useLoad(() => call('/v1/billing/usage' + qs({ group_by: 'key', from, page_size: 50 })), []);
+  const keys = useLoad(() => call('/v1/keys' + qs({ page_size: 200 })), []);
+  const keyName = (id: unknown) => {
+    const k = (keys.data?.data || []).find((x: any) => String(x.id) === String(id));
+    return k ? (k.name || k.key_prefix) : '#' + String(id ?? '—');
+  };
   const cur = balance.data?.currency || '';
   const days: Group[] = (byDay.data?.data || []).slice().sort((a: Group, b: Group) => String(a.day).localeCompare(String(b.day)));
   const total = days.reduce((s, g) => s + Number(g.cost), 0);
@@ -54,7 +59,7 @@ export function Dashboard() {
         </Card>
         <Card title={t('Spend by key')}>
           <BarChart title={t('Spend by key')} format={fmtMoney}
-            bars={(byKey.data?.data || []).map((g: Group) => ({ label: '#' + String(g.key ?? '—'), value: Number(g.cost) }))} />
+            bars={(byKey.data?.data || []).map((g: Group) => ({ label: keyName(g.key), value: Number(g.cost) }))} />
         </Card>
       </div>
     </Page>
