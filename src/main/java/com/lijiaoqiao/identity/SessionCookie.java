@@ -45,10 +45,12 @@ final class SessionCookie {
   /**
    * Refuses a cookie-mode request sent by another origin (defence in depth: SameSite=Strict already keeps the
    * cookie from cross-site requests). Requests without an Origin header (same-origin GETs, non-browser clients) pass.
+   * Behind a proxy that rewrites Host, the host the browser used is its X-Forwarded-Host.
    */
   static void checkOrigin(MultiMap headers) {
     String origin = headers.get("origin");
-    String host = headers.get("host");
+    String forwarded = headers.get("x-forwarded-host");
+    String host = forwarded != null && !forwarded.isBlank() ? forwarded.split(",")[0] : headers.get("host");
     if (origin == null || host == null) return;
     String originHost;
     try {

@@ -92,6 +92,11 @@ class BrowserSessionTest {
     assertThat(foreign.status()).isEqualTo(403);
     assertThat(foreign.json().at("/error/code").asText()).isEqualTo("AUTH_002");
     assertThat(post("/v1/auth/refresh", "{\"session_cookie\":true}").status()).isEqualTo(401);
+    // Behind a proxy that rewrites Host, the browser's host is in X-Forwarded-Host.
+    Http.Reply proxied = post("/v1/auth/refresh", "{\"session_cookie\":true}", "cookie", next,
+        "origin", "https://console.example.com", "x-forwarded-host", "console.example.com");
+    assertThat(proxied.status()).as(proxied.body()).isEqualTo(200);
+    next = cookieOf(proxied);
     Http.Reply bad = post("/v1/auth/refresh", "{\"session_cookie\":\"yes\"}", "cookie", next);
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().at("/error/details/field").asText()).isEqualTo("session_cookie");
