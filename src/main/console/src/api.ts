@@ -146,7 +146,27 @@ async function send(path: string, opts: CallOptions, retried = false): Promise<R
 /** Downloads a CSV answer as a file (fetched with the token, saved through a blob URL). */
 export async function download(path: string, filename: string): Promise<void> {
   const res = await send(path, {});
-  const blob = await res.blob();
+  saveBlob(await res.blob(), filename);
+}
+
+/**
+ * Downloads every page of a paged CSV answer as one file (the API pages CSV like JSON, at most 200 rows a page):
+ * the header line once, then each page's rows; at most maxPages pages.
+ */
+export async function downloadAllPages(path: string, total: number, filename: string, maxPages = 50): Promise<void> {
+  const size = 200;
+  const pages = Math.min(maxPages, Math.max(1, Math.ceil(total / size)));
+  const sep = path.includes('?') ? '&' : '?';
+  let out = '';
+  for (let p = 1; p <= pages; p++) {
+    const text = await (await send(`${path}${sep}page=${p}&page_size=${size}`, {})).text();
+    const body = p === 1 ? text : text.slice(text.indexOf('\n') + 1);
+    out += body.endsWith('\n') || body === '' ? body : body + '\n';
+  }
+  saveBlob(new Blob([out], { type: 'text/csv;charset=utf-8' }), filename);
+}
+
+function saveBlob(blob: Blob, filename: string) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -73,7 +73,8 @@ function Toggles() {
   return (
     <div class="toggles">
       <button type="button" class="ghost" onClick={() => setLang(currentLang() === 'zh' ? 'en' : 'zh')}
-        aria-label={t('Switch language')} data-testid="lang-toggle">{currentLang() === 'zh' ? 'English' : '中文'}</button>
+        lang={currentLang() === 'zh' ? 'en' : 'zh'} title={t('Switch language')} data-testid="lang-toggle">
+        {currentLang() === 'zh' ? 'English' : '中文'}</button>
       <button type="button" class="ghost" onClick={flip} aria-pressed={th === 'dark'} data-testid="theme-toggle">
         {th === 'dark' ? t('Light') : t('Dark')}
       </button>

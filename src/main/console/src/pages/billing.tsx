@@ -1,6 +1,6 @@
 // Usage explorer (filters, grouping, CSV), invoices (list, details, CSV) and redeeming a top-up code.
 import { useState } from 'preact/hooks';
-import { call, download, qs } from '../api';
+import { call, download, downloadAllPages, qs } from '../api';
 import { t } from '../i18n';
 import { bind, Card, Field, fmtInt, fmtTime, isoOf, Loading, Notice, onSubmit, Page, Pager, Table, useAction, useLoad } from '../ui';
 import { money } from './dashboard';
@@ -58,7 +58,8 @@ export function Usage() {
           <div class="form-actions">
             <button type="submit">{t('Apply')}</button>
             <button type="button" class="secondary" data-testid="usage-csv"
-              onClick={() => action.run(() => download('/v1/billing/usage' + qs({ ...params(), format: 'csv', page_size: 200 }), 'usage.csv'))}>
+              onClick={() => action.run(() => downloadAllPages('/v1/billing/usage' + qs({ ...params(), format: 'csv' }),
+                usage.data?.pagination?.total || 0, 'usage.csv'))}>
               {t('Download CSV')}
             </button>
           </div>

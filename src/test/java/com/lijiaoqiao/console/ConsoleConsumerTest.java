@@ -25,7 +25,8 @@ class ConsoleConsumerTest {
 
   @ParameterizedTest
   @EnumSource(ConsoleFixture.Viewport.class)
-  void aConsumerCreatesAKeyUsesItInThePlaygroundAndSeesTheSpend(ConsoleFixture.Viewport v, ConsoleFixture fx) {
+  void aConsumerCreatesAKeyUsesItInThePlaygroundAndSeesTheSpend(ConsoleFixture.Viewport v, ConsoleFixture fx)
+      throws Exception {
     String email = fx.newUser("member", null, 5_000_000);
     try (ConsoleSession s = ConsoleSession.signIn(fx, v, email, "Dashboard")) {
       Page page = s.page;
@@ -70,6 +71,11 @@ class ConsoleConsumerTest {
       s.screenshot("dashboard");
       s.go("Usage");
       assertThat(page.getByRole(AriaRole.CELL, new Page.GetByRoleOptions().setName("gpt-4o-mini")).first()).isVisible();
+      com.microsoft.playwright.Download csv = page.waitForDownload(() -> page.getByTestId("usage-csv").click());
+      assertThat(csv.suggestedFilename()).isEqualTo("usage.csv");
+      String rows = new String(java.nio.file.Files.readAllBytes(csv.path()), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(rows.lines().findFirst().orElse("")).contains("request_id");
+      assertThat(rows).contains("gpt-4o-mini");
       page.getByLabel("Group by").selectOption("model");
       page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply")).click();
       assertThat(page.getByRole(AriaRole.COLUMNHEADER, new Page.GetByRoleOptions().setName("Model"))).isVisible();
