@@ -89,6 +89,12 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println("LJQ_SUPPLIER_EMAIL=" + creds.supplierEmail());
       System.out.println("LJQ_SUPPLIER_PASSWORD=" + creds.supplierPassword());
     }
+    String console = "http://127.0.0.1:" + gateway.port() + "/console/";
+    System.out.println("LJQ_CONSOLE_URL=" + console);
+    System.out.println();
+    System.out.println("Web console: " + console + "  (sign in as " + creds.adminEmail() + " / " + creds.adminPassword()
+        + (creds.supplierEmail() != null ? "; the supplier: " + creds.supplierEmail() + " / " + creds.supplierPassword() : "")
+        + ")");
     System.out.println();
     System.out.println("Try it:");
     System.out.println("curl -s " + base + "/chat/completions -H 'Authorization: Bearer " + creds.apiKey()

@@ -164,6 +164,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       new IdentityApi(new IdentityApi.Settings(sc.openRegistration, sc.maxKeysPerUser), auth, accounts, sessions,
           keyRepo, keyIssuer, keys, audit, new LoginThrottle(sc.loginPerIpPerMinute, sc.loginPerAccountPerMinute),
           hashing).register(api);
+      new com.lijiaoqiao.identity.KeyStatusApi(keyRepo, keys, audit).register(api); // disable / enable a key
       api.callerResolver(new GatewayCallerResolver(vertx, accessTokens, sessions, keys, secrets));
       api.durability(db.durability());
       this.lastUsedTimer = vertx.setPeriodic(Math.max(100, config.security.keyLastUsedFlushMs),
@@ -256,6 +257,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       ProvidersApi.register(api, providerService, router, usageRepository, decisionRepository, audit);
       com.lijiaoqiao.http.api.AuditApi.register(api, audit);
       com.lijiaoqiao.http.ApiDocs.register(ops); // GET /openapi.json and the viewer at /docs/
+      com.lijiaoqiao.console.ConsoleRoutes.register(ops); // the web console at /console/ (docs/console.md)
       com.lijiaoqiao.http.api.EventsApi.register(api, eventsRoom::stats);
       this.simulator = sim;
       this.database = db;

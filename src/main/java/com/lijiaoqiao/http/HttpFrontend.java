@@ -214,6 +214,11 @@ public final class HttpFrontend extends VerticleBase {
             methodNotAllowed(req, requestId, "GET, HEAD");
             return;
           }
+          if (method == HttpMethod.GET && wantsPage(req)) {
+            // A browser (it asks for HTML) is sent to the web console; API clients keep the JSON answer.
+            req.response().setStatusCode(302).putHeader("location", "/console/").end();
+            return;
+          }
           req.response().putHeader("content-type", "application/json")
               .end("{\"name\":\"lijiaoqiao\",\"api\":\"/v1\"}");
         }
@@ -444,6 +449,12 @@ public final class HttpFrontend extends VerticleBase {
       r.add(new Route(HttpMethod.HEAD, p));
     }
     return List.copyOf(r);
+  }
+
+  /** A browser's navigation: it accepts text/html (SDKs send application/json or nothing). */
+  static boolean wantsPage(HttpServerRequest req) {
+    String accept = req.getHeader("accept");
+    return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/html");
   }
 
   static final String MESSAGES = "/v1/messages";

@@ -57,6 +57,11 @@ public final class AuthService {
     return tokens;
   }
 
+  /** How long a refresh token lives (a session cookie's Max-Age). */
+  public long refreshTtlSeconds() {
+    return refreshTtlSeconds;
+  }
+
   /**
    * Signs in. Unknown e-mail, wrong password and a locked account get the same answer after the same work
    * (one Argon2 verification), so the answer does not tell whether an account exists or is locked.

@@ -120,8 +120,10 @@ public final class IdentityApi {
       throw new GatewayException(ErrorCode.RATE_LIMIT_001, "Too many sign-in attempts; try again in " + wait + " s.",
           "登录尝试过于频繁，请 " + wait + " 秒后再试。", Map.of(), (int) wait);
     }
+    boolean cookie = SessionCookie.requested(b);
+    if (cookie) SessionCookie.checkOrigin(req.headers());
     return hashing(() -> {
-      ApiResponse ok = tokens(auth.login(email, password));
+      ApiResponse ok = tokens(auth.login(email, password), cookie ? req : null);
       throttle.refund(ip, account); // only failures use up the budget
       return ok;
     }).onFailure(t -> {
@@ -130,11 +132,22 @@ public final class IdentityApi {
   }
 
   private ApiResponse refresh(ApiRequest req) {
-    return tokens(auth.refresh(text(body(req), "refresh_token", true)));
+    JsonNode b = body(req);
+    if (SessionCookie.requested(b)) { // the browser's refresh token is in its HttpOnly cookie (SessionCookie)
+      SessionCookie.checkOrigin(req.headers());
+      return tokens(auth.refresh(SessionCookie.read(req.headers())), req);
+    }
+    return tokens(auth.refresh(text(b, "refresh_token", true)), null);
   }
 
-  private static ApiResponse tokens(AuthService.TokenPair t) {
-    return new ApiResponse(200, tokenBody(t), NO_STORE);
+  /** The token pair; with {@code cookieFor}, the refresh token goes into the session cookie instead of the body. */
+  private ApiResponse tokens(AuthService.TokenPair t, ApiRequest cookieFor) {
+    if (cookieFor == null) return new ApiResponse(200, tokenBody(t), NO_STORE);
+    ObjectNode body = tokenBody(t);
+    body.remove("refresh_token");
+    body.put(SessionCookie.FIELD, true);
+    return new ApiResponse(200, body, Map.of("cache-control", "no-store", "pragma", "no-cache",
+        "set-cookie", SessionCookie.store(t.refreshToken(), auth.refreshTtlSeconds(), cookieFor.headers())));
   }
 
   /** Work that hashes passwords, on the bounded hashing pool; a full pool is a 429 at once. */
@@ -152,6 +165,11 @@ public final class IdentityApi {
       if (c != null) auth.logoutSession(c.sessionId());
     }
     if (req.body() != null) auth.logoutRefresh(text(req.body(), "refresh_token", false));
+    String cookie = SessionCookie.read(req.headers());
+    if (cookie != null || SessionCookie.requested(req.body())) {
+      auth.logoutRefresh(cookie);
+      return new ApiResponse(204, null, Map.of("set-cookie", SessionCookie.clear(req.headers())));
+    }
     return ApiResponse.noContent();
   }
 

@@ -124,6 +124,16 @@ public final class ApiKeyRepository implements ApiKeyStore {
         }, keyId, (c, id) -> keyDisabled(c, id, "disabled")) == 1;
   }
 
+  /** Enables a disabled key again (its owner's choice, or an operator's after a risk block); revoked keys stay revoked. */
+  public boolean enable(long keyId) {
+    Timestamp now = Timestamp.from(Instant.now());
+    return Jdbc.update(ds, "UPDATE api_keys SET status = 'active', updated_at = ? WHERE id = ? AND status = 'disabled'",
+        ps -> {
+          ps.setTimestamp(1, now);
+          ps.setLong(2, keyId);
+        }) == 1;
+  }
+
   @Override
   public boolean revoke(long keyId) {
     Timestamp now = Timestamp.from(Instant.now());
