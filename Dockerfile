@@ -5,6 +5,8 @@
 # Configuration: /etc/ljq/ljq.yaml plus LJQ_* environment variables (docs/configuration.md, docs/deployment.md).
 
 FROM maven:3.9-eclipse-temurin-25 AS build
+# The web console (src/main/console) is bundled by npm during the Maven build.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so a source change does not download them again.
 COPY pom.xml .
