@@ -21,6 +21,7 @@ public final class RecordStage implements Stage {
 
   private final UsageRecorder recorder;
   private final RequestObserver observer;
+  private RequestLogTap requestLogs;
 
   public RecordStage(UsageRecorder recorder) {
     this(recorder, RequestObserver.NONE);
@@ -32,13 +33,24 @@ public final class RecordStage implements Stage {
     this.observer = observer;
   }
 
+  /** Ended requests of tenants that keep request logs go here too (set before traffic; null = none). */
+  public RecordStage requestLogs(RequestLogTap tap) {
+    this.requestLogs = tap;
+    return this;
+  }
+
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     ex.observer = observer;
+    RequestLogTap tap = requestLogs;
+    if (tap != null && ex.principal != null && tap.wants(ex.principal.tenantId())) {
+      ex.capture = new BodyCapture(tap.maxBodyBytes());
+    }
     return chain.proceed(ex).andThen(ar -> {
       ended(ex, ar.failed() ? ar.cause() : null);
       observer.ended(ex);
       if (!ex.usageSettled) recorder.record(toRecord(ex));
+      if (ex.capture != null) tap.ended(ex);
     });
   }
 
