@@ -96,7 +96,7 @@ final class StorageRoom implements AutoCloseable {
         new Settings(), accounts::tenantExists, audit).register(api);
   }
 
-  private static ObjectStore openStore(GatewayConfig.S3 s3) {
+  static ObjectStore openStore(GatewayConfig.S3 s3) {
     try {
       return new S3ObjectStore(new S3ObjectStore.Settings(s3.endpoint, s3.region, s3.bucket, s3.prefix, s3.pathStyle,
           s3.accessKeyId, s3.secretAccessKey, s3.serverSideEncryption, s3.kmsKeyId,
