@@ -114,6 +114,7 @@ public final class S3ObjectStore implements ObjectStore {
       var page = call("list", () -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(full(under))
           .maxKeys(Math.min(1000, max)).continuationToken(t)));
       for (S3Object o : page.contents()) {
+        if (o.key().endsWith("/")) continue; // a folder marker some stores list, not an object
         if (out.size() >= max) return out;
         out.add(new Listed(o.key().substring(prefix.length()), o.size(), o.lastModified()));
       }
