@@ -50,8 +50,18 @@ public final class RecordStage implements Stage {
       ended(ex, ar.failed() ? ar.cause() : null);
       observer.ended(ex);
       if (!ex.usageSettled) recorder.record(toRecord(ex));
-      if (ex.capture != null) tap.ended(ex);
+      if (ex.capture != null) handOver(tap, ex);
     });
+  }
+
+  /** A request log is a side matter: whatever goes wrong handing it over never reaches the request. */
+  private static void handOver(RequestLogTap tap, Exchange ex) {
+    try {
+      tap.ended(ex);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(RecordStage.class).warn("request log of {} not kept: {}", ex.requestId,
+          e.toString());
+    }
   }
 
   /** Notes how the request ended (status, error code, outcome); calling it again changes nothing. */

@@ -80,7 +80,7 @@ public final class RequestLogSpool {
    * Uploads every waiting file, oldest first; stops at the first failure (the store is down: the rest waits too).
    * Returns the number uploaded; throws {@link ObjectStore.StoreUnavailable} when one failed.
    */
-  public int upload(ObjectStore store) {
+  public synchronized int upload(ObjectStore store) {
     int n = 0;
     for (Path f : files()) {
       String name = f.getFileName().toString();

@@ -121,6 +121,53 @@ class RequestLogsTest {
     }
   }
 
+  @Test
+  void logsWrittenWhileTheStoreIsDownWaitInTheSpoolAndGoUpWhenItIsBack() throws Exception {
+    try (S3Server s3 = new S3Server()) {
+      TestGateway gw = TestGateway.start(Databases.Kind.H2, c -> {
+        s3.configure(c, "spooled");
+        c.storage.archive.enabled = false;
+        c.storage.requestLogs.flushIntervalMs = 50;
+      });
+      try {
+        gw.gateway.api().callerResolver(new TestCallers());
+        assertThat(send("PUT", gw.baseUrl().replace("/v1", "") + "/admin/tenants/" + gw.tenantId + "/request-logs",
+            TestCallers.admin(), "{\"enabled\":true}").status()).isEqualTo(200);
+        s3.stop();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          Http.Reply r = Http.postJson(gw.baseUrl() + "/chat/completions", gw.apiKey, chat("hello " + i, false));
+          assertThat(r.status()).isEqualTo(200);
+          ids.add(r.header("x-request-id"));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (gw.gateway.requestLogs().queued() > 0 || gw.gateway.requestLogsSpooled() == 0) {
+          assertThat(System.nanoTime()).as("records reach the spool").isLessThan(deadline);
+          Thread.sleep(20);
+        }
+        assertThat(gw.gateway.readiness().ready()).isTrue();
+        assertThat(gw.gateway.readiness().checks().get("object_storage")).startsWith("degraded");
+        s3.start();
+        while (gw.gateway.requestLogsSpooled() > 0) {
+          assertThat(System.nanoTime()).as("the spool empties once the store is back").isLessThan(deadline + TimeUnit.SECONDS.toNanos(30));
+          try {
+            gw.gateway.uploadRequestLogs();
+          } catch (ObjectStore.StoreUnavailable stillStarting) {
+            Thread.sleep(50);
+          }
+        }
+        StringBuilder all = new StringBuilder();
+        for (ObjectStore.Listed f : gw.gateway.objectStore().list("request-logs/tenant=" + gw.tenantId + "/", 100)) {
+          all.append(new String(new GZIPInputStream(new ByteArrayInputStream(gw.gateway.objectStore().get(f.key())))
+              .readAllBytes(), StandardCharsets.UTF_8));
+        }
+        for (String id : ids) assertThat(all.toString()).contains(id);
+      } finally {
+        gw.close();
+      }
+    }
+  }
+
   static Http.Reply send(String method, String url, String caller, String body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header(TestCallers.HEADER, caller)
         .header("content-type", "application/json");
