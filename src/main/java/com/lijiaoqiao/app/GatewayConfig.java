@@ -409,6 +409,8 @@ public final class GatewayConfig {
     public int timeoutMs = 30_000;
     /** Attempts per call (the SDK's standard back-off between them, throttling included). */
     public int maxAttempts = 4;
+    /** Readiness asks the bucket (HEAD) at most this often (stores bill per request); 0 = at every check. */
+    public int probeIntervalMs = 30_000;
   }
 
   /** Daily archives of usage, billing, ledger and audit records (docs/storage.md "Archives"). */

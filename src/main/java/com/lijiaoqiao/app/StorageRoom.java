@@ -53,8 +53,8 @@ final class StorageRoom implements AutoCloseable {
   private long archiveTimer = -1;
   private long uploadTimer = -1;
   private final long settingsTimer;
-  private int archiveFailures;
-  private int uploadFailures;
+  private volatile int archiveFailures;
+  private volatile int uploadFailures;
 
   StorageRoom(Vertx vertx, GatewayConfig gc, Database db, MeterRegistry registry, String nodeId, ApiRouter api,
               AuditRepository audit, AccountRepository accounts, String currency, Clock clock) {
@@ -106,9 +106,31 @@ final class StorageRoom implements AutoCloseable {
     }
   }
 
-  /** The readiness part (advisory): the bucket answers HEAD with these credentials. */
+  private volatile long probedAtMs;
+  private volatile RuntimeException probeFailure;
+
+  /**
+   * The readiness part (advisory): the bucket answered HEAD with these credentials at the last look, and no upload
+   * has failed since. Blocking; runs on the readiness thread.
+   */
   com.lijiaoqiao.health.Probe probe() {
-    return store == null ? null : store::check;
+    if (store == null) return null;
+    return () -> {
+      long now = System.currentTimeMillis();
+      // HEAD at most every probe_interval_ms (readiness checks every few seconds; stores bill per request), and at
+      // every check while uploads fail, so that recovery shows at once.
+      if (now - probedAtMs >= config.s3.probeIntervalMs || uploadFailures > 0 || archiveFailures > 0) {
+        try {
+          store.check();
+          probeFailure = null;
+        } catch (RuntimeException e) {
+          probeFailure = e;
+        }
+        probedAtMs = now;
+      }
+      RuntimeException f = probeFailure;
+      if (f != null) throw f;
+    };
   }
 
   private void refreshSettings() {
@@ -215,10 +237,12 @@ final class StorageRoom implements AutoCloseable {
     if (settingsTimer >= 0) vertx.cancelTimer(settingsTimer);
     if (requestLogs != null) {
       requestLogs.close(); // what is queued goes to the spool
-      try {
-        spool.upload(store);
-      } catch (RuntimeException e) {
-        log.warn("request logs stay in the spool until the next start: {}", e.getMessage());
+      if (uploadFailures == 0) { // a store known to be down would only hold up the shutdown
+        try {
+          spool.upload(store);
+        } catch (RuntimeException e) {
+          log.warn("request logs stay in the spool until the next start: {}", e.getMessage());
+        }
       }
     }
     if (store != null) store.close();

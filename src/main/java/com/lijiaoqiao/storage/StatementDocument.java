@@ -44,7 +44,8 @@ public record StatementDocument(String title, List<Fact> facts, List<String> col
     if (v == null) return "";
     String s = v;
     if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 && !s.matches("-?[0-9.]+")) s = "'" + s;
-    return s.matches(".*[\",\\n\\r].*") || s.contains(",") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    boolean quote = s.indexOf('"') >= 0 || s.indexOf(',') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
+    return quote ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
 
   public byte[] pdf() {

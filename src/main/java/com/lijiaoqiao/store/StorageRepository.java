@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -23,11 +22,10 @@ public final class StorageRepository implements ArchiveStore {
       ArchiveKind.BILLING, "billing_records", ArchiveKind.LEDGER, "ledger_entries", ArchiveKind.AUDIT, "audit_events");
 
   private final DataSource ds;
-  private final boolean postgres;
 
+  /** {@code postgres} is accepted for symmetry with the other repositories; the SQL here is the same on both. */
   public StorageRepository(DataSource ds, boolean postgres) {
     this.ds = ds;
-    this.postgres = postgres;
   }
 
   private static Timestamp start(LocalDate day) {
@@ -205,14 +203,6 @@ public final class StorageRepository implements ArchiveStore {
     }
   }
 
-  /** The end of the last pruned usage window: usage records before it live only in the archive. */
-  public Instant usagePrunedBefore() {
-    List<Instant> r = Jdbc.query(ds, "SELECT MAX(window_day) FROM storage_windows WHERE kind = 'usage' "
-        + "AND state = 'pruned'", ps -> {}, rs -> rs.getDate(1) == null ? null
-        : rs.getDate(1).toLocalDate().plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC));
-    return r.isEmpty() ? null : r.get(0);
-  }
-
   // Request-log settings
 
   /** A tenant's choice; absent = off with the default retention. */
@@ -250,9 +240,5 @@ public final class StorageRepository implements ArchiveStore {
     } catch (StoreException raced) {
       saveLogSetting(s, byUser); // another node inserted it a moment ago: update that row
     }
-  }
-
-  boolean postgres() {
-    return postgres;
   }
 }

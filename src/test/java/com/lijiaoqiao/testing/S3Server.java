@@ -73,6 +73,7 @@ public final class S3Server implements AutoCloseable {
     s3.secretAccessKey = SECRET_KEY;
     s3.timeoutMs = 3_000;
     s3.maxAttempts = 2;
+    s3.probeIntervalMs = 0; // readiness reflects the server at once
   }
 
   @Override
