@@ -103,6 +103,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
   private MetricsRoom metricsRoom;
   private WebhooksRoom webhooksRoom;
   private HealthRoom healthRoom;
+  private StorageRoom storageRoom;
   /** This process among the cluster's nodes (leases of cluster jobs). */
   private final String nodeId = java.util.UUID.randomUUID().toString();
   private final List<Stage> relayPipeline;
@@ -237,11 +238,13 @@ public final class Gateway implements AutoCloseable, DataPlane {
       }
       this.relaySlots = new com.lijiaoqiao.http.RelaySlots(config.server.maxInFlight);
       this.metricsRoom = new MetricsRoom(vertx, config, this, riskRoom.risk);
+      this.storageRoom = new StorageRoom(vertx, config, db, metricsRoom.registry(), nodeId, api, audit, accounts,
+          bill.currency(), java.time.Clock.systemUTC());
       this.relayPipeline = List.of(
           new AuthenticateStage(keys, secrets),
           new RecordStage(rec, com.lijiaoqiao.logging.LogFormat.isJson(config.logging.format)
               ? com.lijiaoqiao.pipeline.RequestObserver.withEnd(metricsRoom.observer, com.lijiaoqiao.logging.AccessLog::ended)
-              : metricsRoom.observer),
+              : metricsRoom.observer).requestLogs(storageRoom.requestLogs),
           new DecodeStage(responsesStore),
           AuthorizeStage.resolving(router::resolve), // every authorization decision before limits, money, upstreams
           budgetRoom.rateLimitStage(rateLimiter), // key, tenant, gateway
@@ -264,7 +267,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       this.recorder = rec;
       this.billing = bill;
       this.healthRoom = new HealthRoom(config, ops, db.dataSource(), dataDir.resolve("journal"), redisClient,
-          eventsRoom.kafkaAdmin(), () -> router.catalog().all().size());
+          eventsRoom.kafkaAdmin(), () -> router.catalog().all().size(), storageRoom.probe());
       GatewayConfig.Server srv = config.server;
       HttpFrontend.Settings settings = new HttpFrontend.Settings(srv.host, srv.port,
           srv.maxBodyBytes, config.upstream.maxConnectionsPerHost > 0 ? config.upstream.maxConnectionsPerHost
@@ -288,6 +291,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     } finally {
       if (!ok) {
         if (healthRoom != null) healthRoom.close();
+        if (storageRoom != null) storageRoom.close();
         if (bill != null) bill.close();
         if (rec != null) rec.close();
         if (dec != null) dec.close();
@@ -604,6 +608,39 @@ public final class Gateway implements AutoCloseable, DataPlane {
     return supplyRoom == null ? null : supplyRoom.market;
   }
 
+  /** The object store, or null when storage.s3 is off. */
+  public com.lijiaoqiao.storage.ObjectStore objectStore() {
+    return storageRoom.store;
+  }
+
+  public com.lijiaoqiao.store.StorageRepository storageRepository() {
+    return storageRoom.repo;
+  }
+
+  /** Opt-in request logs, or null when storage.s3 is off. */
+  public com.lijiaoqiao.storage.RequestLogs requestLogs() {
+    return storageRoom.requestLogs;
+  }
+
+  /** Uploads what the request-log spool holds now (tests; the room does it on its timer). Blocking. */
+  public int uploadRequestLogs() {
+    return storageRoom.spool.upload(storageRoom.store);
+  }
+
+  public int requestLogsSpooled() {
+    return storageRoom.spool.pending();
+  }
+
+  /** An archiver of this node that takes "now" from {@code clock} (the job uses the system clock). */
+  public com.lijiaoqiao.storage.Archiver archiver(java.time.Clock clock) {
+    return storageRoom.archiver(clock);
+  }
+
+  /** Readiness as /readyz last answered it. */
+  public com.lijiaoqiao.health.Readiness.State readiness() {
+    return healthRoom.readiness.checkNow();
+  }
+
   public ProviderService providers() {
     return providerService;
   }
@@ -682,6 +719,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
     }
     recorder.close();
     decisions.close();
+    if (storageRoom != null) storageRoom.close(); // queued request logs go to the spool (and up, if the store answers)
     if (eventsRoom != null) eventsRoom.close(); // after the last settlements shipped: their events go out too
     if (hashing != null) hashing.close();
     if (healthRoom != null) healthRoom.close();

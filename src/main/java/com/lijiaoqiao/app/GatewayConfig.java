@@ -32,6 +32,7 @@ public final class GatewayConfig {
   public Metrics metrics = new Metrics();
   public Health health = new Health();
   public Logging logging = new Logging();
+  public Storage storage = new Storage();
 
   public static final class Server {
     public String host = "0.0.0.0";
@@ -395,6 +396,77 @@ public final class GatewayConfig {
     /** Context window in tokens; 0 = not checked. */
     public int maxContext = 0;
     public boolean enabled = true;
+  }
+
+  /** Object storage (docs/storage.md): archives, invoice and statement files, opt-in request logs. */
+  public static final class Storage {
+    public S3 s3 = new S3();
+    public Archive archive = new Archive();
+    public RequestLogs requestLogs = new RequestLogs();
+  }
+
+  /** Any S3-compatible store (AWS S3, MinIO, Ceph, R2, OSS in S3 mode). Off by default. */
+  public static final class S3 {
+    public boolean enabled = false;
+    /** Empty = AWS's endpoint for the region; e.g. http://127.0.0.1:9000 for MinIO. */
+    public String endpoint = "";
+    public String region = "us-east-1";
+    public String bucket = "";
+    /** Every object key starts with it (no leading or trailing slash needed). */
+    public String prefix = "ljq";
+    /** Path-style addressing (bucket in the path): MinIO, Ceph and most self-hosted stores need it. */
+    public boolean pathStyle = false;
+    /** Empty access key = the AWS default provider chain (environment, profile, instance role). Never logged. */
+    public String accessKeyId = "";
+    public String secretAccessKey = "";
+    /** Server-side encryption of every object: "" (the bucket's default), AES256, or aws:kms. */
+    public String serverSideEncryption = "";
+    /** With aws:kms: the key id (empty = the account's default KMS key). */
+    public String kmsKeyId = "";
+    /** How long a presigned download link of an invoice or statement works (60..3600). */
+    public int presignTtlSeconds = 300;
+    /** One call to the store, connecting included. */
+    public int timeoutMs = 30_000;
+    /** Attempts per call (the SDK's standard back-off between them, throttling included). */
+    public int maxAttempts = 4;
+    /** Readiness asks the bucket (HEAD) at most this often (stores bill per request); 0 = at every check. */
+    public int probeIntervalMs = 30_000;
+  }
+
+  /** Daily archives of usage, billing, ledger and audit records (docs/storage.md "Archives"). */
+  public static final class Archive {
+    /** The daily job (on the node holding its lease); with storage.s3 enabled. */
+    public boolean enabled = true;
+    /** How often the job looks for days to archive (and retries failed ones). */
+    public int intervalMs = 3_600_000;
+    /** A UTC day is archived once it has been over for this long (late writes of its last seconds land first). */
+    public int graceMinutes = 60;
+    /** How many days back the job looks for unarchived days. */
+    public int lookbackDays = 31;
+    /** Rows per part file. */
+    public int rowsPerPart = 100_000;
+    /** Usage records older than this many days are deleted from the database once their window is verified;
+     *  0 = never. Billing records, ledger postings and audit events are archived but never pruned (docs). */
+    public int retentionDays = 0;
+  }
+
+  /** Opt-in request logs (docs/storage.md "Request logs"); each tenant turns them on for itself. */
+  public static final class RequestLogs {
+    /** Records waiting to be written; beyond it they are dropped and counted (never slowing a request). */
+    public int queueCapacity = 10_000;
+    /** Records per file. */
+    public int batchSize = 500;
+    /** A batch is written at least this often while records wait. */
+    public int flushIntervalMs = 5_000;
+    /** Each body (request and response) is kept up to this many bytes, then cut. */
+    public int maxBodyBytes = 256 * 1024;
+    public boolean redactEmails = true;
+    public boolean redactPhones = true;
+    public boolean redactCardNumbers = true;
+    /** Days a tenant's logs are kept when it sets none (1..3650). */
+    public int defaultRetentionDays = 30;
+    /** Files waiting for upload; empty = data_dir/spool/request-logs. */
+    public String spoolDir = "";
   }
 
   /** Prometheus metrics at GET /metrics (docs/metrics.md). */

@@ -17,7 +17,7 @@ final class HealthRoom implements AutoCloseable {
   final Readiness readiness;
 
   HealthRoom(GatewayConfig config, OpsRoutes ops, DataSource ds, Path journalDir, io.vertx.redis.client.Redis redis,
-             org.apache.kafka.clients.admin.Admin kafka, IntSupplier models) {
+             org.apache.kafka.clients.admin.Admin kafka, IntSupplier models, com.lijiaoqiao.health.Probe storage) {
     Duration timeout = Duration.ofMillis(Math.max(100, config.health.checkTimeoutMs));
     this.readiness = new Readiness(timeout)
         .add("database", Probes.database(ds, timeout))
@@ -25,6 +25,7 @@ final class HealthRoom implements AutoCloseable {
         .add("models", Probes.models(models));
     if (redis != null) readiness.add("redis", Probes.redis(redis, timeout));
     if (kafka != null) readiness.add("kafka", Probes.kafka(kafka, timeout));
+    if (storage != null) readiness.addAdvisory("object_storage", storage); // archives and logs wait; traffic does not
     readiness.start(Duration.ofMillis(Math.max(100, config.health.checkIntervalMs)));
     HealthEndpoints.register(ops, readiness);
   }

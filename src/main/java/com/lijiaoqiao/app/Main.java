@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ljq", mixinStandardHelpOptions = true, version = "ljq 0.1.0",
     description = "Lijiaoqiao (立交桥) LLM API gateway.",
     subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, MigrateCommand.class,
-        ReconcileCommand.class, AuditCommand.class, BenchCommand.class, AdminCommand.class,
+        ReconcileCommand.class, ArchiveCommand.class, AuditCommand.class, BenchCommand.class, AdminCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {

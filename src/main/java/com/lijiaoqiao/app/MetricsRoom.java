@@ -96,6 +96,11 @@ final class MetricsRoom implements AutoCloseable {
     });
   }
 
+  /** The registry other rooms add their meters to; null when metrics are off. */
+  io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   @Override
   public void close() {
     if (refreshTimer >= 0) vertx.cancelTimer(refreshTimer);

@@ -20,6 +20,8 @@ public final class Readiness implements AutoCloseable {
   public record State(boolean ready, boolean draining, Map<String, String> checks) {}
 
   private final Map<String, Probe> probes = new LinkedHashMap<>();
+  /** Parts reported in the details but not deciding readiness (the node serves traffic without them). */
+  private final java.util.Set<String> advisory = new java.util.HashSet<>();
   private final Map<String, Future<?>> running = new LinkedHashMap<>();
   private final Duration timeout;
   private final ScheduledExecutorService ticker;
@@ -42,6 +44,16 @@ public final class Readiness implements AutoCloseable {
   /** Adds a part (before {@link #start}). */
   public synchronized Readiness add(String name, Probe probe) {
     probes.put(name, probe);
+    return this;
+  }
+
+  /**
+   * Adds a part whose failure is reported ("degraded: …") without making the node unready: the data plane does not
+   * need it, and taking every node out of the load balancer for it would turn a side failure into an outage.
+   */
+  public synchronized Readiness addAdvisory(String name, Probe probe) {
+    probes.put(name, probe);
+    advisory.add(name);
     return this;
   }
 
@@ -71,6 +83,10 @@ public final class Readiness implements AutoCloseable {
     boolean ok = true;
     for (var e : started.entrySet()) {
       String result = outcome(e.getValue(), deadline);
+      if (advisory.contains(e.getKey())) {
+        checks.put(e.getKey(), "ok".equals(result) ? result : "degraded: " + result);
+        continue;
+      }
       checks.put(e.getKey(), result);
       ok &= "ok".equals(result);
     }

@@ -255,6 +255,7 @@ final class Attempt implements SseRelay.Listener {
         reply = w.withCost().apply(cost);
       }
       reply = EchoGuard.clear(reply, EchoGuard.secretOf(ex));
+      if (ex.capture != null) ex.capture.whole(reply);
       out.end(Buffer.buffer(reply)).onComplete(v -> {
         ex.endNanos = System.nanoTime();
         f.served(this, false);

@@ -53,6 +53,8 @@ public final class Exchange {
   public long endNanos;
   /** Time spent in upstream attempts, summed (the gateway's own share is the rest). */
   public long upstreamNanos;
+  /** The response body for the tenant's request log; null (nothing captured) unless the tenant keeps them. */
+  public BodyCapture capture;
   /** Who watches this request (metrics); set by Record. */
   public RequestObserver observer = RequestObserver.NONE;
 

@@ -21,6 +21,7 @@ public final class RecordStage implements Stage {
 
   private final UsageRecorder recorder;
   private final RequestObserver observer;
+  private RequestLogTap requestLogs;
 
   public RecordStage(UsageRecorder recorder) {
     this(recorder, RequestObserver.NONE);
@@ -32,14 +33,35 @@ public final class RecordStage implements Stage {
     this.observer = observer;
   }
 
+  /** Ended requests of tenants that keep request logs go here too (set before traffic; null = none). */
+  public RecordStage requestLogs(RequestLogTap tap) {
+    this.requestLogs = tap;
+    return this;
+  }
+
   @Override
   public Future<Void> process(Exchange ex, Chain chain) {
     ex.observer = observer;
+    RequestLogTap tap = requestLogs;
+    if (tap != null && ex.principal != null && tap.wants(ex.principal.tenantId())) {
+      ex.capture = new BodyCapture(tap.maxBodyBytes());
+    }
     return chain.proceed(ex).andThen(ar -> {
       ended(ex, ar.failed() ? ar.cause() : null);
       observer.ended(ex);
       if (!ex.usageSettled) recorder.record(toRecord(ex));
+      if (ex.capture != null) handOver(tap, ex);
     });
+  }
+
+  /** A request log is a side matter: whatever goes wrong handing it over never reaches the request. */
+  private static void handOver(RequestLogTap tap, Exchange ex) {
+    try {
+      tap.ended(ex);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(RecordStage.class).warn("request log of {} not kept: {}", ex.requestId,
+          e.toString());
+    }
   }
 
   /** Notes how the request ended (status, error code, outcome); calling it again changes nothing. */

@@ -178,6 +178,7 @@ abstract class SseRelay implements SseEventSplitter.Listener, UpstreamStream {
   protected void send(Buffer b) {
     if (!committed) commit();
     b = EchoGuard.clear(b, EchoGuard.secretOf(ex));
+    if (ex.capture != null) ex.capture.chunk(b);
     if (batch != null) {
       batch.appendBuffer(b);
     } else {

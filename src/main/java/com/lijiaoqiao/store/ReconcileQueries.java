@@ -63,6 +63,9 @@ public final class ReconcileQueries implements Books.Source {
     long[] usage = two(c, "SELECT COUNT(*), COALESCE(SUM(u.cost_micros), 0) FROM usage_records u "
         + "JOIN billing_records b ON b.request_id = u.request_id", List.of());
 
+    // Usage records of days retention pruned live only in the archive (ljq reconcile --archive checks them there):
+    // billing records before that horizon (and a margin for a request recorded across midnight) need none here.
+    Timestamp archivedBefore = usagePrunedBefore(c);
     List<Object> args = new ArrayList<>();
     StringBuilder inCrash = new StringBuilder("(1 = 0");
     for (JournalTotals.Window w : crashes) {
@@ -72,13 +75,15 @@ public final class ReconcileQueries implements Books.Source {
     }
     inCrash.append(")");
     String diff = " FROM billing_records b LEFT JOIN usage_records u ON u.request_id = b.request_id "
-        + "WHERE (u.request_id IS NULL AND NOT " + inCrash + ") OR u.cost_micros <> b.amount_micros";
+        + "WHERE (u.request_id IS NULL AND NOT " + inCrash + " AND b.created_at >= ?) OR u.cost_micros <> b.amount_micros";
+    args.add(archivedBefore);
     long usageDiffCount = one(c, "SELECT COUNT(*)" + diff, args);
     List<Books.RequestDiff> usageDiffs = list(c, "SELECT b.request_id, b.amount_micros, u.cost_micros" + diff
         + " ORDER BY b.created_at, b.request_id LIMIT " + limit, args,
         rs -> new Books.RequestDiff(rs.getString(1), rs.getLong(2), (Long) rs.getObject(3, Long.class)));
     long[] lost = two(c, "SELECT COUNT(*), COALESCE(SUM(b.amount_micros), 0) FROM billing_records b "
-        + "LEFT JOIN usage_records u ON u.request_id = b.request_id WHERE u.request_id IS NULL AND " + inCrash, args);
+        + "LEFT JOIN usage_records u ON u.request_id = b.request_id WHERE u.request_id IS NULL AND " + inCrash
+        + " AND b.created_at >= ?", args);
     String unbilled = " FROM usage_records u LEFT JOIN billing_records b ON b.request_id = u.request_id "
         + "WHERE b.request_id IS NULL AND u.cost_micros <> 0";
     long unbilledCount = one(c, "SELECT COUNT(*)" + unbilled);
@@ -118,6 +123,16 @@ public final class ReconcileQueries implements Books.Source {
         walletCharges, revenueCharges, usage[0], usage[1], usageDiffCount, usageDiffs, lost[0], lost[1],
         unbilledCount, unbilledRows, unbalancedCount, unbalanced, walletMismatches, chargeMismatches, negative,
         earningPostings, earningRows, supplierHeld, supplierPaid);
+  }
+
+  private static Timestamp usagePrunedBefore(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT MAX(window_day) FROM storage_windows "
+        + "WHERE kind = 'usage' AND state = 'pruned'"); ResultSet rs = ps.executeQuery()) {
+      java.sql.Date d = rs.next() ? rs.getDate(1) : null;
+      if (d == null) return new Timestamp(0);
+      return Timestamp.from(d.toLocalDate().plusDays(1).atStartOfDay().toInstant(java.time.ZoneOffset.UTC)
+          .plus(java.time.Duration.ofMinutes(10)));
+    }
   }
 
   @Override

@@ -367,6 +367,17 @@ class OpenApiContractTest {
     }
     expect(mgmt("GET", "/v1/supply/packages", supplier, null), 200);
     expect(mgmt("GET", "/v1/supply/packages/999999", supplier, null), 404);
+    // Object storage (issue 18): off on this gateway, so files are 503 and request logs cannot be turned on.
+    expect(mgmt("GET", "/v1/billing/invoices/" + month + "/file?format=pdf", member, null), 503);
+    expect(mgmt("GET", "/v1/billing/invoices/" + month + "/file?format=xml", member, null), 400);
+    expect(mgmt("GET", "/v1/supply/statements/" + month + "/file", supplier, null), 503);
+    expect(mgmt("GET", "/v1/request-logs/settings", member, null), 200);
+    expect(mgmt("PUT", "/v1/request-logs/settings", tenantAdmin, "{\"retention_days\":7}"), 200);
+    expect(mgmt("PUT", "/v1/request-logs/settings", tenantAdmin, "{\"enabled\":true}"), 503);
+    expect(mgmt("PUT", "/v1/request-logs/settings", member, "{\"enabled\":false}"), 403);
+    expect(mgmt("GET", "/admin/tenants/" + gw.tenantId + "/request-logs", admin, null), 200);
+    expect(mgmt("PUT", "/admin/tenants/" + gw.tenantId + "/request-logs", admin, "{\"retention_days\":0}"), 400);
+    expect(mgmt("PUT", "/admin/tenants/999999/request-logs", admin, "{\"enabled\":false}"), 404);
     expect(mgmt("GET", "/v1/supply/earnings", supplier, null), 200);
     expect(mgmt("GET", "/v1/supply/statements?month=" + month, supplier, null), 200);
     expect(mgmt("GET", "/v1/supply/payouts", supplier, null), 200);
