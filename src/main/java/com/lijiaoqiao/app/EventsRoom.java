@@ -43,10 +43,11 @@ final class EventsRoom implements AutoCloseable {
   private record Kafka(Admin admin, KafkaPublisher publisher, KafkaEventSource source, KafkaLag lag,
                        BillingCrossCheck billingCheck, long lagTimer) {}
 
-  EventsRoom(Vertx vertx, GatewayConfig config, DataSource ds, Books.Source books, String nodeId) {
+  EventsRoom(Vertx vertx, GatewayConfig config, DataSource ds, com.lijiaoqiao.store.Durability durability,
+             Books.Source books, String nodeId) {
     this.vertx = vertx;
     this.nodeId = nodeId;
-    this.outbox = new OutboxRepository(ds);
+    this.outbox = new OutboxRepository(ds, durability);
     GatewayConfig.Events ec = config.events;
     this.retentionDays = ec.retentionDays;
     this.kafka = config.kafka.bootstrapServers == null || config.kafka.bootstrapServers.isBlank() ? null

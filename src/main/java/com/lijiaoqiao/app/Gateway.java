@@ -181,7 +181,7 @@ public final class Gateway implements AutoCloseable, DataPlane {
       seedPrices(bill, config);
       this.ledgerRefreshTimer = shareBalances(bill, config, db, ledger);
       ledger.requestEvents(config.events.requestEventsOn(!config.kafka.bootstrapServers.isBlank()));
-      this.eventsRoom = new EventsRoom(vertx, config, db.dataSource(),
+      this.eventsRoom = new EventsRoom(vertx, config, db.dataSource(), db.durability(),
           new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(), db.isPostgres()), nodeId);
       new BillingApi(bill, new BillingQueries(db.dataSource()), ledger).audited(audit).register(api);
       new com.lijiaoqiao.http.api.ReconcileApi(bill, new com.lijiaoqiao.store.ReconcileQueries(db.dataSource(),

@@ -36,6 +36,7 @@ public final class OutboxRelay {
       List<DomainEvent> batch = store.unpublished(batchSize);
       if (batch.isEmpty()) break;
       try {
+        store.makeDurable();
         publisher.publish(batch).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -12,6 +12,12 @@ public interface OutboxStore {
 
   void markPublished(List<String> eventIds);
 
+  /**
+   * Returns once the events read so far survive a crash (the embedded store writes commits a moment later): the
+   * relay publishes nothing a kill -9 could take back, so no consumer ever sees an event the outbox then forgets.
+   */
+  default void makeDurable() {}
+
   /** Unpublished events (the relay's lag). */
   long backlog();
 

@@ -12,9 +12,20 @@ import javax.sql.DataSource;
 /** The event outbox (table events) and cluster job leases. */
 public final class OutboxRepository implements OutboxStore {
   private final DataSource ds;
+  private final Durability durability;
 
   public OutboxRepository(DataSource ds) {
+    this(ds, Durability.NONE);
+  }
+
+  public OutboxRepository(DataSource ds, Durability durability) {
     this.ds = ds;
+    this.durability = durability;
+  }
+
+  @Override
+  public void makeDurable() {
+    durability.flush();
   }
 
   /** Appends events inside the caller's transaction: the change and its events commit together or not at all. */
