@@ -126,9 +126,11 @@ class KafkaDeliveryTest {
     outbox.append(events(12));
     String prefix = "twice" + System.nanoTime() + ".";
     String bootstrap = KafkaBroker.bootstrapServers();
-    KafkaSettings s = settings(bootstrap, prefix, 10_000);
+    // Generous timeouts: on a loaded machine a first publish (topic creation included) can pass 10 s, and a
+    // publish that times out is a failed batch, not the crash before marking this test is about.
+    KafkaSettings s = settings(bootstrap, prefix, 30_000);
     try (Admin admin = Admin.create(s.adminProps());
-         KafkaPublisher publisher = new KafkaPublisher(s, new KafkaTopics(admin, prefix, 1, 10_000))) {
+         KafkaPublisher publisher = new KafkaPublisher(s, new KafkaTopics(admin, prefix, 1, 30_000))) {
       OutboxRelay relay = new OutboxRelay(outbox, publisher, "n1", 5_000, 5);
       outbox.dieBeforeMarking = true;
       assertThatThrownBy(relay::drain).hasMessageContaining("before marking");
