@@ -37,6 +37,7 @@ public final class RiskControl {
   private final LongConsumer blockKey;
   private final LongConsumer disableUser;
   private final RiskPolicy defaults;
+  private final ReviewQueue reviews;
   private volatile RiskPolicy global;
   private volatile java.util.function.Consumer<String> flagged = action -> {};
   private volatile Map<Long, RiskPolicy> tenants = Map.of();
@@ -52,6 +53,7 @@ public final class RiskControl {
     this.blocking = blocking;
     this.blockKey = blockKey;
     this.disableUser = disableUser;
+    this.reviews = new ReviewQueue(store, blocking, ReviewQueue.COALESCE_MS);
   }
 
   /** Reads policies and suppressions again (each second, and after every change). Blocking. */
@@ -121,7 +123,8 @@ public final class RiskControl {
     this.flagged = listener;
   }
 
-  /** Queues the request for review (flagged or blocked), off the request path; a failure is logged, never thrown. */
+  /** Queues the request for review (flagged or blocked), off the request path and coalesced per key and pattern
+   * ({@link ReviewQueue}); a failure is logged, never thrown. */
   public void flag(RiskEngine.Verdict v, RiskSignals s, String requestId, Map<String, Object> context) {
     String action = v.action() == RiskEngine.Action.BLOCK ? "block" : "review";
     flagged.accept(action);
@@ -142,8 +145,7 @@ public final class RiskControl {
     }
     RiskStore.Review r = new RiskStore.Review(0, s.tenantId(), s.userId(), s.keyId(), String.join(",", v.triggered()),
         v.score(), action, ctx, requestId, 1, "open", null, null, null, null, null);
-    blocking.run(() -> store.queue(r, event))
-        .onFailure(t -> log.warn("queueing a risk review for key {} failed: {}", s.keyId(), t.toString()));
+    reviews.add(r, event);
   }
 
   /**

@@ -19,8 +19,8 @@ public interface RiskStore {
   boolean deletePolicy(String scope);
 
   /**
-   * Queues a review, or counts one more hit on the open review of the same key and pattern (one open review per
-   * pattern); writes its event in the same transaction when the review is new. Returns the review's id.
+   * Queues a review, or counts {@code r.hits()} more hits on the open review of the same key and pattern (one open
+   * review per pattern); writes its event in the same transaction when the review is new. Returns the review's id.
    */
   long queue(Review r, com.lijiaoqiao.events.DomainEvent event);
 

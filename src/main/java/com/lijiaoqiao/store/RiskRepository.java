@@ -68,16 +68,17 @@ public final class RiskRepository implements RiskStore {
         long id;
         if (open != null) {
           id = open;
-          try (PreparedStatement ps = c.prepareStatement("UPDATE risk_reviews SET hits = hits + 1, score = GREATEST(score, ?), "
+          try (PreparedStatement ps = c.prepareStatement("UPDATE risk_reviews SET hits = hits + ?, score = GREATEST(score, ?), "
               + "action = CASE WHEN ? = 'block' THEN 'block' ELSE action END, updated_at = CURRENT_TIMESTAMP WHERE id = ?")) {
-            ps.setInt(1, r.score());
-            ps.setString(2, r.action());
-            ps.setLong(3, id);
+            ps.setInt(1, Math.max(1, r.hits()));
+            ps.setInt(2, r.score());
+            ps.setString(3, r.action());
+            ps.setLong(4, id);
             ps.executeUpdate();
           }
         } else {
           try (PreparedStatement ps = c.prepareStatement("INSERT INTO risk_reviews(tenant_id, user_id, api_key_id, pattern, "
-              + "score, action, context, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
+              + "score, action, context, request_id, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
             ps.setLong(1, r.tenantId());
             ps.setLong(2, r.userId());
             ps.setLong(3, r.keyId());
@@ -86,6 +87,7 @@ public final class RiskRepository implements RiskStore {
             ps.setString(6, r.action());
             ps.setString(7, r.context());
             ps.setString(8, r.requestId());
+            ps.setInt(9, Math.max(1, r.hits()));
             ps.executeUpdate();
             try (ResultSet rs = ps.getGeneratedKeys()) {
               rs.next();

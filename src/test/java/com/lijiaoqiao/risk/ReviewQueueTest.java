@@ -1,0 +1,108 @@
+package com.lijiaoqiao.risk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lijiaoqiao.events.DomainEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A key flagged on every request costs the store a few writes, and no hit, score or block is lost. */
+class ReviewQueueTest {
+  private final ExecutorService pool = Executors.newFixedThreadPool(2);
+  private final List<RiskStore.Review> written = new CopyOnWriteArrayList<>();
+
+  private final RiskControl.Blocking blocking = new RiskControl.Blocking() {
+    @Override
+    public <T> Future<T> run(java.util.concurrent.Callable<T> work) {
+      Promise<T> p = Promise.promise();
+      pool.execute(() -> {
+        try {
+          p.complete(work.call());
+        } catch (Exception e) {
+          p.fail(e);
+        }
+      });
+      return p.future();
+    }
+  };
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+  }
+
+  @Test
+  void aStormOfFlagsIsWrittenAsAFewCountedReviews() throws Exception {
+    ReviewQueue q = new ReviewQueue(new Recording(), blocking, 50);
+    for (int i = 0; i < 5_000; i++) {
+      q.add(review(7, "velocity", i == 4_000 ? 90 : 40, i == 2_500 ? "block" : "review"), null);
+    }
+    q.add(review(8, "velocity", 30, "review"), null);
+    awaitHits(5_001);
+    assertTrue(written.size() < 50, "writes: " + written.size());
+    int maxScore = 0;
+    boolean blocked = false;
+    int key8 = 0;
+    for (RiskStore.Review r : written) {
+      if (r.keyId() == 8) {
+        key8 += r.hits();
+        continue;
+      }
+      maxScore = Math.max(maxScore, r.score());
+      blocked |= "block".equals(r.action());
+    }
+    assertEquals(1, key8);
+    assertEquals(90, maxScore);
+    assertTrue(blocked);
+  }
+
+  @Test
+  void aSingleFlagIsWrittenAtOnce() throws Exception {
+    ReviewQueue q = new ReviewQueue(new Recording(), blocking, 60_000);
+    q.add(review(9, "new_account", 35, "review"), null);
+    awaitHits(1);
+    q.add(review(9, "new_account", 35, "review"), null); // the writer let go once the queue was empty
+    awaitHits(2);
+  }
+
+  private void awaitHits(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (written.stream().mapToInt(RiskStore.Review::hits).sum() < n) {
+      assertTrue(System.nanoTime() < deadline, "hits written: " + written.stream().mapToInt(RiskStore.Review::hits).sum());
+      Thread.sleep(5);
+    }
+    Thread.sleep(100);
+    assertEquals(n, written.stream().mapToInt(RiskStore.Review::hits).sum());
+  }
+
+  private static RiskStore.Review review(long keyId, String pattern, int score, String action) {
+    return new RiskStore.Review(0, 1, 2, keyId, pattern, score, action, "{}", "req_x", 1, "open", null, null, null,
+        null, null);
+  }
+
+  private final class Recording implements RiskStore {
+    @Override
+    public long queue(Review r, DomainEvent event) {
+      written.add(r);
+      return written.size();
+    }
+
+    @Override public Map<String, String> policies() { return Map.of(); }
+    @Override public void savePolicy(String scope, String json) {}
+    @Override public boolean deletePolicy(String scope) { return false; }
+    @Override public List<Review> reviews(String status, Long tenantId, int limit, long beforeId) { return List.of(); }
+    @Override public Optional<Review> review(long id) { return Optional.empty(); }
+    @Override public boolean resolve(long id, String status, long decidedBy, String note, DomainEvent event) { return false; }
+    @Override public void suppress(long keyId, List<String> rules, long untilMillis) {}
+    @Override public Map<Long, Map<String, Long>> suppressions(long nowMillis) { return Map.of(); }
+  }
+}
