@@ -143,7 +143,10 @@ public final class SettlementJournal implements AutoCloseable {
   }
 
   private static byte[] line(Settlement s) throws IOException {
-    return (JSON.writeValueAsString(s) + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] json = JSON.writeValueAsBytes(s);
+    byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+    line[json.length] = '\n';
+    return line;
   }
 
   private long write(byte[] line) throws IOException {

@@ -9,8 +9,9 @@ import java.security.SecureRandom;
  * what made the embedded store rewrite most of its index pages on every commit. The random part (at least 120
  * bits) keeps ids unguessable and unique across nodes; only the millisecond of creation is revealed, which the
  * records carry anyway. The alphabet is in ASCII order, so the string order is the time order on every database.
- * Random bytes are drawn per thread in blocks, so the cost per id stays near a hundred nanoseconds with no lock
- * shared between event loops.
+ * Random bytes are drawn per thread in blocks from a ChaCha20 keystream keyed from the platform SecureRandom (the
+ * construction of the kernels' own generators): a block costs about a microsecond and allocates nothing, where the
+ * default SecureRandom took 25 µs and 9 KB per block behind a lock shared by all threads.
  */
 public final class SortableIds {
   /** 64 URL-safe characters in ascending ASCII order. */
@@ -36,16 +37,46 @@ public final class SortableIds {
   }
 
   private static final class Source {
-    private final SecureRandom random = new SecureRandom();
+    private final byte[] zeros = new byte[48 * 64];
     private final byte[] block = new byte[48 * 64];
+    private javax.crypto.Cipher keystream;
+    private int refills;
     private int at = block.length;
+
+    /** A fresh key and nonce: at start, and after 2^24 blocks (48 GB), well before the block counter wraps. */
+    private void rekey() {
+      try {
+        SecureRandom seed = new SecureRandom();
+        byte[] key = new byte[32];
+        byte[] nonce = new byte[12];
+        seed.nextBytes(key);
+        seed.nextBytes(nonce);
+        keystream = javax.crypto.Cipher.getInstance("ChaCha20");
+        keystream.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "ChaCha20"),
+            new javax.crypto.spec.ChaCha20ParameterSpec(nonce, 0));
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException("ChaCha20 is part of every Java 11+ runtime", e);
+      }
+    }
+
+    private void refill() {
+      if (keystream == null || ++refills == 1 << 24) {
+        rekey();
+        refills = 0;
+      }
+      try {
+        keystream.update(zeros, 0, zeros.length, block, 0);
+      } catch (javax.crypto.ShortBufferException e) {
+        throw new IllegalStateException(e);
+      }
+    }
 
     String next(String prefix, int randomBytes, long millis) {
       if (randomBytes % 3 != 0 || randomBytes <= 0 || randomBytes > 48) {
         throw new IllegalArgumentException("randomBytes must be a positive multiple of 3, at most 48");
       }
       if (at + randomBytes > block.length) {
-        random.nextBytes(block);
+        refill();
         at = 0;
       }
       int p = prefix.length();

@@ -3,7 +3,6 @@ package com.lijiaoqiao.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lijiaoqiao.protocol.SecretScrubber;
-import java.util.regex.Pattern;
 
 /**
  * The model name an upstream reports in its answer is upstream text like any other: relayed and stored only
@@ -12,12 +11,32 @@ import java.util.regex.Pattern;
  */
 final class ReportedModel {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/@+\\-]{1,128}");
+  /** Names already judged acceptable: an upstream reports the same few names on every answer. Bounded. */
+  private static final java.util.Set<String> ACCEPTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final int MAX_ACCEPTED = 4_096;
 
   private ReportedModel() {}
 
   static boolean acceptable(String name) {
-    return name != null && NAME.matcher(name).matches() && SecretScrubber.clean(name);
+    if (name == null) return false;
+    if (ACCEPTED.contains(name)) return true;
+    if (!looksLikeAName(name) || !SecretScrubber.clean(name)) return false;
+    if (ACCEPTED.size() >= MAX_ACCEPTED) ACCEPTED.clear();
+    ACCEPTED.add(name);
+    return true;
+  }
+
+  /** 1 to 128 of {@code A-Z a-z 0-9 . _ : / @ + -}. */
+  private static boolean looksLikeAName(String name) {
+    int n = name.length();
+    if (n == 0 || n > 128) return false;
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == ':' || c == '/' || c == '@' || c == '+' || c == '-';
+      if (!ok) return false;
+    }
+    return true;
   }
 
   /** The JSON object with its top-level {@code model} set to {@code model}; the input when it is not an object. */

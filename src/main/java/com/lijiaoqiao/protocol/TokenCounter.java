@@ -7,7 +7,8 @@ import com.knuddels.jtokkit.api.EncodingType;
 
 /**
  * Counts tokens with a real BPE tokenizer (o200k_base) for estimates and for requests whose upstream
- * reported no usage. Counts for non-OpenAI models are approximations; records say so (estimated = true).
+ * reported no usage. Counts for non-OpenAI models are approximations; records say so (estimated = true). A prompt's
+ * texts are counted once while they keep coming back ({@link PromptCountCache}): a conversation resends its history.
  */
 public final class TokenCounter {
   private static final Encoding ENCODING =
@@ -70,11 +71,11 @@ public final class TokenCounter {
       JsonNode content = m.get("content");
       if (content != null) {
         if (content.isTextual()) {
-          n += count(content.asText());
+          n += PromptCountCache.count(content.asText());
         } else if (content.isArray()) {
           for (JsonNode part : content) {
             JsonNode t = part.get("text");
-            if (t != null && t.isTextual()) n += count(t.asText());
+            if (t != null && t.isTextual()) n += PromptCountCache.count(t.asText());
             else if (part.has("image_url")) n += 85; // OpenAI's base cost of a low-detail image
           }
         }
@@ -82,18 +83,18 @@ public final class TokenCounter {
       JsonNode name = m.get("name");
       if (name != null && name.isTextual()) n += count(name.asText()) + 1;
       JsonNode calls = m.get("tool_calls");
-      if (calls != null) n += count(calls.toString());
+      if (calls != null) n += PromptCountCache.count(calls.toString());
     }
     return n;
   }
 
   private static int countLoose(JsonNode v) {
     if (v == null) return 0;
-    if (v.isTextual()) return count(v.asText());
+    if (v.isTextual()) return PromptCountCache.count(v.asText());
     if (v.isArray()) {
       int n = 0;
       for (JsonNode x : v) {
-        if (x.isTextual()) n += count(x.asText());
+        if (x.isTextual()) n += PromptCountCache.count(x.asText());
         else if (x.isArray()) n += x.size(); // already tokens
         else if (x.isNumber()) n += 1;
       }
