@@ -21,6 +21,9 @@ public final class PasswordHasher {
   private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getDecoder();
 
+  /** Stored for an account nobody signs in to with a password (no hash ever matches it). */
+  public static final String LOCKED = "!locked";
+
   private PasswordHasher() {}
 
   public static String hash(String password) {

@@ -64,16 +64,19 @@ final class Bootstrap {
           p.getProperty("api_key"), p.getProperty("supplier_email"), p.getProperty("supplier_password"));
     }
     String password = randomPassword();
+    String supplierPassword = randomPassword();
+    // Two memory-hard hashes, computed side by side. The developer's password would be shown to nobody: it gets none
+    // (the account is used through its key).
+    java.util.concurrent.CompletableFuture<String> adminHash = hashAsync(password);
+    java.util.concurrent.CompletableFuture<String> supplierHash = hashAsync(supplierPassword);
     long platform = accounts.createTenant("Platform");
-    accounts.createUser(DEMO_ADMIN_EMAIL, PasswordHasher.hash(password), "Demo admin", platform, "admin");
+    accounts.createUser(DEMO_ADMIN_EMAIL, adminHash.join(), "Demo admin", platform, "admin");
     long demoTenant = accounts.createTenant("Demo tenant");
-    long dev = accounts.createUser(DEMO_USER_EMAIL, PasswordHasher.hash(randomPassword()), "Demo developer",
-        demoTenant, "tenant_admin");
+    long dev = accounts.createUser(DEMO_USER_EMAIL, PasswordHasher.LOCKED, "Demo developer", demoTenant, "tenant_admin");
     KeyIssuer.Issued key = g.keyIssuer().issue(dev, demoTenant, "demo", Set.of(), limits.rpm(), limits.tpm(), null);
     // The demo works out of the box: its tenant starts with a balance (10.00 by default).
     g.billing().credit(demoTenant, limits.initialCreditMicros(), "demo-initial-credit", "demo starting balance", null);
-    String supplierPassword = randomPassword();
-    if (!seedMarketplace(g, accounts, supplierPassword)) supplierPassword = null;
+    if (!seedMarketplace(g, accounts, supplierHash.join())) supplierPassword = null;
     DemoCredentials creds = new DemoCredentials(DEMO_ADMIN_EMAIL, password, key.secret(),
         supplierPassword == null ? null : DEMO_SUPPLIER_EMAIL, supplierPassword);
     Properties p = new Properties();
@@ -106,12 +109,12 @@ final class Bootstrap {
    * The demo's marketplace: an approved supplier with an account on the embedded simulator and one active package
    * selling {@link #DEMO_MARKET_MODEL}. Skipped (false) without the simulator or the marketplace; never stops a start.
    */
-  static boolean seedMarketplace(Gateway g, AccountRepository accounts, String supplierPassword) {
+  static boolean seedMarketplace(Gateway g, AccountRepository accounts, String supplierPasswordHash) {
     com.lijiaoqiao.supply.Marketplace market = g.marketplace();
     if (market == null || g.simulator() == null) return false;
     try {
       long supplier = accounts.createTenant("Demo supplier");
-      accounts.createUser(DEMO_SUPPLIER_EMAIL, PasswordHasher.hash(supplierPassword), "Demo supplier", supplier,
+      accounts.createUser(DEMO_SUPPLIER_EMAIL, supplierPasswordHash, "Demo supplier", supplier,
           "supplier");
       market.decide(supplier, "approved", null, null, "the demo's supplier");
       com.lijiaoqiao.supply.SupplyStore.Account account = market.register(supplier,
@@ -127,6 +130,11 @@ final class Bootstrap {
       org.slf4j.LoggerFactory.getLogger(Bootstrap.class).warn("the demo marketplace was not seeded: {}", e.toString());
       return false;
     }
+  }
+
+  private static java.util.concurrent.CompletableFuture<String> hashAsync(String password) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> PasswordHasher.hash(password),
+        r -> Thread.ofPlatform().name("ljq-demo-hash").daemon(true).start(r));
   }
 
   static String randomPassword() {

@@ -304,6 +304,8 @@ public final class Gateway implements AutoCloseable, DataPlane {
   }
 
   public static Gateway start(GatewayConfig config) {
+    com.lijiaoqiao.protocol.TokenCounter.loadInBackground();
+    com.lijiaoqiao.identity.AuthService.prepareInBackground();
     Gateway g = new Gateway(config);
     log.info("gateway listening on {}:{} with {} models", config.server.host, g.port, g.router.catalog().all().size());
     return g;

@@ -289,6 +289,7 @@ public final class BenchRunner {
     List<String> gwCmd = new ArrayList<>(wrap);
     gwCmd.add(opt.java());
     gwCmd.addAll(gatewayJvmArgs(opt.jar(), System.getenv("LJQ_JAVA_OPTS")));
+    gwCmd.addAll(classDataSharing(opt.jar(), System.getenv("LJQ_CDS")));
     gwCmd.addAll(List.of("-jar", opt.jar().toString(), "demo", "--port", String.valueOf(freePort()),
         // The benchmark measures the gateway, not its limits: a key and a balance that never run out.
         "--key-rpm", "2000000000", "--key-tpm", "2000000000", "--initial-credit", "100000000.00",
@@ -362,6 +363,17 @@ public final class BenchRunner {
       }
     }
     return List.of();
+  }
+
+  /**
+   * The class-data-sharing options {@code ./ljq} adds (unless {@code LJQ_CDS=off}): the archive beside the jar,
+   * written by the first run and mapped by the next ones — so the start-up measured is the one a user of
+   * {@code ./ljq demo} sees from the second start on.
+   */
+  static List<String> classDataSharing(Path jar, String env) {
+    if ("off".equals(env)) return List.of();
+    return List.of("-XX:SharedArchiveFile=" + jar.toAbsolutePath().resolveSibling("ljq.jsa"),
+        "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
   }
 
   /** One phase: opt.rounds() rounds, each target in turn per round; per-round results kept, medians reported. */

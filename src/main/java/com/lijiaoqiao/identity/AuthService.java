@@ -26,8 +26,28 @@ public final class AuthService {
   private static final Logger log = LoggerFactory.getLogger(AuthService.class);
   static final String REFRESH_PREFIX = "lrt-";
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Verified against when the e-mail is unknown, so the answer takes as long as for a wrong password. */
-  private static final String DUMMY_HASH = PasswordHasher.hash("not-a-real-password-" + UUID.randomUUID());
+  /**
+   * Verified against when the e-mail is unknown, so the answer takes as long as for a wrong password. Made on first
+   * use or by {@link #prepareInBackground} at start, not in the class's initialiser on the starting thread.
+   */
+  private static final class Dummy {
+    static final String HASH = PasswordHasher.hash("not-a-real-password-" + UUID.randomUUID());
+  }
+
+  /**
+   * Makes the dummy hash on a thread of its own, a few seconds after start (a memory-hard hash costs a tenth of a
+   * second or more while the code is cold; a starting gateway has better use for its cores).
+   */
+  public static void prepareInBackground() {
+    Thread.ofPlatform().name("ljq-auth-prepare").daemon(true).start(() -> {
+      try {
+        Thread.sleep(5_000);
+      } catch (InterruptedException e) {
+        return;
+      }
+      Dummy.HASH.length();
+    });
+  }
 
   public record TokenPair(String accessToken, String refreshToken, long expiresIn) {
     @Override
@@ -73,14 +93,14 @@ public final class AuthService {
     Optional<AccountRepository.UserRow> found = key == null || key.length() > 255 || key.indexOf('\u0000') >= 0
         ? Optional.empty() : accounts.findUserByEmail(key);
     if (found.isEmpty()) {
-      PasswordHasher.matches(pw, DUMMY_HASH);
+      PasswordHasher.matches(pw, Dummy.HASH);
       throw badCredentials();
     }
     AccountRepository.UserRow u = found.get();
     Instant now = Instant.now();
     // The attempt is counted before the hash is checked, atomically, so racing guesses cannot outrun the lock.
     if (!accounts.reserveLoginAttempt(u.id(), maxFailures, now, now.plusSeconds(lockSeconds))) {
-      PasswordHasher.matches(pw, DUMMY_HASH);
+      PasswordHasher.matches(pw, Dummy.HASH);
       log.info("sign-in refused for user {}: the account is locked", u.id());
       throw badCredentials();
     }

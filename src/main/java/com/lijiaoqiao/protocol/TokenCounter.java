@@ -19,6 +19,19 @@ public final class TokenCounter {
 
   private TokenCounter() {}
 
+  /** The o200k_base encoding itself (shared by the embedded simulator, so its tables are loaded once). */
+  public static Encoding o200k() {
+    return ENCODING;
+  }
+
+  /**
+   * Loads the tokenizer's tables (about half a second) on a thread of its own, so that a starting gateway does it
+   * alongside its migrations rather than on the event loop of its first request.
+   */
+  public static void loadInBackground() {
+    Thread.ofPlatform().name("ljq-tokenizer-load").daemon(true).start(() -> count("warm"));
+  }
+
   public static int count(CharSequence text) {
     if (text == null || text.isEmpty()) return 0;
     return ENCODING.countTokensOrdinary(text.toString());

@@ -48,28 +48,32 @@ final class ReviewQueue {
   /** Non-blocking: notes the flag and makes sure a writer runs. */
   void add(RiskStore.Review r, DomainEvent event) {
     pending.merge(new Key(r.keyId(), r.pattern()), new Pending(r, event, 1), (old, now) -> old.plus(now.review()));
-    if (writing.compareAndSet(false, true)) {
-      blocking.run(() -> {
-        writeAll();
-        return null;
-      }).onFailure(t -> {
-        writing.set(false);
-        log.warn("writing risk reviews failed: {}", t.toString());
-      });
-    }
+    if (writing.compareAndSet(false, true)) schedule();
   }
 
-  /** Blocking: writes what is pending until nothing is, pausing between writes while flags keep arriving. */
-  private void writeAll() throws InterruptedException {
-    while (true) {
-      writeOnce();
-      if (pending.isEmpty()) {
-        writing.set(false);
-        // a flag added between the check and the release finds writing still taken: take the work back
-        if (pending.isEmpty() || !writing.compareAndSet(false, true)) return;
-      }
-      Thread.sleep(pauseMs);
+  private void schedule() {
+    blocking.run(() -> {
+      writeAndPause();
+      return null;
+    }).onFailure(t -> {
+      writing.set(false);
+      log.warn("writing risk reviews failed: {}", t.toString());
+    });
+  }
+
+  /**
+   * Blocking: writes what is pending; when more arrived meanwhile, pauses and hands over to a new task (one task
+   * never runs long, so a storm that lasts minutes holds no worker thread for minutes).
+   */
+  private void writeAndPause() throws InterruptedException {
+    writeOnce();
+    if (pending.isEmpty()) {
+      writing.set(false);
+      // a flag added between the check and the release finds writing still taken: take the work back
+      if (pending.isEmpty() || !writing.compareAndSet(false, true)) return;
     }
+    Thread.sleep(pauseMs);
+    schedule();
   }
 
   private void writeOnce() {

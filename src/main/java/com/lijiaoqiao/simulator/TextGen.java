@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 /** Deterministic text generation and token counting. All methods are thread-safe. */
 final class TextGen {
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
-  static final Encoding O200K = REGISTRY.getEncoding(EncodingType.O200K_BASE);
+  /** The gateway's own tokenizer: its tables (~40 MB of heap, half a second to load) are held once per process. */
+  static final Encoding O200K = com.lijiaoqiao.protocol.TokenCounter.o200k();
   static final Encoding CL100K = REGISTRY.getEncoding(EncodingType.CL100K_BASE);
 
   private static final String[] CANDIDATES = (

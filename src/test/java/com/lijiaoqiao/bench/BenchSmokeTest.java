@@ -254,6 +254,8 @@ class BenchSmokeTest {
     assertThat(BenchRunner.gatewayJvmArgs(jar, " -Xmx1g  -XX:+UseG1GC ")).containsExactly("-Xmx1g", "-XX:+UseG1GC");
     java.nio.file.Files.writeString(root.resolve("target/jvm.options"), "-Xmx128m\n");
     assertThat(BenchRunner.gatewayJvmArgs(jar, null)).containsExactly("@" + root.resolve("target/jvm.options"));
+    assertThat(BenchRunner.classDataSharing(jar, null)).contains("-XX:SharedArchiveFile=" + root.resolve("target/ljq.jsa"));
+    assertThat(BenchRunner.classDataSharing(jar, "off")).isEmpty();
   }
 
   @Test
