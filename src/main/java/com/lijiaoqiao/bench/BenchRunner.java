@@ -372,7 +372,15 @@ public final class BenchRunner {
    */
   static List<String> classDataSharing(Path jar, String env) {
     if ("off".equals(env)) return List.of();
-    return List.of("-XX:SharedArchiveFile=" + jar.toAbsolutePath().resolveSibling("ljq.jsa"),
+    Path archive = jar.toAbsolutePath().resolveSibling("ljq.jsa");
+    try { // one written for an older jar is refused (no sharing at all) and never replaced: start afresh, as ./ljq does
+      if (Files.isRegularFile(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+        Files.delete(archive);
+      }
+    } catch (java.io.IOException ignored) {
+      // left as it is: the JVM runs without it
+    }
+    return List.of("-XX:SharedArchiveFile=" + archive,
         "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
   }
 
