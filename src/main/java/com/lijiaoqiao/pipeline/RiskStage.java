@@ -40,14 +40,16 @@ public final class RiskStage implements Stage {
     return risk.assess(s).transform(ar -> {
       if (ar.failed() || ar.result().action() == RiskEngine.Action.ALLOW) return chain.proceed(ex);
       RiskEngine.Verdict v = ar.result();
-      Map<String, Object> context = new LinkedHashMap<>();
-      context.put("model", s.model());
-      context.put("estimated_cost_micros", s.estimatedCostMicros());
-      context.put("prompt_tokens", s.estimatedTokens());
-      context.put("client_ip", s.clientIp());
-      context.put("account_age_days", s.accountAgeDays());
-      context.put("score", v.score());
-      risk.flag(v, s, ex.requestId, context);
+      risk.flag(v, s, ex.requestId, () -> {
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("model", s.model());
+        context.put("estimated_cost_micros", s.estimatedCostMicros());
+        context.put("prompt_tokens", s.estimatedTokens());
+        context.put("client_ip", s.clientIp());
+        context.put("account_age_days", s.accountAgeDays());
+        context.put("score", v.score());
+        return context;
+      });
       if (v.action() == RiskEngine.Action.REVIEW) return chain.proceed(ex);
       return Future.failedFuture(new GatewayException(ErrorCode.RISK_001,
           "This request was blocked by risk control (" + String.join(", ", v.triggered()) + "). Contact support if "

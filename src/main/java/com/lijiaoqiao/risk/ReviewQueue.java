@@ -23,11 +23,11 @@ final class ReviewQueue {
 
   /** The first flag's review and event, and what later flags add to it. */
   private record Pending(RiskStore.Review review, DomainEvent event, int hits) {
-    Pending plus(RiskStore.Review later) {
+    Pending plus(int score, String action) {
       RiskStore.Review r = review;
-      boolean block = "block".equals(r.action()) || "block".equals(later.action());
+      boolean block = "block".equals(r.action()) || "block".equals(action);
       RiskStore.Review merged = new RiskStore.Review(r.id(), r.tenantId(), r.userId(), r.keyId(), r.pattern(),
-          Math.max(r.score(), later.score()), block ? "block" : r.action(), r.context(), r.requestId(), 0, r.status(),
+          Math.max(r.score(), score), block ? "block" : r.action(), r.context(), r.requestId(), 0, r.status(),
           null, null, null, null, null);
       return new Pending(merged, event, hits + 1);
     }
@@ -45,9 +45,18 @@ final class ReviewQueue {
     this.pauseMs = pauseMs;
   }
 
+  /**
+   * Non-blocking: counts one more hit on a review of this key and pattern that is waiting to be written, if there is
+   * one (true) — the caller then need not build the review, its context or its event at all.
+   */
+  boolean bump(long keyId, String pattern, int score, String action) {
+    return pending.computeIfPresent(new Key(keyId, pattern), (k, p) -> p.plus(score, action)) != null;
+  }
+
   /** Non-blocking: notes the flag and makes sure a writer runs. */
   void add(RiskStore.Review r, DomainEvent event) {
-    pending.merge(new Key(r.keyId(), r.pattern()), new Pending(r, event, 1), (old, now) -> old.plus(now.review()));
+    pending.merge(new Key(r.keyId(), r.pattern()), new Pending(r, event, 1),
+        (old, now) -> old.plus(now.review().score(), now.review().action()));
     if (writing.compareAndSet(false, true)) schedule();
   }
 

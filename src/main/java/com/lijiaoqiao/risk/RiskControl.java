@@ -125,9 +125,12 @@ public final class RiskControl {
 
   /** Queues the request for review (flagged or blocked), off the request path and coalesced per key and pattern
    * ({@link ReviewQueue}); a failure is logged, never thrown. */
-  public void flag(RiskEngine.Verdict v, RiskSignals s, String requestId, Map<String, Object> context) {
+  public void flag(RiskEngine.Verdict v, RiskSignals s, String requestId,
+                   java.util.function.Supplier<Map<String, Object>> context) {
     String action = v.action() == RiskEngine.Action.BLOCK ? "block" : "review";
     flagged.accept(action);
+    // A key flagged on every request: while its review waits to be written, a hit is all there is to note.
+    if (reviews.bump(s.keyId(), String.join(",", v.triggered()), v.score(), action)) return;
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("api_key_id", s.keyId());
     payload.put("user_id", s.userId());
@@ -139,7 +142,7 @@ public final class RiskControl {
         s.tenantId(), payload);
     String ctx;
     try {
-      ctx = JSON.writeValueAsString(context);
+      ctx = JSON.writeValueAsString(context.get());
     } catch (Exception e) {
       ctx = "{}";
     }

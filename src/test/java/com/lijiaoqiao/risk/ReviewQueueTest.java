@@ -43,8 +43,10 @@ class ReviewQueueTest {
   @Test
   void aStormOfFlagsIsWrittenAsAFewCountedReviews() throws Exception {
     ReviewQueue q = new ReviewQueue(new Recording(), blocking, 50);
-    for (int i = 0; i < 5_000; i++) {
-      q.add(review(7, "velocity", i == 4_000 ? 90 : 40, i == 2_500 ? "block" : "review"), null);
+    for (int i = 0; i < 5_000; i++) { // as RiskControl.flag does: a hit on a pending review, else a new one
+      int score = i == 4_000 ? 90 : 40;
+      String action = i == 2_500 ? "block" : "review";
+      if (!q.bump(7, "velocity", score, action)) q.add(review(7, "velocity", score, action), null);
     }
     q.add(review(8, "velocity", 30, "review"), null);
     awaitHits(5_001);
@@ -63,6 +65,21 @@ class ReviewQueueTest {
     assertEquals(1, key8);
     assertEquals(90, maxScore);
     assertTrue(blocked);
+  }
+
+  @Test
+  void aHitOnAPendingReviewIsCountedWithoutANewReview() throws Exception {
+    ReviewQueue q = new ReviewQueue(new Recording(), blocking, 60_000);
+    assertTrue(!q.bump(5, "velocity", 40, "review"), "nothing pending yet: the caller builds the review");
+    q.add(review(5, "velocity", 40, "review"), null);
+    awaitHits(1); // written at once; the writer is now pausing
+    q.add(review(5, "velocity", 40, "review"), null);
+    int bumped = 0;
+    for (int i = 0; i < 100; i++) if (q.bump(5, "velocity", i == 50 ? 99 : 40, "review")) bumped++;
+    assertEquals(100, bumped);
+    assertTrue(!q.bump(5, "other", 40, "review"));
+    // the pending review goes out after the writer's pause (60 s here): nothing lost meanwhile
+    assertEquals(1, written.size());
   }
 
   @Test
