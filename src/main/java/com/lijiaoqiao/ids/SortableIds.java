@@ -27,6 +27,11 @@ public final class SortableIds {
     return SOURCE.get().next(prefix, randomBytes, System.currentTimeMillis());
   }
 
+  /** Fills {@code out} with unguessable bytes from this thread's keystream (for ids of other shapes). */
+  public static void nextBytes(byte[] out) {
+    SOURCE.get().fill(out);
+  }
+
   /** The length of an id made by {@link #next} with these arguments. */
   public static int length(String prefix, int randomBytes) {
     return prefix.length() + TIME_CHARS + randomBytes / 3 * 4;
@@ -68,6 +73,19 @@ public final class SortableIds {
         keystream.update(zeros, 0, zeros.length, block, 0);
       } catch (javax.crypto.ShortBufferException e) {
         throw new IllegalStateException(e);
+      }
+    }
+
+    void fill(byte[] out) {
+      for (int o = 0; o < out.length; ) {
+        if (at == block.length) {
+          refill();
+          at = 0;
+        }
+        int n = Math.min(out.length - o, block.length - at);
+        System.arraycopy(block, at, out, o, n);
+        at += n;
+        o += n;
       }
     }
 

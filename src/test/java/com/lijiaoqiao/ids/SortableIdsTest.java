@@ -41,4 +41,17 @@ class SortableIdsTest {
   void randomLengthsThatAreNotWholeCharactersAreRefused() {
     assertThatThrownBy(() -> SortableIds.next("x", 4)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void randomBytesNeverRepeatAcrossBlocks() {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    byte[] b = new byte[1_000]; // not a divisor of the block: reads span blocks
+    for (int i = 0; i < 200; i++) {
+      SortableIds.nextBytes(b);
+      org.junit.jupiter.api.Assertions.assertTrue(seen.add(java.util.HexFormat.of().formatHex(b, 0, 16)));
+    }
+    int ones = 0;
+    for (byte x : b) ones += Integer.bitCount(x & 0xff);
+    org.junit.jupiter.api.Assertions.assertTrue(ones > 3_600 && ones < 4_400, "bits set: " + ones);
+  }
 }

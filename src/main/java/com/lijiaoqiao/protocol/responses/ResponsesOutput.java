@@ -4,7 +4,6 @@ import com.lijiaoqiao.protocol.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.security.SecureRandom;
 
 /**
  * The Responses object ({@code object: "response"}) built from a chat completion: the shell every event and the
@@ -12,7 +11,6 @@ import java.security.SecureRandom;
  * OpenAI's schema are written, plus the gateway's {@code usage.cost} (added by the relay, as on other endpoints).
  */
 public final class ResponsesOutput {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private ResponsesOutput() {}
@@ -20,7 +18,7 @@ public final class ResponsesOutput {
   /** A response id: 192 random bits, so a stored response cannot be found by guessing. */
   public static String newId() {
     byte[] b = new byte[24];
-    RANDOM.nextBytes(b);
+    com.lijiaoqiao.ids.SortableIds.nextBytes(b);
     char[] c = new char[5 + 48];
     "resp_".getChars(0, 5, c, 0);
     for (int i = 0; i < b.length; i++) {
