@@ -92,7 +92,7 @@ class DeploymentFilesTest {
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
-    assertThat(out).containsPattern("MaxHeapSize\\s+= 268435456").containsPattern("UseSerialGC\\s+= true");
+    assertThat(out).containsPattern("MaxHeapSize\\s+= 201326592").containsPattern("NewSize\\s+= 41943040").containsPattern("UseSerialGC\\s+= true");
     assertThat(Files.readString(ROOT.resolve("ljq"))).contains("@$ROOT/jvm.options");
   }
 
