@@ -40,18 +40,9 @@ final class ChildProcess implements AutoCloseable {
   /** Starts {@code command} and waits until every key in {@code required} has been printed on stdout. */
   static ChildProcess start(String name, List<String> command, Path logDir, Set<String> required, Duration timeout)
       throws IOException, InterruptedException {
-    Path outLog = logDir.resolve(name + ".out.log");
-    Path errLog = logDir.resolve(name + ".err.log");
-    Process p = new ProcessBuilder(command)
-        .redirectErrorStream(false)
-        .redirectError(errLog.toFile())
-        .redirectInput(ProcessBuilder.Redirect.PIPE)
-        .start();
-    ChildProcess child = new ChildProcess(name, p, outLog, errLog);
     CountDownLatch ready = new CountDownLatch(1);
-    Thread reader = new Thread(() -> child.pump(required, ready), "bench-" + name + "-stdout");
-    reader.setDaemon(true);
-    reader.start();
+    ChildProcess child = launch(name, command, logDir, required, ready);
+    Process p = child.process;
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!ready.await(100, TimeUnit.MILLISECONDS)) {
       if (!p.isAlive()) {
@@ -72,15 +63,20 @@ final class ChildProcess implements AutoCloseable {
 
   /** Starts {@code command} without waiting for anything (a child that announces nothing, such as nginx). */
   static ChildProcess spawn(String name, List<String> command, Path logDir) throws IOException {
-    Path outLog = logDir.resolve(name + ".out.log");
+    return launch(name, command, logDir, Set.of("\0"), new CountDownLatch(1));
+  }
+
+  /** Starts the process, its stderr to a log, and a thread copying its stdout to a log while watching for keys. */
+  private static ChildProcess launch(String name, List<String> command, Path logDir, Set<String> required,
+                                     CountDownLatch ready) throws IOException {
     Path errLog = logDir.resolve(name + ".err.log");
     Process p = new ProcessBuilder(command)
         .redirectErrorStream(false)
         .redirectError(errLog.toFile())
         .redirectInput(ProcessBuilder.Redirect.PIPE)
         .start();
-    ChildProcess child = new ChildProcess(name, p, outLog, errLog);
-    Thread reader = new Thread(() -> child.pump(Set.of("\0"), new CountDownLatch(1)), "bench-" + name + "-stdout");
+    ChildProcess child = new ChildProcess(name, p, logDir.resolve(name + ".out.log"), errLog);
+    Thread reader = new Thread(() -> child.pump(required, ready), "bench-" + name + "-stdout");
     reader.setDaemon(true);
     reader.start();
     return child;

@@ -137,8 +137,7 @@ public final class LoadGenerator implements AutoCloseable {
       boolean finished;
       int status;
       // last bytes of the body, to check that a stream ended with "data: [DONE]"
-      final byte[] tail = new byte[32];
-      int tailLen;
+      final StreamTail tail = new StreamTail();
 
       Call(RequestSpec spec) {
         this.spec = spec;
@@ -170,16 +169,7 @@ public final class LoadGenerator implements AutoCloseable {
         if (firstByteNs == 0) {
           firstByteNs = System.nanoTime();
         }
-        int n = buf.length();
-        if (n >= tail.length) {
-          buf.getBytes(n - tail.length, n, tail);
-          tailLen = tail.length;
-        } else {
-          int keep = Math.min(tailLen, tail.length - n);
-          System.arraycopy(tail, tailLen - keep, tail, 0, keep);
-          buf.getBytes(0, n, tail, keep);
-          tailLen = keep + n;
-        }
+        tail.append(buf);
       }
 
       void onEnd() {
@@ -207,7 +197,7 @@ public final class LoadGenerator implements AutoCloseable {
       }
 
       boolean endsWithDone() {
-        return endsWith(tail, tailLen, DONE);
+        return tail.contains(DONE);
       }
 
       void fail(String kind) {
@@ -229,20 +219,6 @@ public final class LoadGenerator implements AutoCloseable {
         }
       }
     }
-  }
-
-  /** True when {@code needle} occurs in the first {@code len} bytes of {@code tail}. */
-  static boolean endsWith(byte[] tail, int len, byte[] needle) {
-    outer:
-    for (int i = len - needle.length; i >= 0; i--) {
-      for (int j = 0; j < needle.length; j++) {
-        if (tail[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
   }
 
   @Override

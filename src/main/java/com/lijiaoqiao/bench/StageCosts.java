@@ -211,7 +211,7 @@ public final class StageCosts {
         ApiKeyPrincipal found = registry.lookup(secrets.hash(key)).result();
         if (!found.active(Instant.now()) || !found.allowedIps().permits("127.0.0.1")) throw new IllegalStateException();
         found.activity().touch(System.currentTimeMillis());
-        long estimate = TokenCounter.estimatePrompt(Endpoint.CHAT_COMPLETIONS, body) + 64;
+        long estimate = TokenCounter.estimatePrompt(Endpoint.CHAT_COMPLETIONS, body, 1) + 64;
         RateLimiter.Decision d = limiter.tryAcquire(found.keyId(), found.rpmLimit(), found.tpmLimit(), estimate);
         limiter.adjust(found.keyId(), found.tpmLimit(), -d.chargedTokens());
         sink += d.remainingRequests();

@@ -108,8 +108,7 @@ public final class StreamBurst implements AutoCloseable {
       long gap;
       int status;
       boolean over;
-      final byte[] tail = new byte[32];
-      int tailLen;
+      final StreamTail tail = new StreamTail();
 
       void send() {
         try {
@@ -146,16 +145,7 @@ public final class StreamBurst implements AutoCloseable {
           gap = Math.max(gap, now - last);
         }
         last = now;
-        int len = buf.length();
-        if (len >= tail.length) {
-          buf.getBytes(len - tail.length, len, tail);
-          tailLen = tail.length;
-        } else {
-          int keep = Math.min(tailLen, tail.length - len);
-          System.arraycopy(tail, tailLen - keep, tail, 0, keep);
-          buf.getBytes(0, len, tail, keep);
-          tailLen = keep + len;
-        }
+        tail.append(buf);
       }
 
       void onEnd() {
@@ -164,7 +154,7 @@ public final class StreamBurst implements AutoCloseable {
           fail("http " + status);
           return;
         }
-        if (!LoadGenerator.endsWith(tail, tailLen, DONE)) {
+        if (!tail.contains(DONE)) {
           fail("stream without [DONE]");
           return;
         }
