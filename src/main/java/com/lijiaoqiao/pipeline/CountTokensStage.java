@@ -45,7 +45,7 @@ public final class CountTokensStage implements Stage {
       });
       return done.future();
     }
-    long n = TokenCounter.countPrompt(Endpoint.CHAT_COMPLETIONS, ex.parsed.body());
+    long n = TokenCounter.countPrompt(Endpoint.CHAT_COMPLETIONS, ex.parsed.body(), ex.countScope());
     JsonNode tools = ex.parsed.body().get("tools");
     if (tools != null) n += TokenCounter.count(tools.toString());
     return reply(ex, Buffer.buffer("{\"input_tokens\":" + n + "}"), target.provider().id());

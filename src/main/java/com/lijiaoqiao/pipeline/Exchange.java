@@ -134,9 +134,15 @@ public final class Exchange {
   /** The request's prompt tokens as the gateway estimates them (computed once, shared by the stages). */
   public long promptTokens() {
     if (promptTokens < 0) {
-      promptTokens = parsed == null ? 0 : com.lijiaoqiao.protocol.TokenCounter.estimatePrompt(endpoint, parsed.body());
+      promptTokens = parsed == null ? 0
+          : com.lijiaoqiao.protocol.TokenCounter.estimatePrompt(endpoint, parsed.body(), countScope());
     }
     return promptTokens;
+  }
+
+  /** Whose texts this request's are, for the token-count cache: its tenant (0 before authentication). */
+  public long countScope() {
+    return principal == null ? 0 : principal.tenantId();
   }
 
   public Exchange(String requestId, HttpServerRequest request, Endpoint endpoint, byte[] rawBody,

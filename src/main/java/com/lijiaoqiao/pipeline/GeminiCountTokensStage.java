@@ -20,7 +20,7 @@ public final class GeminiCountTokensStage implements Stage {
 
   /** The last stage: answers with the count. */
   public static final Stage COUNT = (ex, chain) -> {
-    long n = TokenCounter.countPrompt(Endpoint.CHAT_COMPLETIONS, ex.parsed.body());
+    long n = TokenCounter.countPrompt(Endpoint.CHAT_COMPLETIONS, ex.parsed.body(), ex.countScope());
     JsonNode tools = ex.parsed.body().get("tools");
     if (tools != null) n += TokenCounter.count(tools.toString());
     ex.statusCode = 200;

@@ -165,7 +165,7 @@ final class RelayCodecs {
     if (ex.ingress == Dialect.OPENAI) return upstreamDecoder(ex, p, ex.parsed.includeUsage());
     if (ex.ingress == Dialect.RESPONSES) return ResponsesCodec.stream(ex, upstreamDecoder(ex, p, true));
     StreamTranslator encoder = ex.ingress == Dialect.GEMINI ? new ChatToGeminiStream(ex.clientModel())
-        : new OpenAiToAnthropicStream(ex.clientModel(), TokenCounter.countPrompt(ex.endpoint, ex.parsed.body()));
+        : new OpenAiToAnthropicStream(ex.clientModel(), TokenCounter.countPrompt(ex.endpoint, ex.parsed.body(), ex.countScope()));
     StreamTranslator decoder = upstreamDecoder(ex, p, true);
     return decoder == null ? encoder : new ViaHubStream(decoder, encoder);
   }

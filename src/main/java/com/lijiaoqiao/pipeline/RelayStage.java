@@ -92,7 +92,7 @@ public final class RelayStage implements Stage {
 
   /** Used when the upstream reported no usage: counts what the request sent and what was relayed. */
   static TokenUsage estimate(Exchange ex, CharSequence relayedText) {
-    long prompt = TokenCounter.countPrompt(ex.endpoint, ex.parsed.body());
+    long prompt = TokenCounter.countPrompt(ex.endpoint, ex.parsed.body(), ex.countScope());
     return new TokenUsage(prompt, TokenCounter.count(relayedText), 0, true);
   }
 }

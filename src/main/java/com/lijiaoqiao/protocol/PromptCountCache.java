@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * system prompt, tool definitions and history of tens of thousands of characters — so without this each turn would
  * tokenize all of it again on the event loop; with it, only the new messages are tokenized. The hash's seed is drawn
  * per process, so nobody can craft a text that borrows another text's count; a count is only an estimate (limits,
- * reservations), settled against the upstream's reported usage.
+ * reservations), settled against the upstream's reported usage. Counts are kept per tenant: no tenant can tell from
+ * the time a request takes whether another tenant sent the same text.
  */
 final class PromptCountCache {
   /** Shorter texts are tokenized about as fast as they are hashed. */
@@ -17,15 +18,16 @@ final class PromptCountCache {
   private static final int MAX_ENTRIES = 1 << 16;
   private static final long SEED = new SecureRandom().nextLong();
 
-  private record Key(long hash, int length) {}
+  private record Key(long hash, int length, long scope) {}
 
   private static final ConcurrentHashMap<Key, Integer> COUNTS = new ConcurrentHashMap<>();
 
   private PromptCountCache() {}
 
-  static int count(String text) {
+  /** {@code scope}: whose texts these are (the tenant); a count is only ever reused within its scope. */
+  static int count(String text, long scope) {
     if (text.length() < MIN_CHARS) return TokenCounter.count(text);
-    Key key = new Key(hash(text), text.length());
+    Key key = new Key(hash(text), text.length(), scope);
     Integer n = COUNTS.get(key);
     if (n != null) return n;
     int counted = TokenCounter.count(text);
@@ -52,7 +54,8 @@ final class PromptCountCache {
     return h ^ (h >>> 33);
   }
 
-  static void clear() {
-    COUNTS.clear();
+  /** Whether a count of {@code text} is held for {@code scope} (tests). */
+  static boolean holds(String text, long scope) {
+    return COUNTS.containsKey(new Key(hash(text), text.length(), scope));
   }
 }

@@ -44,7 +44,7 @@ public final class TokenCounter {
    * A fast estimate for limits and reservations: exact for ordinary prompts; for very large ones an upper
    * bound (two characters per token), never less than the real count.
    */
-  public static long estimatePrompt(Endpoint endpoint, JsonNode body) {
+  public static long estimatePrompt(Endpoint endpoint, JsonNode body, long scope) {
     JsonNode text = switch (endpoint) {
       case CHAT_COMPLETIONS -> body.get("messages");
       case COMPLETIONS -> body.get("prompt");
@@ -54,7 +54,7 @@ public final class TokenCounter {
     if (chars > EXACT_LIMIT_CHARS) {
       return chars / 2 + 8L * (text.isArray() ? text.size() : 1) + PER_REPLY;
     }
-    return countPrompt(endpoint, body);
+    return countPrompt(endpoint, body, scope);
   }
 
   private static int textLength(JsonNode n, int acc) { // includes non-text strings (tool JSON): an upper bound
@@ -67,16 +67,19 @@ public final class TokenCounter {
     return acc;
   }
 
-  /** Prompt tokens of an OpenAI-format request body (chat messages, completion prompt or embedding input). */
-  public static int countPrompt(Endpoint endpoint, JsonNode body) {
+  /**
+   * Prompt tokens of an OpenAI-format request body (chat messages, completion prompt or embedding input).
+   * {@code scope} (the tenant) keys the count cache: one tenant can never time whether another sent a text.
+   */
+  public static int countPrompt(Endpoint endpoint, JsonNode body, long scope) {
     return switch (endpoint) {
-      case CHAT_COMPLETIONS -> countMessages(body.get("messages"));
-      case COMPLETIONS -> countLoose(body.get("prompt"));
-      case EMBEDDINGS -> countLoose(body.get("input"));
+      case CHAT_COMPLETIONS -> countMessages(body.get("messages"), scope);
+      case COMPLETIONS -> countLoose(body.get("prompt"), scope);
+      case EMBEDDINGS -> countLoose(body.get("input"), scope);
     };
   }
 
-  private static int countMessages(JsonNode messages) {
+  private static int countMessages(JsonNode messages, long scope) {
     if (messages == null || !messages.isArray()) return 0;
     int n = PER_REPLY;
     for (JsonNode m : messages) {
@@ -84,11 +87,11 @@ public final class TokenCounter {
       JsonNode content = m.get("content");
       if (content != null) {
         if (content.isTextual()) {
-          n += PromptCountCache.count(content.asText());
+          n += PromptCountCache.count(content.asText(), scope);
         } else if (content.isArray()) {
           for (JsonNode part : content) {
             JsonNode t = part.get("text");
-            if (t != null && t.isTextual()) n += PromptCountCache.count(t.asText());
+            if (t != null && t.isTextual()) n += PromptCountCache.count(t.asText(), scope);
             else if (part.has("image_url")) n += 85; // OpenAI's base cost of a low-detail image
           }
         }
@@ -96,18 +99,18 @@ public final class TokenCounter {
       JsonNode name = m.get("name");
       if (name != null && name.isTextual()) n += count(name.asText()) + 1;
       JsonNode calls = m.get("tool_calls");
-      if (calls != null) n += PromptCountCache.count(calls.toString());
+      if (calls != null) n += PromptCountCache.count(calls.toString(), scope);
     }
     return n;
   }
 
-  private static int countLoose(JsonNode v) {
+  private static int countLoose(JsonNode v, long scope) {
     if (v == null) return 0;
-    if (v.isTextual()) return PromptCountCache.count(v.asText());
+    if (v.isTextual()) return PromptCountCache.count(v.asText(), scope);
     if (v.isArray()) {
       int n = 0;
       for (JsonNode x : v) {
-        if (x.isTextual()) n += PromptCountCache.count(x.asText());
+        if (x.isTextual()) n += PromptCountCache.count(x.asText(), scope);
         else if (x.isArray()) n += x.size(); // already tokens
         else if (x.isNumber()) n += 1;
       }

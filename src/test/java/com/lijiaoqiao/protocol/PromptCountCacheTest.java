@@ -1,7 +1,9 @@
 package com.lijiaoqiao.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashSet;
@@ -16,8 +18,8 @@ class PromptCountCacheTest {
         "请用中文回答：什么是大语言模型？它们如何工作？请详细说明。", "x".repeat(5_000), "  \n\n  spaces and\ttabs " + "word ".repeat(300)};
     for (String t : texts) {
       int exact = TokenCounter.count(t);
-      assertEquals(exact, PromptCountCache.count(t), t);
-      assertEquals(exact, PromptCountCache.count(new String(t.toCharArray())), t); // a hit, from another String
+      assertEquals(exact, PromptCountCache.count(t, 1), t);
+      assertEquals(exact, PromptCountCache.count(new String(t.toCharArray()), 1), t); // a hit, from another String
     }
   }
 
@@ -26,9 +28,9 @@ class PromptCountCacheTest {
     String a = "The quick brown fox jumps over the lazy dog, again and again and again.";
     String b = a.substring(0, 40) + "X" + a.substring(41); // same length, one char changed
     String c = "请" + "词".repeat(a.length() - 1); // same length, many more tokens
-    PromptCountCache.count(a);
-    assertEquals(TokenCounter.count(b), PromptCountCache.count(b));
-    assertEquals(TokenCounter.count(c), PromptCountCache.count(c));
+    PromptCountCache.count(a, 1);
+    assertEquals(TokenCounter.count(b), PromptCountCache.count(b, 1));
+    assertEquals(TokenCounter.count(c), PromptCountCache.count(c, 1));
     assertNotEquals(PromptCountCache.hash(a), PromptCountCache.hash(b));
     Set<Long> seen = new HashSet<>();
     for (int i = 0; i < 100_000; i++) seen.add(PromptCountCache.hash("message number " + i + " of the conversation"));
@@ -40,11 +42,18 @@ class PromptCountCacheTest {
     var body = new ObjectMapper().readTree("{\"messages\":[{\"role\":\"system\",\"content\":\"You are a careful assistant "
         + "who answers briefly.\"},{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Summarise the plot of "
         + "Hamlet in two sentences.\"}]}]}");
-    PromptCountCache.clear();
-    int cold = TokenCounter.countPrompt(Endpoint.CHAT_COMPLETIONS, body);
-    int warm = TokenCounter.countPrompt(Endpoint.CHAT_COMPLETIONS, body);
+    int cold = TokenCounter.countPrompt(Endpoint.CHAT_COMPLETIONS, body, 1);
+    int warm = TokenCounter.countPrompt(Endpoint.CHAT_COMPLETIONS, body, 1);
     assertEquals(cold, warm);
     assertEquals(3 + 3 + TokenCounter.count("You are a careful assistant who answers briefly.") + 3
         + TokenCounter.count("Summarise the plot of Hamlet in two sentences."), warm);
+  }
+
+  @Test
+  void aCountIsReusedOnlyWithinItsTenant() {
+    String text = "A confidential system prompt that only tenant one ever sends to the gateway.";
+    PromptCountCache.count(text, 1);
+    assertTrue(PromptCountCache.holds(text, 1));
+    assertFalse(PromptCountCache.holds(text, 2), "another tenant's request is counted afresh: nothing to time");
   }
 }
