@@ -6,19 +6,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.lijiaoqiao.store.Database;
 import com.lijiaoqiao.testing.Http;
 import com.lijiaoqiao.testing.TestGateway;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import com.lijiaoqiao.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,49 +34,38 @@ class CrashRecoveryTest {
   static final String STREAM = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":64,\"stream\":true,\"stream_options\":{\"include_usage\":true},"
       + "\"messages\":[{\"role\":\"user\",\"content\":\"crash me\"}]}";
 
-  record Gateway(Process process, String baseUrl, String apiKey, String adminEmail, String adminPassword) {}
+  static final Set<String> READY = Set.of("LJQ_BASE_URL", "LJQ_API_KEY", "LJQ_ADMIN_EMAIL", "LJQ_ADMIN_PASSWORD");
 
-  static Gateway launch(Path dataDir, int port) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "com.lijiaoqiao.app.Main",
-        "demo", "--port", Integer.toString(port), "--data-dir", dataDir.toString())
-        .redirectError(dataDir.resolveSibling(dataDir.getFileName() + "-" + port + ".log").toFile())
-        .start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String base = null;
-    String key = null;
-    String adminEmail = null;
-    String adminPassword = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while ((base == null || key == null) && System.nanoTime() < deadline) {
-      String line = out.readLine();
-      if (line == null) throw new AssertionError("the gateway exited before it was ready");
-      if (line.startsWith("LJQ_BASE_URL=")) base = line.substring(13);
-      if (line.startsWith("LJQ_API_KEY=")) key = line.substring(12);
-      if (line.startsWith("LJQ_ADMIN_EMAIL=")) adminEmail = line.substring(16);
-      if (line.startsWith("LJQ_ADMIN_PASSWORD=")) adminPassword = line.substring(19);
-    }
-    Thread drain = new Thread(() -> {
-      try {
-        while (out.readLine() != null) {
-          // keep the pipe empty
-        }
-      } catch (Exception ignored) {
-        // process gone
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
-    return new Gateway(p, base, key, adminEmail, adminPassword);
+  /** Every child this test started: killed after it, whatever happened. */
+  private final List<ChildJvm> children = new CopyOnWriteArrayList<>();
+
+  /** {@code ljq demo} as a child JVM on this data directory; returns once it serves (its log beside the directory). */
+  static ChildJvm demo(Path dataDir, int port) throws Exception {
+    return ChildJvm.start(List.of(), List.of("demo", "--port", Integer.toString(port), "--data-dir",
+            dataDir.toString()), Map.of(), dataDir.resolveSibling(dataDir.getFileName() + "-" + port + ".log"), READY,
+        Duration.ofSeconds(90));
+  }
+
+  ChildJvm launch(Path dataDir, int port) throws Exception {
+    ChildJvm child = demo(dataDir, port);
+    children.add(child);
+    return child;
+  }
+
+  @AfterEach
+  void killChildren() {
+    children.forEach(ChildJvm::close);
   }
 
   @Test
-  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void killDashNineLosesNoChargeAndChargesNothingTwice() throws Exception {
     Path dataDir = Files.createTempDirectory("ljq-crash").resolve("data");
-    Gateway first = launch(dataDir, TestGateway.freePort());
+    ChildJvm first = launch(dataDir, TestGateway.freePort());
     Map<String, Long> completed = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
+    String base = first.value("LJQ_BASE_URL");
+    String apiKey = first.value("LJQ_API_KEY");
     ExecutorService pool = Executors.newFixedThreadPool(6);
     CountDownLatch warm = new CountDownLatch(30);
     for (int t = 0; t < 6; t++) {
@@ -83,7 +74,7 @@ class CrashRecoveryTest {
         while (!stop.get()) {
           try {
             if (streams) {
-              try (Http.Stream s = Http.stream(first.baseUrl() + "/chat/completions", first.apiKey(), STREAM,
+              try (Http.Stream s = Http.stream(base + "/chat/completions", apiKey, STREAM,
                   "x-ljq-sim", "gap=2")) {
                 if (s.status != 200) continue;
                 String id = s.headers.firstValue("x-request-id").orElseThrow();
@@ -94,7 +85,7 @@ class CrashRecoveryTest {
                 }
               }
             } else {
-              Http.Reply r = Http.postJson(first.baseUrl() + "/chat/completions", first.apiKey(), CHAT);
+              Http.Reply r = Http.postJson(base + "/chat/completions", apiKey, CHAT);
               if (r.status() == 200) {
                 completed.put(r.header("x-request-id"), Money.parse(r.header("x-ljq-cost"), true));
               }
@@ -106,30 +97,27 @@ class CrashRecoveryTest {
         }
       });
     }
-    assertThat(warm.await(60, TimeUnit.SECONDS)).isTrue();
-    Thread.sleep(500);
-    first.process().destroyForcibly(); // SIGKILL, mid-load
-    first.process().waitFor(30, TimeUnit.SECONDS);
-    stop.set(true);
-    pool.shutdown();
+    try {
+      assertThat(warm.await(60, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(500);
+      first.kill(); // SIGKILL, mid-load
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+    }
     assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     assertThat(completed).hasSizeGreaterThan(20);
 
     // Restart on the same data: unshipped settlements are replayed, open reservations are gone.
-    Gateway second = launch(dataDir, TestGateway.freePort());
-    Http.Reply ok = Http.postJson(second.baseUrl() + "/chat/completions", second.apiKey(), CHAT);
+    ChildJvm second = launch(dataDir, TestGateway.freePort());
+    Http.Reply ok = Http.postJson(second.value("LJQ_BASE_URL") + "/chat/completions", apiKey, CHAT);
     assertThat(ok.status()).isEqualTo(200);
     completed.put(ok.header("x-request-id"), Money.parse(ok.header("x-ljq-cost"), true));
-    second.process().destroy(); // SIGTERM: graceful
-    assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(second.stop(Duration.ofSeconds(60))).as("a graceful stop").isTrue(); // SIGTERM
 
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process reconcile = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "com.lijiaoqiao.app.Main",
-        "reconcile", "--data-dir", dataDir.toString()).redirectErrorStream(true).start();
-    String report = new String(reconcile.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(reconcile.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(reconcile.exitValue()).as(report).isZero();
-    assertThat(report).contains("RECONCILED");
+    ChildJvm.Result reconcile = ChildJvm.run(List.of("reconcile", "--data-dir", dataDir.toString()), Duration.ofSeconds(90));
+    assertThat(reconcile.exitCode()).as(reconcile.output()).isZero();
+    assertThat(reconcile.output()).contains("RECONCILED");
 
     try (Database db = Database.open(Database.embeddedUrl(dataDir), "", "", 2);
          var c = db.dataSource().getConnection();
@@ -151,36 +139,36 @@ class CrashRecoveryTest {
    * the restart.
    */
   @Test
-  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aManagementChangeAnsweredIsThereAfterKillDashNine() throws Exception {
     Path dataDir = Files.createTempDirectory("ljq-durable").resolve("data");
-    Gateway first = launch(dataDir, TestGateway.freePort());
-    Http.Reply login = Http.postJson(first.baseUrl() + "/auth/token", null,
-        "{\"email\":\"" + first.adminEmail() + "\",\"password\":\"" + first.adminPassword() + "\"}");
+    ChildJvm first = launch(dataDir, TestGateway.freePort());
+    String base = first.value("LJQ_BASE_URL");
+    String apiKey = first.value("LJQ_API_KEY");
+    Http.Reply login = Http.postJson(base + "/auth/token", null,
+        "{\"email\":\"" + first.value("LJQ_ADMIN_EMAIL") + "\",\"password\":\"" + first.value("LJQ_ADMIN_PASSWORD") + "\"}");
     assertThat(login.status()).as(login.body()).isEqualTo(200);
     String admin = Http.JSON.readTree(login.body()).get("access_token").asText();
-    JsonNode before = Http.JSON.readTree(Http.get(first.baseUrl() + "/billing/balance", first.apiKey()).body());
+    JsonNode before = Http.JSON.readTree(Http.get(base + "/billing/balance", apiKey).body());
     long tenant = before.get("tenant_id").asLong();
     long balanceBefore = Money.parse(before.get("balance").asText(), true);
     for (int i = 0; i < 5; i++) {
-      Http.Reply credit = Http.postJson(first.baseUrl().replace("/v1", "") + "/admin/tenants/" + tenant + "/credit", admin,
+      Http.Reply credit = Http.postJson(base.replace("/v1", "") + "/admin/tenants/" + tenant + "/credit", admin,
           "{\"amount\":\"1.25\",\"note\":\"durable " + i + "\"}", "idempotency-key", "durable-credit-" + i);
       assertThat(credit.status()).as(credit.body()).isIn(200, 201);
     }
-    Http.Reply key = Http.postJson(first.baseUrl() + "/keys", admin, "{\"name\":\"made just before the crash\"}");
+    Http.Reply key = Http.postJson(base + "/keys", admin, "{\"name\":\"made just before the crash\"}");
     assertThat(key.status()).as(key.body()).isIn(200, 201);
     String secret = Http.JSON.readTree(key.body()).get("key").asText();
-    first.process().destroyForcibly(); // SIGKILL right after the answers
-    first.process().waitFor(30, TimeUnit.SECONDS);
+    first.kill(); // SIGKILL right after the answers
 
-    Gateway second = launch(dataDir, TestGateway.freePort());
+    ChildJvm second = launch(dataDir, TestGateway.freePort());
     try {
-      JsonNode after = Http.JSON.readTree(Http.get(second.baseUrl() + "/billing/balance", second.apiKey()).body());
+      JsonNode after = Http.JSON.readTree(Http.get(second.value("LJQ_BASE_URL") + "/billing/balance", apiKey).body());
       assertThat(Money.parse(after.get("balance").asText(), true)).isEqualTo(balanceBefore + 5 * 1_250_000L);
-      assertThat(Http.get(second.baseUrl() + "/models", secret).status()).isEqualTo(200);
+      assertThat(Http.get(second.value("LJQ_BASE_URL") + "/models", secret).status()).isEqualTo(200);
     } finally {
-      second.process().destroy();
-      second.process().waitFor(60, TimeUnit.SECONDS);
+      second.stop(Duration.ofSeconds(60));
     }
   }
 }

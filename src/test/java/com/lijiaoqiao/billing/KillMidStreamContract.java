@@ -7,22 +7,24 @@ import com.lijiaoqiao.store.Database;
 import com.lijiaoqiao.testing.Databases;
 import com.lijiaoqiao.testing.Http;
 import com.lijiaoqiao.testing.TestGateway;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import com.lijiaoqiao.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,40 +47,29 @@ abstract class KillMidStreamContract {
   /** A database URL for the child ("" = the embedded H2 in its data dir). */
   abstract String databaseUrl();
 
-  record Child(Process process, String baseUrl, String apiKey) {}
+  record Child(ChildJvm jvm, String baseUrl, String apiKey) {
+    Process process() {
+      return jvm.process();
+    }
+  }
+
+  /** Every child this test started: killed after it, whatever happened. */
+  private final List<ChildJvm> children = new CopyOnWriteArrayList<>();
 
   Child launch(Path dataDir, String dbUrl) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        "com.lijiaoqiao.app.Main", "demo", "--port", Integer.toString(TestGateway.freePort()), "--data-dir",
+    List<String> args = new ArrayList<>(List.of("demo", "--port", Integer.toString(TestGateway.freePort()), "--data-dir",
         dataDir.toString(), "--key-rpm", "1000000"));
-    if (!dbUrl.isEmpty()) cmd.addAll(List.of("--database-url", dbUrl));
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectError(dataDir.resolveSibling(dataDir.getFileName() + "-" + System.nanoTime() + ".log").toFile());
-    pb.environment().put("LJQ_DATABASE_USERNAME", Databases.PG_USER);
-    Process p = pb.start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String base = null;
-    String key = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while ((base == null || key == null) && System.nanoTime() < deadline) {
-      String line = out.readLine();
-      if (line == null) throw new AssertionError("the gateway exited before it was ready");
-      if (line.startsWith("LJQ_BASE_URL=")) base = line.substring(13);
-      if (line.startsWith("LJQ_API_KEY=")) key = line.substring(12);
-    }
-    Thread drain = new Thread(() -> {
-      try {
-        while (out.readLine() != null) {
-          // keep the pipe empty
-        }
-      } catch (Exception ignored) {
-        // process gone
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
-    return new Child(p, base, key);
+    if (!dbUrl.isEmpty()) args.addAll(List.of("--database-url", dbUrl));
+    ChildJvm jvm = ChildJvm.start(List.of(), args, Map.of("LJQ_DATABASE_USERNAME", Databases.PG_USER),
+        dataDir.resolveSibling(dataDir.getFileName() + "-" + System.nanoTime() + ".log"),
+        Set.of("LJQ_BASE_URL", "LJQ_API_KEY"), Duration.ofSeconds(90));
+    children.add(jvm);
+    return new Child(jvm, jvm.value("LJQ_BASE_URL"), jvm.value("LJQ_API_KEY"));
+  }
+
+  @AfterEach
+  void killChildren() {
+    children.forEach(ChildJvm::close);
   }
 
   /** The cost the final usage chunk told the client, or null when the stream did not complete. */
@@ -93,7 +84,7 @@ abstract class KillMidStreamContract {
   }
 
   @Test
-  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void killDashNineMidStreamLosesNoUsageRecordAndChargesTheCutStreamsOnce() throws Exception {
     String dbUrl = databaseUrl();
     Path dataDir = Files.createTempDirectory("ljq-kill").resolve("data");
@@ -137,29 +128,12 @@ abstract class KillMidStreamContract {
         }
       });
     }
-    assertThat(warm.await(60, TimeUnit.SECONDS)).isTrue();
-    for (int t = 0; t < LONG_STREAMS; t++) {
-      pool.submit(() -> {
-        try (Http.Stream s = Http.stream(first.baseUrl() + "/chat/completions", first.apiKey(), LONG,
-            "x-ljq-sim", LONG_SIM)) {
-          AtomicInteger chunks = new AtomicInteger();
-          cut.put(s.headers.firstValue("x-request-id").orElseThrow(), chunks);
-          longStarted.countDown();
-          while (s.nextData() != null) chunks.incrementAndGet();
-        } catch (Throwable e) {
-          // killed mid-stream, as intended
-        }
-      });
+    try {
+      killMidStream(first, pool, cut, warm, longStarted);
+    } finally {
+      stop.set(true);
+      pool.shutdown();
     }
-    assertThat(longStarted.await(60, TimeUnit.SECONDS)).isTrue();
-    // Kill once every long stream has been relaying for well over a second (a progress entry is due each second).
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (cut.values().stream().anyMatch(c -> c.get() < 90) && System.nanoTime() < deadline) Thread.sleep(20);
-    assertThat(cut.values()).allSatisfy(c -> assertThat(c.get()).isBetween(90, 199));
-    first.process().destroyForcibly(); // SIGKILL, mid-load and mid-stream
-    assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-    stop.set(true);
-    pool.shutdown();
     assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     assertThat(completed).hasSizeGreaterThan(20);
 
@@ -168,8 +142,7 @@ abstract class KillMidStreamContract {
     Http.Reply ok = Http.postJson(second.baseUrl() + "/chat/completions", second.apiKey(), CHAT);
     assertThat(ok.status()).isEqualTo(200);
     completed.put(ok.header("x-request-id"), Money.parse(ok.header("x-ljq-cost"), true));
-    second.process().destroy(); // SIGTERM: graceful
-    assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(second.jvm().stop(Duration.ofSeconds(60))).as("a graceful stop").isTrue(); // SIGTERM
 
     try (Database db = dbUrl.isEmpty() ? Database.open(Database.embeddedUrl(dataDir), "", "", 2)
         : Database.open(dbUrl, Databases.PG_USER, "", 2);
@@ -202,6 +175,32 @@ abstract class KillMidStreamContract {
     } finally {
       Databases.dropIfPostgres(dbUrl);
     }
+  }
+
+  /** Once the short requests run: starts the long streams and kills the gateway when each has relayed 90 chunks. */
+  private static void killMidStream(Child first, ExecutorService pool, Map<String, AtomicInteger> cut, CountDownLatch warm,
+                                    CountDownLatch longStarted) throws InterruptedException {
+    assertThat(warm.await(60, TimeUnit.SECONDS)).isTrue();
+    for (int t = 0; t < LONG_STREAMS; t++) {
+      pool.submit(() -> {
+        try (Http.Stream s = Http.stream(first.baseUrl() + "/chat/completions", first.apiKey(), LONG,
+            "x-ljq-sim", LONG_SIM)) {
+          AtomicInteger chunks = new AtomicInteger();
+          cut.put(s.headers.firstValue("x-request-id").orElseThrow(), chunks);
+          longStarted.countDown();
+          while (s.nextData() != null) chunks.incrementAndGet();
+        } catch (Throwable e) {
+          // killed mid-stream, as intended
+        }
+      });
+    }
+    assertThat(longStarted.await(60, TimeUnit.SECONDS)).isTrue();
+    // Kill once every long stream has been relaying for well over a second (a progress entry is due each second).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (cut.values().stream().anyMatch(c -> c.get() < 90) && System.nanoTime() < deadline) Thread.sleep(20);
+    assertThat(cut.values()).allSatisfy(c -> assertThat(c.get()).isBetween(90, 199));
+    first.process().destroyForcibly(); // SIGKILL, mid-load and mid-stream
+    assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
   }
 
   static long[] row(Connection c, String sql) throws Exception {

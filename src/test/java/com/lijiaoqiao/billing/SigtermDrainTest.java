@@ -3,6 +3,7 @@ package com.lijiaoqiao.billing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.lijiaoqiao.store.Database;
+import com.lijiaoqiao.testing.ChildJvm;
 import com.lijiaoqiao.testing.Http;
 import com.lijiaoqiao.testing.TestGateway;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +26,18 @@ import org.junit.jupiter.api.Timeout;
  */
 class SigtermDrainTest {
   @Test
-  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void sigtermUnderLoadShipsEverySettlementAndUsageRecordBeforeTheDatabaseCloses() throws Exception {
     Path dataDir = Files.createTempDirectory("ljq-sigterm").resolve("data");
     int port = TestGateway.freePort();
-    CrashRecoveryTest.Gateway gw = CrashRecoveryTest.launch(dataDir, port);
+    try (ChildJvm gw = CrashRecoveryTest.demo(dataDir, port)) {
+      drainUnderLoad(dataDir, port, gw);
+    }
+  }
+
+  private static void drainUnderLoad(Path dataDir, int port, ChildJvm gw) throws Exception {
+    String base = gw.value("LJQ_BASE_URL");
+    String apiKey = gw.value("LJQ_API_KEY");
     Map<String, Long> completed = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
     ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -39,7 +47,7 @@ class SigtermDrainTest {
         while (!stop.get()) {
           try {
             // A slow-ish answer keeps requests in flight when SIGTERM arrives; they finish within the grace.
-            Http.Reply r = Http.postJson(gw.baseUrl() + "/chat/completions", gw.apiKey(), CrashRecoveryTest.CHAT,
+            Http.Reply r = Http.postJson(base + "/chat/completions", apiKey, CrashRecoveryTest.CHAT,
                 "x-ljq-sim", "latency=300");
             if (r.status() == 200) completed.put(r.header("x-request-id"), Money.parse(r.header("x-ljq-cost"), true));
             warm.countDown();
@@ -49,11 +57,14 @@ class SigtermDrainTest {
         }
       });
     }
-    assertThat(warm.await(60, TimeUnit.SECONDS)).isTrue();
-    gw.process().destroy(); // SIGTERM with requests in flight and settlements queued
-    assertThat(gw.process().waitFor(90, TimeUnit.SECONDS)).isTrue();
-    stop.set(true);
-    pool.shutdown();
+    try {
+      assertThat(warm.await(60, TimeUnit.SECONDS)).isTrue();
+      // SIGTERM with requests in flight and settlements queued
+      assertThat(gw.stop(java.time.Duration.ofSeconds(90))).as("a graceful stop").isTrue();
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+    }
     assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     assertThat(completed).hasSizeGreaterThan(20);
 

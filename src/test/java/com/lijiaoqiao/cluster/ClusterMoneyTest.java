@@ -3,13 +3,14 @@ package com.lijiaoqiao.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.lijiaoqiao.billing.Money;
+import com.lijiaoqiao.testing.ChildJvm;
 import com.lijiaoqiao.testing.Databases;
 import com.lijiaoqiao.testing.Http;
 import com.lijiaoqiao.testing.Redises;
 import com.lijiaoqiao.testing.TestGateway;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -268,12 +269,11 @@ class ClusterMoneyTest {
   String reconcile(List<ClusterNode> nodes) throws Exception {
     List<String> args = new ArrayList<>(List.of("reconcile", "--config", nodes.get(0).config.toString()));
     for (ClusterNode n : nodes) args.addAll(List.of("--journal", n.journal().toString()));
-    Process p = ClusterNode.java(args.toArray(String[]::new)).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    ChildJvm.Result run = ChildJvm.run(ClusterNode.JVM, args, ClusterNode.ENV, Duration.ofSeconds(120));
+    String out = run.output();
     String report = out.lines().filter(l -> !l.contains(" INFO ") && !l.startsWith("WARNING"))
         .reduce("", (a, b) -> a + "  " + b + "\n");
-    assertThat(p.exitValue()).as("reconcile exit code; output:\n" + out).isZero();
+    assertThat(run.exitCode()).as("reconcile exit code; output:\n" + out).isZero();
     assertThat(out).contains("RECONCILED").doesNotContain("DRIFT");
     return report;
   }

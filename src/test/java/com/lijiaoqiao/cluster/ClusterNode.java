@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.lijiaoqiao.app.GatewayConfig;
+import com.lijiaoqiao.testing.ChildJvm;
 import com.lijiaoqiao.testing.Databases;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -122,39 +123,15 @@ final class ClusterNode {
     return dataDir.resolveSibling(name + "-" + starts + ".log");
   }
 
-  static ProcessBuilder java(String... args) {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), "com.lijiaoqiao.app.Main"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("LJQ_DATABASE_USERNAME", Databases.PG_USER);
-    return pb;
-  }
+  /** Options of every node's JVM (and of reconcile): small, quick to start. */
+  static final List<String> JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+  static final Map<String, String> ENV = Map.of("LJQ_DATABASE_USERNAME", Databases.PG_USER);
 
   /** Starts the process; returns once it printed its base URL (it is serving). */
   ClusterNode start() throws Exception {
     starts++;
-    process = java("serve", "--config", config.toString()).redirectError(log().toFile()).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    String line;
-    do {
-      line = out.readLine();
-      if (line == null) throw new AssertionError(name + " exited before it was ready; see " + log());
-      if (System.nanoTime() > deadline) throw new AssertionError(name + " not ready within 90 s");
-    } while (!line.startsWith("LJQ_BASE_URL="));
-    Thread drain = new Thread(() -> {
-      try {
-        while (out.readLine() != null) {
-          // keep the pipe empty
-        }
-      } catch (Exception ignored) {
-        // process gone
-      }
-    }, name + "-stdout");
-    drain.setDaemon(true);
-    drain.start();
+    process = ChildJvm.start(JVM, List.of("serve", "--config", config.toString()), ENV, log(), Set.of("LJQ_BASE_URL"),
+        Duration.ofSeconds(90)).process();
     up = true;
     return this;
   }

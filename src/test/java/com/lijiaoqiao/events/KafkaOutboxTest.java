@@ -3,23 +3,23 @@ package com.lijiaoqiao.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.lijiaoqiao.access.KeyIssuer;
+import com.lijiaoqiao.testing.ChildJvm;
 import com.lijiaoqiao.testing.Databases;
 import com.lijiaoqiao.testing.Http;
 import com.lijiaoqiao.testing.KafkaBroker;
 import com.lijiaoqiao.testing.TestGateway;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -162,43 +163,28 @@ class KafkaOutboxTest {
     }
   }
 
-  record Child(Process process, String baseUrl, String apiKey) {}
+  record Child(ChildJvm jvm, String baseUrl, String apiKey) {}
+
+  /** Every child this test started: killed after it, whatever happened. */
+  private final List<ChildJvm> children = new CopyOnWriteArrayList<>();
 
   /** {@code ljq demo} as a child JVM with Kafka configured; returns once it serves. */
-  static Child launch(Path dataDir, String bootstrap, String prefix) throws Exception {
-    String javaBin = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(javaBin, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
-        "com.lijiaoqiao.app.Main", "demo", "--port", Integer.toString(TestGateway.freePort()), "--data-dir",
-        dataDir.toString(), "--kafka-bootstrap-servers", bootstrap, "--kafka-topic-prefix", prefix)
-        .redirectError(dataDir.resolveSibling("gateway-" + System.nanoTime() + ".log").toFile())
-        .start();
-    var out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8));
-    String base = null;
-    String key = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while ((base == null || key == null) && System.nanoTime() < deadline) {
-      String line = out.readLine();
-      if (line == null) throw new AssertionError("the gateway exited before it was ready; see its log in " + dataDir.getParent());
-      if (line.startsWith("LJQ_BASE_URL=")) base = line.substring(13);
-      if (line.startsWith("LJQ_API_KEY=")) key = line.substring(12);
-    }
-    Thread drain = new Thread(() -> {
-      try {
-        while (out.readLine() != null) {
-          // keep the pipe empty
-        }
-      } catch (Exception ignored) {
-        // process gone
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
-    return new Child(p, base, key);
+  Child launch(Path dataDir, String bootstrap, String prefix) throws Exception {
+    ChildJvm jvm = ChildJvm.start(List.of("-Xmx384m"), List.of("demo", "--port", Integer.toString(TestGateway.freePort()),
+            "--data-dir", dataDir.toString(), "--kafka-bootstrap-servers", bootstrap, "--kafka-topic-prefix", prefix),
+        Map.of(), dataDir.resolveSibling("gateway-" + System.nanoTime() + ".log"), Set.of("LJQ_BASE_URL", "LJQ_API_KEY"),
+        Duration.ofSeconds(90));
+    children.add(jvm);
+    return new Child(jvm, jvm.value("LJQ_BASE_URL"), jvm.value("LJQ_API_KEY"));
+  }
+
+  @AfterEach
+  void killChildren() {
+    children.forEach(ChildJvm::close);
   }
 
   @Test
-  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void killDashNineMidLoadLosesNoEventAndRestartPublishesTheRest() throws Exception {
     String bootstrap = KafkaBroker.bootstrapServers();
     String prefix = "kill" + System.nanoTime() + ".";
@@ -221,19 +207,21 @@ class KafkaOutboxTest {
         }
       });
     }
-    long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (ok.get() < 60 && System.nanoTime() < warm) Thread.sleep(20);
-    assertThat(ok.get()).as("requests served before the kill").isGreaterThanOrEqualTo(60);
-    first.process().destroyForcibly(); // SIGKILL, mid-load: the relay may have sent a batch it did not mark
-    first.process().waitFor(30, TimeUnit.SECONDS);
-    stop.set(true);
-    pool.shutdown();
+    try {
+      long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (ok.get() < 60 && System.nanoTime() < warm) Thread.sleep(20);
+      assertThat(ok.get()).as("requests served before the kill").isGreaterThanOrEqualTo(60);
+      first.jvm().kill(); // SIGKILL, mid-load: the relay may have sent a batch it did not mark
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+    }
     assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
 
     Child second = launch(dataDir, bootstrap, prefix); // same data: the journal's settlements and their events
     assertThat(Http.postJson(second.baseUrl() + "/chat/completions", second.apiKey(), CHAT).status()).isEqualTo(200);
-    second.process().destroy(); // SIGTERM: the last relay round publishes what is left
-    assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+    // SIGTERM: the last relay round publishes what is left
+    assertThat(second.jvm().stop(Duration.ofSeconds(60))).as("a graceful stop").isTrue();
 
     List<Row> rows;
     try (com.lijiaoqiao.store.Database db = com.lijiaoqiao.store.Database.open(
