@@ -70,11 +70,12 @@ final class ChildProcess implements AutoCloseable {
   private static ChildProcess launch(String name, List<String> command, Path logDir, Set<String> required,
                                      CountDownLatch ready) throws IOException {
     Path errLog = logDir.resolve(name + ".err.log");
-    Process p = new ProcessBuilder(command)
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(false)
         .redirectError(errLog.toFile())
-        .redirectInput(ProcessBuilder.Redirect.PIPE)
-        .start();
+        .redirectInput(ProcessBuilder.Redirect.PIPE);
+    pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2"); // as ./ljq starts a gateway
+    Process p = pb.start();
     ChildProcess child = new ChildProcess(name, p, logDir.resolve(name + ".out.log"), errLog);
     Thread reader = new Thread(() -> child.pump(required, ready), "bench-" + name + "-stdout");
     reader.setDaemon(true);
