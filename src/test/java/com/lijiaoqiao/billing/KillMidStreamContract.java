@@ -47,11 +47,7 @@ abstract class KillMidStreamContract {
   /** A database URL for the child ("" = the embedded H2 in its data dir). */
   abstract String databaseUrl();
 
-  record Child(ChildJvm jvm, String baseUrl, String apiKey) {
-    Process process() {
-      return jvm.process();
-    }
-  }
+  record Child(ChildJvm jvm, String baseUrl, String apiKey) {}
 
   /** Every child this test started: killed after it, whatever happened. */
   private final List<ChildJvm> children = new CopyOnWriteArrayList<>();
@@ -199,8 +195,7 @@ abstract class KillMidStreamContract {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (cut.values().stream().anyMatch(c -> c.get() < 90) && System.nanoTime() < deadline) Thread.sleep(20);
     assertThat(cut.values()).allSatisfy(c -> assertThat(c.get()).isBetween(90, 199));
-    first.process().destroyForcibly(); // SIGKILL, mid-load and mid-stream
-    assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.jvm().kill()).as("gone after SIGKILL").isTrue(); // mid-load and mid-stream
   }
 
   static long[] row(Connection c, String sql) throws Exception {

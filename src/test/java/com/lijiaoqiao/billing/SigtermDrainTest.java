@@ -9,6 +9,7 @@ import com.lijiaoqiao.testing.TestGateway;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -60,7 +61,7 @@ class SigtermDrainTest {
     try {
       assertThat(warm.await(60, TimeUnit.SECONDS)).isTrue();
       // SIGTERM with requests in flight and settlements queued
-      assertThat(gw.stop(java.time.Duration.ofSeconds(90))).as("a graceful stop").isTrue();
+      assertThat(gw.stop(Duration.ofSeconds(90))).as("a graceful stop").isTrue();
     } finally {
       stop.set(true);
       pool.shutdown();

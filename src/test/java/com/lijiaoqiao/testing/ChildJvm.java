@@ -47,12 +47,7 @@ public final class ChildJvm implements AutoCloseable {
    */
   public static ChildJvm start(List<String> jvmArgs, List<String> args, Map<String, String> env, Path log,
                                Set<String> wanted, Duration timeout) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(javaBinary());
-    cmd.addAll(jvmArgs);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.lijiaoqiao.app.Main"));
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
+    ProcessBuilder pb = new ProcessBuilder(command(jvmArgs, args)).redirectError(log.toFile());
     pb.environment().putAll(env);
     ChildJvm child = new ChildJvm(pb.start(), log, wanted);
     if (!child.ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || !child.hasAll()) {
@@ -74,12 +69,7 @@ public final class ChildJvm implements AutoCloseable {
   /** {@link #run(List, Duration)} with JVM options and environment variables. */
   public static Result run(List<String> jvmArgs, List<String> args, Map<String, String> env, Duration timeout)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(javaBinary());
-    cmd.addAll(jvmArgs);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.lijiaoqiao.app.Main"));
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command(jvmArgs, args)).redirectErrorStream(true);
     pb.environment().putAll(env);
     Process p = pb.start();
     ChildJvm child = new ChildJvm(p, null, Set.of());
@@ -104,10 +94,10 @@ public final class ChildJvm implements AutoCloseable {
     return values.get(name);
   }
 
-  /** SIGKILL, and waits for the process to be gone. */
-  public void kill() throws InterruptedException {
+  /** SIGKILL; true when the process is gone within 30 s. */
+  public boolean kill() throws InterruptedException {
     process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
+    return process.waitFor(30, TimeUnit.SECONDS);
   }
 
   /** SIGTERM (a graceful stop); true when the process ended within the timeout. */
@@ -194,7 +184,13 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  private static String javaBinary() {
-    return ProcessHandle.current().info().command().orElse("java");
+  /** This JVM's java running {@code Main} on the test classpath. */
+  private static List<String> command(List<String> jvmArgs, List<String> args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.lijiaoqiao.app.Main"));
+    cmd.addAll(args);
+    return cmd;
   }
 }
